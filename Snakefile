@@ -1,0 +1,22 @@
+# lmfootprint: how much more energy-, carbon- and cost-efficient are small language
+# models than large ones? See README.md; rules per stage live in workflow/rules/.
+from snakemake.utils import min_version
+
+min_version("9.19")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/models.smk"
+include: "workflow/rules/training.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        "results/report.html",
+    localrule: True

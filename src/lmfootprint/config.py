@@ -1,0 +1,68 @@
+"""Configuration checks: every schema violation reported at once, in the user's terms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator, validators
+
+from lmfootprint.errors import ConfigError
+
+
+def load_schema(path: str | Path) -> dict[str, Any]:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def _where(error) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    return ".".join(parts) if parts else "<top level>"
+
+
+def _explain(error) -> str:
+    where = _where(error)
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        return f"{where}: unknown key(s) {extra}; allowed keys: {allowed}"
+    if error.validator == "type":
+        return (
+            f"{where}: expected {error.validator_value}, got {type(error.instance).__name__} "
+            f"{error.instance!r}"
+        )
+    if error.validator == "enum":
+        return f"{where}: {error.instance!r} is not one of {error.validator_value}"
+    if error.validator == "required":
+        return f"{where}: {error.message}"
+    return f"{where}: {error.message}"
+
+
+def check_config(config: Any, schema: dict[str, Any]) -> None:
+    """Raise one ConfigError listing every problem, each naming its key and what is allowed."""
+    if not isinstance(config, dict):
+        raise ConfigError(f"the configuration must be a mapping, got {type(config).__name__}")
+    errors = sorted(Draft202012Validator(schema).iter_errors(config), key=lambda e: list(e.path))
+    if errors:
+        lines = "\n".join(f"  - {_explain(e)}" for e in errors)
+        raise ConfigError(f"invalid configuration ({len(errors)} problem(s)):\n{lines}")
+
+
+def _with_defaults(validator_class):
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for name, sub in properties.items():
+                if "default" in sub and name not in instance:
+                    instance[name] = yaml.safe_load(yaml.safe_dump(sub["default"]))
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return validators.extend(validator_class, {"properties": set_defaults})
+
+
+def apply_defaults(config: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """Fill defaults at every level (nested objects included), in place."""
+    for _ in _with_defaults(Draft202012Validator)(schema).iter_errors(config):
+        pass
+    return config

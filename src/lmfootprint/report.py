@@ -1,0 +1,106 @@
+"""The HTML report: one standalone file, Vega bundle inlined once, every string escaped.
+
+Specs are embedded with jinja2's ``tojson`` filter, which escapes ``<``, ``>``, ``&`` and
+``'``, so a model name holding ``</script>`` cannot close the script element. The Vega
+bundle comes from the installed vl-convert wheel, never from the network.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import polars as pl
+import vl_convert
+
+import lmfootprint
+from lmfootprint.architecture import human_params
+from lmfootprint.io import write_text
+from lmfootprint.models import load_models
+from lmfootprint.training import load_training
+
+
+def _safe_url(url: str | None) -> str | None:
+    """Only http(s) links become anchors; anything else is shown as text."""
+    if url and url.startswith(("https://", "http://")):
+        return url
+    return None
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        if value == 0:
+            return "0"
+        return f"{value:,.{digits}g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _figures(spec_paths: list[str | Path]) -> list[dict[str, Any]]:
+    figures = []
+    for i, path in enumerate(spec_paths):
+        spec = json.loads(Path(path).read_text(encoding="utf-8"))
+        title = spec.get("title", {})
+        text = title.get("text") if isinstance(title, dict) else title
+        figures.append({
+            "id": f"fig{i + 1}",
+            "name": Path(path).name.removesuffix(".vl.json"),
+            "spec": spec,
+            "title": text or Path(path).stem,
+            "description": spec.get("description", ""),
+        })
+    return figures
+
+
+def render_report(
+    *,
+    models: pl.DataFrame,
+    training: pl.DataFrame,
+    figures: list[dict[str, Any]],
+    template_path: str | Path,
+    title: str,
+) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(template_path).parent)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["fmt"] = _fmt
+    env.filters["params"] = human_params
+    env.filters["safe_url"] = _safe_url
+    template = env.get_template(Path(template_path).name)
+    return template.render(
+        title=title,
+        version=lmfootprint.__version__,
+        vega_bundle=vl_convert.javascript_bundle(),
+        models=models.sort("params_total").to_dicts(),
+        training=training.to_dicts(),
+        flagged=training.filter(pl.col("flags") != "").to_dicts(),
+        figures=figures,
+        n_slm=models.filter(pl.col("size_class") == "SLM").height,
+        n_llm=models.filter(pl.col("size_class") == "LLM").height,
+    )
+
+
+def write_report(
+    *,
+    out: str | Path,
+    models_path: str | Path,
+    training_path: str | Path,
+    figure_specs: list[str | Path],
+    template_path: str | Path,
+    title: str,
+) -> None:
+    html = render_report(
+        models=load_models(models_path),
+        training=load_training(training_path),
+        figures=_figures(figure_specs),
+        template_path=template_path,
+        title=title,
+    )
+    write_text(html, out)

@@ -1,0 +1,126 @@
+"""pandera (polars) schemas for every table that crosses a stage boundary."""
+
+from __future__ import annotations
+
+import polars as pl
+import pandera.polars as pa
+
+PROVENANCE = ["measured", "estimated", "published"]
+DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+class ModelsSchema(pa.DataFrameModel):
+    """results/models.parquet and each results/models/{model}.parquet: one row per model."""
+
+    model_id: str = pa.Field(unique=True, str_length={"min_value": 1, "max_value": 300})
+    slug: str = pa.Field(str_matches=r"^[A-Za-z0-9][A-Za-z0-9._-]*--[A-Za-z0-9._-]+$")
+    config_source: str = pa.Field(isin=["snapshot", "local", "hub"])
+    config_provenance: str = pa.Field(isin=["hub-config", "architecture-record", "local"])
+    config_sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+    revision: str = pa.Field(nullable=True)
+    source_url: str = pa.Field(nullable=True)
+    source_date: str = pa.Field(nullable=True, str_matches=DATE_RE)
+    model_type: str
+    architecture: str
+    params_total: int = pa.Field(gt=0, le=10**14)
+    params_embedding: int = pa.Field(ge=0)
+    params_non_embedding: int = pa.Field(ge=0)
+    params_method: str = pa.Field(isin=["transformers-meta", "closed-form"])
+    n_layers: int = pa.Field(gt=0)
+    n_decoder_layers: int = pa.Field(ge=0)
+    hidden_size: int = pa.Field(gt=0)
+    n_heads: int = pa.Field(gt=0)
+    n_kv_heads: int = pa.Field(gt=0)
+    head_dim: int = pa.Field(gt=0)
+    vocab_size: int = pa.Field(gt=0)
+    context_length: int = pa.Field(nullable=True, gt=0)
+    tie_word_embeddings: bool
+    is_encoder_decoder: bool
+    size_class: str = pa.Field(isin=["SLM", "LLM"])
+    weights_gb_fp32: float = pa.Field(gt=0)
+    weights_gb_bf16: float = pa.Field(gt=0)
+    weights_gb_int8: float = pa.Field(gt=0)
+    weights_gb_int4: float = pa.Field(gt=0)
+    memory_context_tokens: int = pa.Field(gt=0)
+    memory_batch_size: int = pa.Field(gt=0)
+    kv_cache_gb: float = pa.Field(ge=0)
+    serve_gb_bf16: float = pa.Field(gt=0)
+    license: str = pa.Field(nullable=True)
+    training_tokens: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check
+    def embedding_split_adds_up(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("params_embedding") + pl.col("params_non_embedding") == pl.col("params_total")
+        )
+
+
+class PublishedTrainingSchema(pa.DataFrameModel):
+    """resources/published_training.csv: training footprints as their authors published them."""
+
+    model_id: str = pa.Field(unique=True)
+    family: str
+    params_reported: str = pa.Field(nullable=True)
+    training_tokens: str = pa.Field(nullable=True)
+    gpu_type: str = pa.Field(nullable=True)
+    gpu_hours: float = pa.Field(nullable=True, gt=0, lt=1e9)
+    gpu_power_w: float = pa.Field(nullable=True, ge=50, le=2000)
+    power_includes_pue: bool
+    pue: float = pa.Field(ge=1.0, le=3.0)
+    energy_mwh_published: float = pa.Field(nullable=True, ge=0, lt=1e7)
+    co2e_t_published: float = pa.Field(nullable=True, ge=0, lt=1e7)
+    grid_intensity_g_per_kwh: float = pa.Field(nullable=True, ge=0, le=1500)
+    co2e_basis: str = pa.Field(isin=["location", "unspecified", "dynamic-power-location", "none"])
+    location: str = pa.Field(nullable=True)
+    method: str
+    source_url: str = pa.Field(str_startswith="http")
+    source_date: str = pa.Field(str_matches=DATE_RE)
+    notes: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check
+    def has_hours_or_energy(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            (pl.col("gpu_hours").is_not_null() & pl.col("gpu_power_w").is_not_null())
+            | pl.col("energy_mwh_published").is_not_null()
+        )
+
+
+class TrainingSchema(pa.DataFrameModel):
+    """results/training.parquet: published training footprints, recomputed and checked."""
+
+    model_id: str = pa.Field(unique=True)
+    family: str
+    in_config: bool
+    params_total: int = pa.Field(nullable=True, gt=0)
+    params_source: str = pa.Field(isin=["models-table", "reported", "unknown"])
+    gpu_type: str = pa.Field(nullable=True)
+    gpu_hours: float = pa.Field(nullable=True, gt=0)
+    gpu_power_w: float = pa.Field(nullable=True, gt=0)
+    pue_applied: float = pa.Field(ge=1.0)
+    energy_mwh: float = pa.Field(ge=0)
+    energy_method: str
+    energy_mwh_published: float = pa.Field(nullable=True, ge=0)
+    intensity_g_per_kwh: float = pa.Field(nullable=True, ge=0)
+    intensity_basis: str = pa.Field(nullable=True, isin=["stated", "family-total"])
+    co2e_t: float = pa.Field(nullable=True, ge=0)
+    co2e_t_published: float = pa.Field(nullable=True, ge=0)
+    implied_intensity_g_per_kwh: float = pa.Field(nullable=True, ge=0)
+    co2e_rel_error: float = pa.Field(nullable=True)
+    flags: str
+    provenance: str = pa.Field(isin=PROVENANCE)
+    co2e_basis: str
+    location: str = pa.Field(nullable=True)
+    source_url: str
+    source_date: str = pa.Field(str_matches=DATE_RE)
+
+    class Config:
+        strict = True
+        coerce = True

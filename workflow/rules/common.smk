@@ -1,0 +1,80 @@
+# Helpers only (no rules): config validation, the model list, input functions.
+import re
+from pathlib import Path
+
+import lmfootprint
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from lmfootprint.config import apply_defaults, check_config, load_schema
+from lmfootprint.errors import LmFootprintError
+from lmfootprint.ids import parse_model_entries
+from lmfootprint.models import snapshot_config_path
+
+CONFIG_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
+PACKAGE_DIR = Path(lmfootprint.__file__).parent
+RESOURCES = Path("resources")
+
+
+def _load_models(cfg):
+    """Validate the config (all problems in one message), then resolve every model."""
+    try:
+        check_config(cfg, load_schema(CONFIG_SCHEMA))
+        apply_defaults(cfg, load_schema(CONFIG_SCHEMA))
+        refs = parse_model_entries(cfg["models"], Path.cwd())
+    except LmFootprintError as exc:
+        raise WorkflowError(f"lmfootprint: {exc}") from None
+    missing = [
+        r.model_id
+        for r in refs.values()
+        if not r.is_local and not snapshot_config_path(RESOURCES, r.slug).is_file()
+    ]
+    if missing:
+        raise WorkflowError(
+            "lmfootprint: model(s) not found: "
+            + ", ".join(repr(m) for m in missing)
+            + ". A Hub id is read offline from resources/hub/<org>--<name>/config.json. "
+            "To add one, put its config.json there (with a source.json saying where it came "
+            "from), or list a local directory that holds a config.json."
+        )
+    return refs
+
+
+MODELS = _load_models(config)
+validate(config, schema=str(CONFIG_SCHEMA))
+
+
+def code(*modules):
+    """Package modules a rule runs: editing one re-runs the rule (Snakemake cannot see imports)."""
+    return [str(PACKAGE_DIR / f"{m}.py") for m in modules]
+
+
+def model_config_json(wildcards):
+    ref = MODELS[wildcards.model]
+    if ref.is_local:
+        return str(ref.local_dir / "config.json")
+    return str(snapshot_config_path(RESOURCES, ref.slug))
+
+
+def model_source_json(wildcards):
+    ref = MODELS[wildcards.model]
+    if ref.is_local:
+        return []
+    return str(snapshot_config_path(RESOURCES, ref.slug).with_name("source.json"))
+
+
+def model_id_of(wildcards):
+    return MODELS[wildcards.model].model_id
+
+
+def local_dir_of(wildcards):
+    ref = MODELS[wildcards.model]
+    return str(ref.local_dir) if ref.is_local else ""
+
+
+def model_tables():
+    return expand("results/models/{model}.parquet", model=list(MODELS))
+
+
+wildcard_constraints:
+    model="|".join(re.escape(slug) for slug in MODELS),

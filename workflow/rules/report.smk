@@ -1,0 +1,24 @@
+rule report:
+    input:
+        models="results/models.parquet",
+        training="results/training.parquet",
+        figures=["results/figures/training_footprint.vl.json"],
+        template=str(PACKAGE_DIR / "templates" / "report.html.j2"),
+        code=code("report", "figures"),
+    output:
+        "results/report.html",
+    log:
+        "logs/report.log",
+    benchmark:
+        "benchmarks/report.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    params:
+        title=config["report"]["title"],
+    script:
+        "../scripts/report.py"

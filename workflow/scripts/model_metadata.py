@@ -1,0 +1,28 @@
+"""Architecture facts and memory needs of one model -> results/models/{model}.parquet."""
+
+from pathlib import Path
+
+from lmfootprint.ids import ModelRef
+from lmfootprint.io import write_parquet
+from lmfootprint.logs import log_to
+from lmfootprint.models import model_record
+
+with log_to(snakemake.log[0]):
+    local_dir = snakemake.params.local_dir
+    ref = ModelRef(
+        snakemake.params.model_id,
+        snakemake.wildcards.model,
+        Path(local_dir) if local_dir else None,
+    )
+    memory = snakemake.params.memory
+    row = model_record(
+        ref,
+        snakemake.input.config_json,
+        source_path=snakemake.input.source or None,
+        cards_csv=snakemake.input.cards,
+        context_tokens=memory["context_tokens"],
+        batch_size=memory["batch_size"],
+        kv_dtype=memory["kv_dtype"],
+        slm_max_params=snakemake.params.slm_max_params,
+    )
+    write_parquet(row, snakemake.output[0])
