@@ -263,5 +263,5 @@ def human_params(n: float) -> str:
     for unit, div in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
         if n >= div:
             v = n / div
-            return f"{v:.0f}{unit}" if v >= 100 else f"{v:.3g}{unit}"
+            return f"{v:.4g}{unit}"
     return str(int(n))

@@ -81,28 +81,32 @@ def training_chart(training: pl.DataFrame) -> alt.HConcatChart:
         "flagged:N", title="flagged by checks",
         scale=alt.Scale(domain=[False, True], range=["circle", "cross"]),
     )
-    x = alt.X("params_total:Q", title="Parameters (log scale)",
-              scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"))
+    x = alt.X("params_total:Q", title="Parameters (log scale)", scale=alt.Scale(type="log"),
+              axis=alt.Axis(labelExpr="replace(format(datum.value, '~s'), 'G', 'B')"))
 
-    def panel(metric: str) -> alt.Chart:
+    def panel(metric: str) -> alt.LayerChart:
         subset = data.filter(pl.col("metric") == metric)
-        return (
-            alt.Chart(subset, title=metric)
-            .mark_point(filled=True, opacity=0.85)
-            .encode(
-                x=x,
-                y=alt.Y("value:Q", title=f"{metric}, log scale", scale=alt.Scale(type="log")),
-                color=colour,
-                shape=shape,
-                tooltip=tooltip,
-            )
+        base = alt.Chart(subset, title=metric).encode(
+            x=x,
+            y=alt.Y("value:Q", title=f"{metric}, log scale", scale=alt.Scale(type="log")),
+            color=colour,
+            shape=shape,
+            tooltip=tooltip,
         )
+        # published as rings behind, recomputed as dots inside: agreement reads as a bullseye
+        published = base.transform_filter(alt.datum.kind == "published").mark_point(
+            filled=False, size=220, strokeWidth=2
+        )
+        recomputed = base.transform_filter(alt.datum.kind == "recomputed").mark_point(
+            filled=True, size=60, opacity=0.9
+        )
+        return alt.layer(published, recomputed)
 
     return alt.hconcat(panel("Energy (MWh)"), panel("CO2e (t)")).properties(
         title=alt.Title(
             training_title(training),
-            subtitle="Published GPU-hours x power x PUE, and x grid intensity; crosses mark "
-            "published figures that fail a consistency check",
+            subtitle="Recomputed = published GPU-hours x power x PUE (x grid intensity for CO2e);"
+            " rings are the published CO2e; crosses mark figures that fail a consistency check",
         ),
         description="Training energy (MWh) and CO2e (t) against parameter count, log-log, "
         "published and recomputed values, flagged rows marked with a cross",

@@ -24,7 +24,6 @@ FLAG_RECOMPUTE = "recompute-off"
 FLAG_INTENSITY = "implied-intensity-implausible"
 FLAG_SELF = "intensity-self-implied"
 FLAG_ENERGY = "published-energy-mismatch"
-FLAG_NO_INTENSITY = "no-grid-intensity"
 
 
 def load_published(path: str | Path) -> pl.DataFrame:
@@ -92,7 +91,6 @@ def recompute_training(
             & (pl.col("energy_from_hours").is_not_null())
             & ((pl.col("energy_from_hours") / pl.col("energy_mwh_published") - 1).abs() > tolerance)
         ).then(pl.lit(FLAG_ENERGY)),
-        pl.when(pl.col("intensity_g_per_kwh").is_null()).then(pl.lit(FLAG_NO_INTENSITY)),
     ]
     df = df.with_columns(
         flags=pl.concat_str(flag_exprs, separator="; ", ignore_nulls=True).fill_null("")

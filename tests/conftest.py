@@ -1,0 +1,28 @@
+"""Shared fixtures. Tests may read ../shared as fixtures; the project itself never does."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+HUB_RESOURCES = ROOT / "resources" / "hub"
+
+# never reach the network from tests
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def shared_snapshot() -> Path:
+    path = SHARED / "hub-snapshot"
+    if not path.is_dir():
+        pytest.skip("../shared/hub-snapshot is not beside this checkout")
+    return path

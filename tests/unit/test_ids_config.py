@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lmfootprint.config import apply_defaults, check_config, load_schema
+from lmfootprint.errors import ConfigError
+from lmfootprint.ids import hub_id_of_slug, parse_model_entries, parse_model_entry, slug_of_hub_id
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = load_schema(ROOT / "workflow" / "schemas" / "config.schema.yaml")
+
+
+def test_slug_round_trip() -> None:
+    assert slug_of_hub_id("HuggingFaceTB/SmolLM-135M") == "HuggingFaceTB--SmolLM-135M"
+    assert hub_id_of_slug("HuggingFaceTB--SmolLM-135M") == "HuggingFaceTB/SmolLM-135M"
+
+
+@pytest.mark.parametrize("bad", ["../etc/passwd", "org/..", "org/a--b", "just-a-name", "org/na me",
+                                 "org/", "/abs"])
+def test_bad_hub_ids_are_rejected(bad: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError):
+        parse_model_entry(bad, tmp_path)
+
+
+def test_local_directory_entry(tmp_path: Path) -> None:
+    model = tmp_path / "my-models" / "tiny"
+    model.mkdir(parents=True)
+    (model / "config.json").write_text("{}")
+    ref = parse_model_entry("my-models/tiny", tmp_path)
+    assert ref.is_local and ref.slug == "local--tiny" and ref.model_id == "my-models/tiny"
+    other = tmp_path / "b" / "tiny"
+    other.mkdir(parents=True)
+    (other / "config.json").write_text("{}")
+    with pytest.raises(ConfigError, match="same name"):
+        parse_model_entries(["my-models/tiny", "./b/tiny"], tmp_path)
+
+
+def test_default_config_is_valid_and_defaults_fill_nested_keys() -> None:
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    check_config(cfg, SCHEMA)
+    small = {"models": ["EleutherAI/pythia-14m"]}
+    apply_defaults(small, SCHEMA)
+    assert small["memory"] == {"context_tokens": 2048, "batch_size": 1, "kv_dtype": "bf16"}
+    assert small["training"]["tolerance"] == 0.05
+    assert small["slm_max_params"] == 8e9
+
+
+def test_all_problems_in_one_message() -> None:
+    cfg = {"models": "pythia", "colour": "red", "memory": {"batch_size": "four", "kv_dtype": "fp64"}}
+    with pytest.raises(ConfigError) as err:
+        check_config(cfg, SCHEMA)
+    text = str(err.value)
+    assert "4 problem(s)" in text
+    assert "<top level>: unknown key(s) ['colour']; allowed keys: ['memory', 'models'" in text
+    assert "models: expected array, got str 'pythia'" in text
+    assert "memory.batch_size: expected integer, got str 'four'" in text
+    assert "memory.kv_dtype: 'fp64' is not one of ['fp32', 'bf16', 'fp16', 'int8']" in text
+
+
+def test_missing_models_key() -> None:
+    with pytest.raises(ConfigError, match="'models' is a required property"):
+        check_config({}, SCHEMA)
