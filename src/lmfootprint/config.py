@@ -66,3 +66,18 @@ def apply_defaults(config: dict[str, Any], schema: dict[str, Any]) -> dict[str, 
     for _ in _with_defaults(Draft202012Validator)(schema).iter_errors(config):
         pass
     return config
+
+
+def check_yaml_file(path: str | Path) -> None:
+    """Fail on malformed YAML with the file, line and column (Snakemake only says 'not valid')."""
+    path = Path(path)
+    if not path.is_file():
+        return
+    try:
+        yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: malformed YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: malformed YAML: {exc}") from None

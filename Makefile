@@ -1,0 +1,56 @@
+# lmfootprint: the two commands a user needs are `make run` and `make test`.
+# Installs go into .venv from exact pins (requirements/*.lock); a stamp file makes a
+# second `make run` reinstall nothing.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+CORES  ?= 4
+STAMP     := $(VENV)/.installed-base
+DEV_STAMP := $(VENV)/.installed-dev
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+
+.PHONY: run test lint install install-dev dag lock clean
+
+run: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES)
+	@echo "Report: $(CURDIR)/results/report.html"
+
+test: $(DEV_STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/snakefmt --check Snakefile workflow
+	$(BIN)/snakemake --lint
+
+install: $(STAMP)
+install-dev: $(DEV_STAMP)
+
+$(STAMP): pyproject.toml requirements/base.lock
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet -r requirements/base.lock
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(DEV_STAMP): $(STAMP) requirements/dev.lock
+	$(PIP) install --quiet -r requirements/dev.lock
+	touch $@
+
+# The DAG picture in the README, rendered from Snakemake's own rule graph.
+dag: $(STAMP)
+	$(BIN)/python -m lmfootprint.docs rulegraph README.md
+
+# Re-resolve the exact pins after changing pyproject.toml (needs the package registry).
+lock:
+	rm -rf /tmp/lmfootprint-lock && $(PYTHON) -m venv /tmp/lmfootprint-lock
+	/tmp/lmfootprint-lock/bin/pip install --quiet torch==2.13.0 -e . && \
+	  /tmp/lmfootprint-lock/bin/pip freeze --exclude-editable | grep -v '^pip==' > /tmp/base.lock
+	/tmp/lmfootprint-lock/bin/pip install --quiet -e '.[dev]' && \
+	  /tmp/lmfootprint-lock/bin/pip freeze --exclude-editable > /tmp/full.lock
+	@echo "Now review /tmp/base.lock and /tmp/full.lock and copy them into requirements/."
+
+clean:
+	rm -rf results logs benchmarks .snakemake

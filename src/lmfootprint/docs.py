@@ -1,0 +1,44 @@
+"""Keep the README's DAG picture equal to Snakemake's own rule graph.
+
+``python -m lmfootprint.docs rulegraph README.md`` replaces the block between the
+``rulegraph:start`` and ``rulegraph:end`` markers with ``snakemake --rulegraph mermaid-js``.
+A test fails when the README and the workflow drift apart.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+START = "<!-- rulegraph:start (make dag) -->"
+END = "<!-- rulegraph:end -->"
+
+
+def rulegraph_mermaid(workdir: str | Path = ".") -> str:
+    out = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--rulegraph", "mermaid-js", "--quiet", "all"],
+        cwd=workdir, check=True, capture_output=True, text=True,
+    ).stdout
+    body = out[out.index("flowchart"):].strip()
+    return body.replace("\t", "    ")
+
+
+def readme_block(readme: str) -> str:
+    start, end = readme.index(START), readme.index(END)
+    block = readme[start + len(START):end].strip()
+    return block.removeprefix("```mermaid").removesuffix("```").strip()
+
+
+def update_readme(path: str | Path, workdir: str | Path = ".") -> None:
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index(START), text.index(END)
+    block = f"{START}\n```mermaid\n{rulegraph_mermaid(workdir)}\n```\n"
+    path.write_text(text[:start] + block + text[end:], encoding="utf-8")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "rulegraph":
+        raise SystemExit("usage: python -m lmfootprint.docs rulegraph README.md")
+    update_readme(sys.argv[2])

@@ -1,0 +1,111 @@
+"""End-to-end: the workflow runs, adding a model re-runs only what depends on it."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from snakemake.exceptions import WorkflowError
+
+from workflow_runner import ROOT, make_workdir, run_snakemake, write_config
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return make_workdir(tmp_path)
+
+AGGREGATES = [
+    "results/figures/training_footprint.html",
+    "results/figures/training_footprint.png",
+    "results/figures/training_footprint.vl.json",
+    "results/models.parquet",
+    "results/report.html",
+    "results/training.parquet",
+]
+
+
+def test_run_add_model_and_noop(workdir: Path) -> None:
+    tiny = workdir / "my_models" / "tiny-neox"
+    tiny.mkdir(parents=True)
+    shutil.copy(ROOT / "resources/hub/EleutherAI--pythia-14m/config.json", tiny / "config.json")
+    models = ["EleutherAI/pythia-14m", "meta-llama/Llama-2-7b-hf", "my_models/tiny-neox"]
+    write_config(workdir, {"models": models})
+
+    first = run_snakemake(workdir)
+    assert set(AGGREGATES) <= set(first)
+    table = pl.read_parquet(workdir / "results/models.parquet")
+    assert table.get_column("model_id").to_list() == models
+    assert table.get_column("params_total").to_list() == [14_067_712, 6_738_415_616, 14_067_712]
+    assert table.get_column("config_source").to_list() == ["snapshot", "snapshot", "local"]
+    training = pl.read_parquet(workdir / "results/training.parquet")
+    assert {"model_id", "gpu_hours", "energy_mwh", "co2e_t", "co2e_t_published", "flags"} <= set(
+        training.columns
+    )
+    l7 = training.filter(pl.col("model_id") == "meta-llama/Llama-2-7b-hf").row(0, named=True)
+    assert l7["in_config"] and l7["params_source"] == "models-table"
+    for rule in ["model_metadata/EleutherAI--pythia-14m", "models_table", "training_footprint", "report"]:
+        assert (workdir / "logs" / f"{rule}.log").is_file()
+
+    report = (workdir / "results/report.html").read_text()
+    assert report.count("vegaEmbed(\"#") == 1
+    assert not re.search(r"<script[^>]+src=", report)
+    assert "cdn.jsdelivr" not in report
+
+    # add one model: exactly its table and the aggregates downstream re-run
+    write_config(workdir, {"models": [*models, "HuggingFaceTB/SmolLM-135M"]})
+    second = run_snakemake(workdir)
+    assert second == sorted(["results/models/HuggingFaceTB--SmolLM-135M.parquet", *AGGREGATES])
+
+    # nothing changed: nothing runs
+    assert run_snakemake(workdir) == []
+
+
+def test_missing_model_says_how_to_add_it(workdir: Path) -> None:
+    write_config(workdir, {"models": ["EleutherAI/pythia-14m", "acme/not-a-model"]})
+    with pytest.raises(WorkflowError) as err:
+        run_snakemake(workdir, dryrun=True)
+    text = str(err.value)
+    assert "'acme/not-a-model'" in text and "resources/hub/<org>--<name>/config.json" in text
+    assert not (workdir / "results").exists()
+
+
+def test_bad_config_one_message_before_any_job(workdir: Path) -> None:
+    cfg = workdir / "config" / "config.yaml"
+    cfg.write_text("models: [EleutherAI/pythia-14m]\nmemory: {batch_size: -1}\ncolour: red\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "1", "-n"],
+        cwd=workdir, capture_output=True, text=True,
+    )
+    assert proc.returncode != 0
+    out = proc.stdout + proc.stderr
+    assert "invalid configuration (2 problem(s))" in out
+    assert "unknown key(s) ['colour']" in out
+    assert "memory.batch_size: -1 is less than the minimum of 1" in out
+    assert not (workdir / "results").exists()
+
+
+def test_bad_yaml(workdir: Path) -> None:
+    (workdir / "config" / "config.yaml").write_text("models: [a/b\n  - oops: :\n")
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "1", "-n"],
+                          cwd=workdir, capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "config/config.yaml:2:" in proc.stdout + proc.stderr
+    assert "malformed YAML" in proc.stdout + proc.stderr
+
+
+def test_figure_spec_encodes_units_and_provenance(workdir: Path) -> None:
+    write_config(workdir, {"models": ["EleutherAI/pythia-14m"]})
+    run_snakemake(workdir)
+    spec = json.loads((workdir / "results/figures/training_footprint.vl.json").read_text())
+    text = json.dumps(spec)
+    for field in ["provenance", "source_url", "source_date", "flags", "Energy (MWh)", "CO2e (t)"]:
+        assert field in text
+    assert '"type": "log"' in text

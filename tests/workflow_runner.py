@@ -1,0 +1,56 @@
+"""Run the real workflow on a small config in a temporary directory."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOW_FILES = ["Snakefile", "workflow", "resources", "config"]
+
+
+def make_workdir(tmp: Path) -> Path:
+    for name in WORKFLOW_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, tmp / name)
+        else:
+            shutil.copy2(src, tmp / name)
+    return tmp
+
+
+def write_config(workdir: Path, config: dict) -> Path:
+    path = workdir / "config" / "config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def run_snakemake(workdir: Path, *, cores: int = 2, dryrun: bool = False) -> list[str]:
+    """Run through Snakemake's Python API; return the files it (re)generated."""
+    from snakemake.api import SnakemakeApi
+    from snakemake.settings.types import (
+        ConfigSettings,
+        DAGSettings,
+        ExecutionSettings,
+        OutputSettings,
+        ResourceSettings,
+        StorageSettings,
+    )
+
+    updated: list[str] = []
+    with SnakemakeApi(OutputSettings(show_failed_logs=True)) as api:
+        wf = api.workflow(
+            resource_settings=ResourceSettings(cores=cores),
+            config_settings=ConfigSettings(configfiles=[workdir / "config" / "config.yaml"]),
+            storage_settings=StorageSettings(),
+            snakefile=workdir / "Snakefile",
+            workdir=workdir,
+        )
+        wf.dag(DAGSettings()).execute_workflow(
+            executor="dryrun" if dryrun else "local",
+            execution_settings=ExecutionSettings(),
+            updated_files=updated,
+        )
+    return sorted(updated)
