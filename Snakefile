@@ -12,6 +12,12 @@ configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
+
+
+wildcard_constraints:
+    model=model_slug_pattern(),
+
+
 include: "workflow/rules/models.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/figures.smk"

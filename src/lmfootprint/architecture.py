@@ -152,7 +152,11 @@ def _embedding_params(model: Any) -> int:
     inp = model.get_input_embeddings()
     out = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
     n = inp.weight.numel() if inp is not None else 0
-    if out is not None and getattr(out, "weight", None) is not None and out.weight is not inp.weight:
+    if (
+        out is not None
+        and getattr(out, "weight", None) is not None
+        and out.weight is not inp.weight
+    ):
         n += out.weight.numel()
     return n
 
@@ -228,8 +232,12 @@ def architecture_from_config(raw: dict[str, Any], source: str = "config.json") -
     try:
         cfg = _build_config(raw)
     except (ValueError, KeyError, TypeError) as exc:
-        log.warning("%s: transformers cannot parse model_type %r (%s); using the closed form",
-                    source, raw.get("model_type"), exc)
+        log.warning(
+            "%s: transformers cannot parse model_type %r (%s); using the closed form",
+            source,
+            raw.get("model_type"),
+            exc,
+        )
         cfg = None
     try:
         shapes = _shape_facts(raw, cfg)

@@ -20,18 +20,44 @@ def training_long(training: pl.DataFrame) -> pl.DataFrame:
         params_label=pl.col("params_total").map_elements(human_params, return_dtype=pl.String),
         flagged=pl.col("flags") != "",
     )
-    common = ["model_id", "params_total", "params_label", "params_source", "flags", "flagged",
-              "source_url", "source_date", "gpu_type", "gpu_hours"]
+    common = [
+        "model_id",
+        "params_total",
+        "params_label",
+        "params_source",
+        "flags",
+        "flagged",
+        "source_url",
+        "source_date",
+        "gpu_type",
+        "gpu_hours",
+    ]
     parts = [
-        base.select(*common, metric=pl.lit("Energy (MWh)"), value=pl.col("energy_mwh"),
-                    kind=pl.lit("recomputed"), method=pl.col("energy_method")),
-        base.select(*common, metric=pl.lit("CO2e (t)"), value=pl.col("co2e_t"),
-                    kind=pl.lit("recomputed"),
-                    method=pl.format("energy x {} g/kWh ({})",
-                                     pl.col("intensity_g_per_kwh").round(1),
-                                     pl.col("intensity_basis"))),
-        base.select(*common, metric=pl.lit("CO2e (t)"), value=pl.col("co2e_t_published"),
-                    kind=pl.lit("published"), method=pl.lit("as published by the source")),
+        base.select(
+            *common,
+            metric=pl.lit("Energy (MWh)"),
+            value=pl.col("energy_mwh"),
+            kind=pl.lit("recomputed"),
+            method=pl.col("energy_method"),
+        ),
+        base.select(
+            *common,
+            metric=pl.lit("CO2e (t)"),
+            value=pl.col("co2e_t"),
+            kind=pl.lit("recomputed"),
+            method=pl.format(
+                "energy x {} g/kWh ({})",
+                pl.col("intensity_g_per_kwh").round(1),
+                pl.col("intensity_basis"),
+            ),
+        ),
+        base.select(
+            *common,
+            metric=pl.lit("CO2e (t)"),
+            value=pl.col("co2e_t_published"),
+            kind=pl.lit("published"),
+            method=pl.lit("as published by the source"),
+        ),
     ]
     return (
         pl.concat(parts)
@@ -52,9 +78,10 @@ def training_title(training: pl.DataFrame) -> str:
     lo = rows.sort("energy_mwh").row(0, named=True)
     hi = rows.sort("energy_mwh").row(-1, named=True)
     ratio = hi["energy_mwh"] / lo["energy_mwh"]
+    small, large = human_params(lo["params_total"]), human_params(hi["params_total"])
     return (
-        f"Training energy spans {ratio:,.0f}x, from {lo['model_id']} "
-        f"({human_params(lo['params_total'])}) to {hi['model_id']} ({human_params(hi['params_total'])})"
+        f"Training energy spans {ratio:,.0f}x, from {lo['model_id']} ({small}) "
+        f"to {hi['model_id']} ({large})"
     )
 
 
@@ -74,15 +101,21 @@ def training_chart(training: pl.DataFrame) -> alt.HConcatChart:
     ]
     kinds = ["published", "recomputed"]
     colour = alt.Color(
-        "kind:N", title="value",
+        "kind:N",
+        title="value",
         scale=alt.Scale(domain=kinds, range=[PROVENANCE_COLOURS[k] for k in kinds]),
     )
     shape = alt.Shape(
-        "flagged:N", title="flagged by checks",
+        "flagged:N",
+        title="flagged by checks",
         scale=alt.Scale(domain=[False, True], range=["circle", "cross"]),
     )
-    x = alt.X("params_total:Q", title="Parameters (log scale)", scale=alt.Scale(type="log"),
-              axis=alt.Axis(labelExpr="replace(format(datum.value, '~s'), 'G', 'B')"))
+    x = alt.X(
+        "params_total:Q",
+        title="Parameters (log scale)",
+        scale=alt.Scale(type="log"),
+        axis=alt.Axis(labelExpr="replace(format(datum.value, '~s'), 'G', 'B')"),
+    )
 
     def panel(metric: str) -> alt.LayerChart:
         subset = data.filter(pl.col("metric") == metric)
@@ -113,8 +146,9 @@ def training_chart(training: pl.DataFrame) -> alt.HConcatChart:
     )
 
 
-def save_figure(chart: alt.TopLevelMixin, *, html: str | Path, png: str | Path,
-                spec: str | Path) -> None:
+def save_figure(
+    chart: alt.TopLevelMixin, *, html: str | Path, png: str | Path, spec: str | Path
+) -> None:
     """Standalone HTML with the JavaScript inlined, a PNG, and the Vega-Lite spec."""
     _atomic(html, lambda p: chart.save(str(p), format="html", inline=True))
     _atomic(png, lambda p: chart.save(str(p), format="png", scale_factor=2))

@@ -8,7 +8,13 @@ for the self-attention cache that autoregressive decoding keeps.
 
 from __future__ import annotations
 
-BYTES_PER_PARAM: dict[str, float] = {"fp32": 4.0, "bf16": 2.0, "fp16": 2.0, "int8": 1.0, "int4": 0.5}
+BYTES_PER_PARAM: dict[str, float] = {
+    "fp32": 4.0,
+    "bf16": 2.0,
+    "fp16": 2.0,
+    "int8": 1.0,
+    "int4": 0.5,
+}
 GB = 1e9  # decimal gigabytes, as GPU vendors state memory; 1 GiB = 1.073741824 GB
 
 
@@ -30,7 +36,12 @@ def kv_cache_bytes(
     if min(n_decoder_layers, n_kv_heads, head_dim, context_tokens, batch_size) < 0:
         raise ValueError("shapes, context and batch must be non-negative")
     return (
-        2.0 * n_decoder_layers * n_kv_heads * head_dim * context_tokens * batch_size
+        2.0
+        * n_decoder_layers
+        * n_kv_heads
+        * head_dim
+        * context_tokens
+        * batch_size
         * BYTES_PER_PARAM[dtype]
     )
 

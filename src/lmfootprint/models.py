@@ -41,7 +41,10 @@ def card_facts(cards_csv: str | Path | None, model_id: str) -> dict[str, str | N
     if cards.height == 0:
         return {"license": None, "training_tokens": None}
     row = cards.row(0, named=True)
-    return {"license": row.get("license") or None, "training_tokens": row.get("training_tokens") or None}
+    return {
+        "license": row.get("license") or None,
+        "training_tokens": row.get("training_tokens") or None,
+    }
 
 
 def model_record(
@@ -87,12 +90,23 @@ def model_record(
         **card_facts(cards_csv, ref.model_id),
     }
     log.info(
-        "%s: %s parameters (%s), %s", ref.model_id, f"{arch.params_total:,}", arch.params_method,
+        "%s: %s parameters (%s), %s",
+        ref.model_id,
+        f"{arch.params_total:,}",
+        arch.params_method,
         arch.architecture,
     )
-    df = pl.DataFrame([row], schema_overrides={"context_length": pl.Int64, "revision": pl.String,
-                                               "source_url": pl.String, "source_date": pl.String,
-                                               "license": pl.String, "training_tokens": pl.String})
+    df = pl.DataFrame(
+        [row],
+        schema_overrides={
+            "context_length": pl.Int64,
+            "revision": pl.String,
+            "source_url": pl.String,
+            "source_date": pl.String,
+            "license": pl.String,
+            "training_tokens": pl.String,
+        },
+    )
     df = df.select(list(ModelsSchema.to_schema().columns))
     return validate_frame(ModelsSchema, df, config_path)
 

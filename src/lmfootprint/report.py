@@ -47,13 +47,15 @@ def _figures(spec_paths: list[str | Path]) -> list[dict[str, Any]]:
         spec = json.loads(Path(path).read_text(encoding="utf-8"))
         title = spec.get("title", {})
         text = title.get("text") if isinstance(title, dict) else title
-        figures.append({
-            "id": f"fig{i + 1}",
-            "name": Path(path).name.removesuffix(".vl.json"),
-            "spec": spec,
-            "title": text or Path(path).stem,
-            "description": spec.get("description", ""),
-        })
+        figures.append(
+            {
+                "id": f"fig{i + 1}",
+                "name": Path(path).name.removesuffix(".vl.json"),
+                "spec": spec,
+                "title": text or Path(path).stem,
+                "description": spec.get("description", ""),
+            }
+        )
     return figures
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import polars as pl
 import pandera.polars as pa
+import polars as pl
 
 PROVENANCE = ["measured", "estimated", "published"]
 DATE_RE = r"^\d{4}-\d{2}-\d{2}$"

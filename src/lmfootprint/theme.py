@@ -5,8 +5,12 @@ from __future__ import annotations
 import altair as alt
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
-PROVENANCE_COLOURS = {"published": "#0072B2", "recomputed": "#E69F00", "estimated": "#CC79A7",
-                      "measured": "#009E73"}
+PROVENANCE_COLOURS = {
+    "published": "#0072B2",
+    "recomputed": "#E69F00",
+    "estimated": "#CC79A7",
+    "measured": "#009E73",
+}
 
 
 @alt.theme.register("lmfootprint", enable=True)

@@ -60,18 +60,22 @@ def recompute_training(
         .with_columns(family_intensity=pl.col("family_t") * 1000 / pl.col("family_mwh"))
     )
     df = df.join(family, on="family", how="left")
-    df = df.with_columns(
-        intensity_g_per_kwh=pl.coalesce("grid_intensity_g_per_kwh", "family_intensity"),
-        intensity_basis=pl.when(pl.col("grid_intensity_g_per_kwh").is_not_null())
-        .then(pl.lit("stated"))
-        .when(pl.col("family_intensity").is_not_null())
-        .then(pl.lit("family-total"))
-        .otherwise(pl.lit(None, dtype=pl.String)),
-    ).with_columns(
-        co2e_t=pl.col("energy_mwh") * pl.col("intensity_g_per_kwh") / 1000,
-        implied_intensity_g_per_kwh=pl.col("co2e_t_published") * 1000 / pl.col("energy_mwh"),
-    ).with_columns(
-        co2e_rel_error=pl.col("co2e_t") / pl.col("co2e_t_published") - 1,
+    df = (
+        df.with_columns(
+            intensity_g_per_kwh=pl.coalesce("grid_intensity_g_per_kwh", "family_intensity"),
+            intensity_basis=pl.when(pl.col("grid_intensity_g_per_kwh").is_not_null())
+            .then(pl.lit("stated"))
+            .when(pl.col("family_intensity").is_not_null())
+            .then(pl.lit("family-total"))
+            .otherwise(pl.lit(None, dtype=pl.String)),
+        )
+        .with_columns(
+            co2e_t=pl.col("energy_mwh") * pl.col("intensity_g_per_kwh") / 1000,
+            implied_intensity_g_per_kwh=pl.col("co2e_t_published") * 1000 / pl.col("energy_mwh"),
+        )
+        .with_columns(
+            co2e_rel_error=pl.col("co2e_t") / pl.col("co2e_t_published") - 1,
+        )
     )
     lo, hi = intensity_band
     flag_exprs = [
@@ -79,9 +83,7 @@ def recompute_training(
             pl.format(FLAG_RECOMPUTE + " {}%", (pl.col("co2e_rel_error") * 100).round(1))
         ),
         pl.when(~pl.col("implied_intensity_g_per_kwh").is_between(lo, hi)).then(
-            pl.format(
-                FLAG_INTENSITY + " {} g/kWh", pl.col("implied_intensity_g_per_kwh").round(1)
-            )
+            pl.format(FLAG_INTENSITY + " {} g/kWh", pl.col("implied_intensity_g_per_kwh").round(1))
         ),
         pl.when((pl.col("intensity_basis") == "family-total") & (pl.col("family_n") == 1)).then(
             pl.lit(FLAG_SELF)

@@ -58,9 +58,7 @@ def read_csv_checked(path: str | Path, schema, **kwargs) -> pl.DataFrame:
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError) as exc:
         raise TableValidationError(f"{path}: cannot read CSV ({exc})") from None
     df = df.rename({c: c.lstrip("\ufeff").strip() for c in df.columns})
-    required = [
-        name for name, col in schema.to_schema().columns.items() if col.required
-    ]
+    required = [name for name, col in schema.to_schema().columns.items() if col.required]
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise TableValidationError(

@@ -12,7 +12,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 from snakemake.exceptions import WorkflowError
-
 from workflow_runner import ROOT, make_workdir, run_snakemake, write_config
 
 pytestmark = pytest.mark.e2e
@@ -21,6 +20,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     return make_workdir(tmp_path)
+
 
 AGGREGATES = [
     "results/figures/training_footprint.html",
@@ -51,11 +51,16 @@ def test_run_add_model_and_noop(workdir: Path) -> None:
     )
     l7 = training.filter(pl.col("model_id") == "meta-llama/Llama-2-7b-hf").row(0, named=True)
     assert l7["in_config"] and l7["params_source"] == "models-table"
-    for rule in ["model_metadata/EleutherAI--pythia-14m", "models_table", "training_footprint", "report"]:
+    for rule in [
+        "model_metadata/EleutherAI--pythia-14m",
+        "models_table",
+        "training_footprint",
+        "report",
+    ]:
         assert (workdir / "logs" / f"{rule}.log").is_file()
 
     report = (workdir / "results/report.html").read_text()
-    assert report.count("vegaEmbed(\"#") == 1
+    assert report.count('vegaEmbed("#') == 1
     assert not re.search(r"<script[^>]+src=", report)
     assert "cdn.jsdelivr" not in report
 
@@ -82,7 +87,9 @@ def test_bad_config_one_message_before_any_job(workdir: Path) -> None:
     cfg.write_text("models: [EleutherAI/pythia-14m]\nmemory: {batch_size: -1}\ncolour: red\n")
     proc = subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "1", "-n"],
-        cwd=workdir, capture_output=True, text=True,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode != 0
     out = proc.stdout + proc.stderr
@@ -94,8 +101,12 @@ def test_bad_config_one_message_before_any_job(workdir: Path) -> None:
 
 def test_bad_yaml(workdir: Path) -> None:
     (workdir / "config" / "config.yaml").write_text("models: [a/b\n  - oops: :\n")
-    proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "1", "-n"],
-                          cwd=workdir, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "1", "-n"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode != 0
     assert "config/config.yaml:2:" in proc.stdout + proc.stderr
     assert "malformed YAML" in proc.stdout + proc.stderr

@@ -61,13 +61,18 @@ def test_shipped_snapshot_is_byte_copy_of_shared(shared_snapshot: Path) -> None:
 
 @pytest.mark.parametrize(
     "slug",
-    [p.parent.name for p in SHIPPED_CONFIGS
-     if json.loads((p.parent / "source.json").read_text()).get("expected_params_total")],
+    [
+        p.parent.name
+        for p in SHIPPED_CONFIGS
+        if json.loads((p.parent / "source.json").read_text()).get("expected_params_total")
+    ],
 )
 def test_architecture_records_match_published_counts(slug: str) -> None:
     """Records written from papers must give the counts their authors published."""
     source = json.loads((ROOT / "resources" / "hub" / slug / "source.json").read_text())
-    arch = architecture_from_config(read_config_json(ROOT / "resources" / "hub" / slug / "config.json"))
+    arch = architecture_from_config(
+        read_config_json(ROOT / "resources" / "hub" / slug / "config.json")
+    )
     assert arch.params_total == source["expected_params_total"]
 
 
@@ -82,9 +87,17 @@ def test_flan_t5_untied_head_is_counted(shared_snapshot: Path) -> None:
 
 @pytest.mark.parametrize(
     "slug",
-    ["EleutherAI--pythia-160m", "HuggingFaceTB--SmolLM-135M", "bigscience--bloomz-560m",
-     "meta-llama--Llama-2-70b-hf", "Qwen--Qwen2.5-0.5B", "mistralai--Mistral-7B-v0.1",
-     "openai--gpt-3", "microsoft--Phi-3-medium-4k-instruct", "bigcode--starcoder2-3b"],
+    [
+        "EleutherAI--pythia-160m",
+        "HuggingFaceTB--SmolLM-135M",
+        "bigscience--bloomz-560m",
+        "meta-llama--Llama-2-70b-hf",
+        "Qwen--Qwen2.5-0.5B",
+        "mistralai--Mistral-7B-v0.1",
+        "openai--gpt-3",
+        "microsoft--Phi-3-medium-4k-instruct",
+        "bigcode--starcoder2-3b",
+    ],
 )
 def test_closed_form_fallback_matches_transformers(slug: str) -> None:
     raw = read_config_json(ROOT / "resources" / "hub" / slug / "config.json")
@@ -92,7 +105,9 @@ def test_closed_form_fallback_matches_transformers(slug: str) -> None:
 
 
 def test_unknown_model_type_uses_labelled_closed_form() -> None:
-    raw = json.loads((ROOT / "resources" / "hub" / "meta-llama--Llama-2-7b-hf" / "config.json").read_text())
+    raw = json.loads(
+        (ROOT / "resources" / "hub" / "meta-llama--Llama-2-7b-hf" / "config.json").read_text()
+    )
     raw["model_type"] = "my_private_llama"
     raw["auto_map"] = {"AutoModelForCausalLM": "modeling_evil.Evil"}  # read as data only
     arch = architecture_from_config(raw)
@@ -108,15 +123,23 @@ def test_config_json_errors(tmp_path: Path) -> None:
     bad.write_text('{"hidden_size": 8}')
     with pytest.raises(ConfigJsonError, match="model_type"):
         read_config_json(bad)
-    bad.write_text('[1, 2]')
+    bad.write_text("[1, 2]")
     with pytest.raises(ConfigJsonError, match="JSON object"):
         read_config_json(bad)
     with pytest.raises(ConfigJsonError, match="num_hidden_layers"):
-        architecture_from_config({"model_type": "my_thing", "hidden_size": 8,
-                                  "num_attention_heads": 2, "vocab_size": 10})
+        architecture_from_config(
+            {"model_type": "my_thing", "hidden_size": 8, "num_attention_heads": 2, "vocab_size": 10}
+        )
 
 
-@pytest.mark.parametrize("n,label", [(134_515_008, "134.5M"), (405_853_388_800, "405.9B"),
-                                     (1_711_376_384, "1.711B"), (14_067_712, "14.07M")])
+@pytest.mark.parametrize(
+    "n,label",
+    [
+        (134_515_008, "134.5M"),
+        (405_853_388_800, "405.9B"),
+        (1_711_376_384, "1.711B"),
+        (14_067_712, "14.07M"),
+    ],
+)
 def test_human_params(n: int, label: str) -> None:
     assert human_params(n) == label

@@ -18,8 +18,9 @@ def test_slug_round_trip() -> None:
     assert hub_id_of_slug("HuggingFaceTB--SmolLM-135M") == "HuggingFaceTB/SmolLM-135M"
 
 
-@pytest.mark.parametrize("bad", ["../etc/passwd", "org/..", "org/a--b", "just-a-name", "org/na me",
-                                 "org/", "/abs"])
+@pytest.mark.parametrize(
+    "bad", ["../etc/passwd", "org/..", "org/a--b", "just-a-name", "org/na me", "org/", "/abs"]
+)
 def test_bad_hub_ids_are_rejected(bad: str, tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         parse_model_entry(bad, tmp_path)
@@ -49,7 +50,11 @@ def test_default_config_is_valid_and_defaults_fill_nested_keys() -> None:
 
 
 def test_all_problems_in_one_message() -> None:
-    cfg = {"models": "pythia", "colour": "red", "memory": {"batch_size": "four", "kv_dtype": "fp64"}}
+    cfg = {
+        "models": "pythia",
+        "colour": "red",
+        "memory": {"batch_size": "four", "kv_dtype": "fp64"},
+    }
     with pytest.raises(ConfigError) as err:
         check_config(cfg, SCHEMA)
     text = str(err.value)

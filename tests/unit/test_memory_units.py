@@ -36,9 +36,18 @@ def test_energy_and_carbon_units() -> None:
     assert gpu_hours_to_mwh(1, 1000, pue=1.5) == pytest.approx(0.0015)
 
 
-@pytest.mark.parametrize("label,n", [("7B", 7_000_000_000), ("135M", 135_000_000),
-                                     ("1.7B", 1_700_000_000), ("3.8B", 3_800_000_000),
-                                     ("", None), (None, None), ("big", None)])
+@pytest.mark.parametrize(
+    "label,n",
+    [
+        ("7B", 7_000_000_000),
+        ("135M", 135_000_000),
+        ("1.7B", 1_700_000_000),
+        ("3.8B", 3_800_000_000),
+        ("", None),
+        (None, None),
+        ("big", None),
+    ],
+)
 def test_parse_param_label(label, n) -> None:
     got = parse_param_label(label)
     assert got == n or (n is not None and math.isclose(got, n))

@@ -18,8 +18,14 @@ HUB = ROOT / "resources" / "hub"
 @pytest.fixture(scope="module")
 def smollm() -> pl.DataFrame:
     ref = parse_model_entry("HuggingFaceTB/SmolLM-135M", ROOT)
-    return model_record(ref, HUB / ref.slug / "config.json", source_path=HUB / ref.slug / "source.json",
-                        cards_csv=HUB / "model_cards.csv", context_tokens=2048, batch_size=1)
+    return model_record(
+        ref,
+        HUB / ref.slug / "config.json",
+        source_path=HUB / ref.slug / "source.json",
+        cards_csv=HUB / "model_cards.csv",
+        context_tokens=2048,
+        batch_size=1,
+    )
 
 
 def test_model_record(smollm: pl.DataFrame) -> None:

@@ -24,9 +24,15 @@ def row(df: pl.DataFrame, model_id: str) -> dict:
 
 
 META = [
-    "meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-13b-hf", "meta-llama/Llama-2-70b-hf",
-    "meta-llama/Meta-Llama-3-8B", "meta-llama/Meta-Llama-3-70B", "meta-llama/Llama-3.1-8B",
-    "meta-llama/Llama-3.1-70B", "meta-llama/Llama-3.1-405B", "meta-llama/Llama-3.2-1B",
+    "meta-llama/Llama-2-7b-hf",
+    "meta-llama/Llama-2-13b-hf",
+    "meta-llama/Llama-2-70b-hf",
+    "meta-llama/Meta-Llama-3-8B",
+    "meta-llama/Meta-Llama-3-70B",
+    "meta-llama/Llama-3.1-8B",
+    "meta-llama/Llama-3.1-70B",
+    "meta-llama/Llama-3.1-405B",
+    "meta-llama/Llama-3.2-1B",
     "meta-llama/Llama-3.2-3B",
 ]
 
@@ -69,16 +75,28 @@ def test_recompute_off_flag(tmp_path: Path) -> None:
 
 
 def test_params_come_from_models_table_when_configured() -> None:
-    models = pl.DataFrame({"model_id": ["meta-llama/Llama-2-7b-hf"], "params_total": [6_738_415_616]})
+    models = pl.DataFrame(
+        {"model_id": ["meta-llama/Llama-2-7b-hf"], "params_total": [6_738_415_616]}
+    )
     t = recompute_training(load_published(PUBLISHED), models)
     r = row(t, "meta-llama/Llama-2-7b-hf")
-    assert (r["params_total"], r["params_source"], r["in_config"]) == (6_738_415_616, "models-table", True)
+    assert (r["params_total"], r["params_source"], r["in_config"]) == (
+        6_738_415_616,
+        "models-table",
+        True,
+    )
     r = row(t, "meta-llama/Llama-2-13b-hf")
-    assert (r["params_total"], r["params_source"], r["in_config"]) == (13_000_000_000, "reported", False)
+    assert (r["params_total"], r["params_source"], r["in_config"]) == (
+        13_000_000_000,
+        "reported",
+        False,
+    )
 
 
 def test_energy_grows_with_gpu_hours_at_fixed_hardware(training) -> None:
-    meta31 = training.filter(pl.col("model_id").str.starts_with("meta-llama/Llama-3.1")).sort("gpu_hours")
+    meta31 = training.filter(pl.col("model_id").str.starts_with("meta-llama/Llama-3.1")).sort(
+        "gpu_hours"
+    )
     assert meta31.get_column("energy_mwh").is_sorted()
     assert meta31.get_column("co2e_t").is_sorted()
 
@@ -94,8 +112,12 @@ def test_energy_grows_with_gpu_hours_at_fixed_hardware(training) -> None:
 )
 def test_published_csv_rejections_name_file_column_value(tmp_path, column, value, message) -> None:
     df = pl.read_csv(PUBLISHED, infer_schema=False)
-    df = df.with_columns(pl.when(pl.col("model_id") == "bigscience/bloom").then(pl.lit(value))
-                         .otherwise(pl.col(column)).alias(column))
+    df = df.with_columns(
+        pl.when(pl.col("model_id") == "bigscience/bloom")
+        .then(pl.lit(value))
+        .otherwise(pl.col(column))
+        .alias(column)
+    )
     bad = tmp_path / "published_training.csv"
     df.write_csv(bad)
     with pytest.raises(TableValidationError) as err:

@@ -1,4 +1,4 @@
-# Helpers only (no rules): config validation, the model list, input functions.
+# Helpers only: config validation, the model list, input functions.
 import re
 from pathlib import Path
 
@@ -45,7 +45,7 @@ validate(config, schema=str(CONFIG_SCHEMA))
 
 
 def code(*modules):
-    """Package modules a rule runs: editing one re-runs the rule (Snakemake cannot see imports)."""
+    """Package modules a job imports; listed as inputs so that editing one re-runs its jobs."""
     return [str(PACKAGE_DIR / f"{m}.py") for m in modules]
 
 
@@ -72,9 +72,10 @@ def local_dir_of(wildcards):
     return str(ref.local_dir) if ref.is_local else ""
 
 
+def model_slug_pattern():
+    """Wildcard constraint: exactly the configured models."""
+    return "|".join(re.escape(slug) for slug in MODELS)
+
+
 def model_tables():
     return expand("results/models/{model}.parquet", model=list(MODELS))
-
-
-wildcard_constraints:
-    model="|".join(re.escape(slug) for slug in MODELS),
