@@ -6,5 +6,6 @@ from lmfootprint.training import load_training
 
 with log_to(snakemake.log[0]):
     chart = training_chart(load_training(snakemake.input.training))
-    save_figure(chart, html=snakemake.output.html, png=snakemake.output.png,
-                spec=snakemake.output.spec)
+    save_figure(
+        chart, html=snakemake.output.html, png=snakemake.output.png, spec=snakemake.output.spec
+    )
