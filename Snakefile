@@ -16,9 +16,12 @@ include: "workflow/rules/common.smk"
 
 wildcard_constraints:
     model=model_slug_pattern(),
+    device=device_slug_pattern(),
+    workload=workload_pattern(),
 
 
 include: "workflow/rules/models.smk"
+include: "workflow/rules/benchmark.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"

@@ -18,7 +18,7 @@ END = "<!-- rulegraph:end -->"
 
 def rulegraph_mermaid(workdir: str | Path = ".") -> str:
     out = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--rulegraph", "mermaid-js", "--quiet", "all"],
+        [sys.executable, "-m", "snakemake", "--rulegraph", "mermaid-js", "--cores", "1"],
         cwd=workdir,
         check=True,
         capture_output=True,

@@ -153,3 +153,109 @@ def save_figure(
     _atomic(html, lambda p: chart.save(str(p), format="html", inline=True))
     _atomic(png, lambda p: chart.save(str(p), format="png", scale_factor=2))
     write_json(json.loads(chart.to_json()), spec)
+
+
+def inference_long(inference: pl.DataFrame) -> pl.DataFrame:
+    ok = inference.filter(pl.col("status") == "ok")
+    common = [
+        "model_id",
+        "params_total",
+        "hardware",
+        "batch_size",
+        "weights",
+        "dtype",
+        "energy_method",
+        "provenance",
+        "spread",
+        "threads",
+        "input_tokens",
+        "output_tokens",
+    ]
+    parts = [
+        ok.select(
+            *common,
+            metric=pl.lit("Throughput (tokens/s)"),
+            value=pl.col("tokens_per_s"),
+            basis=pl.lit("wall time"),
+        ),
+        ok.select(
+            *common,
+            metric=pl.lit("Energy (J/token)"),
+            value=pl.col("j_per_token"),
+            basis=pl.lit("gross"),
+        ),
+        ok.select(
+            *common,
+            metric=pl.lit("Energy (J/token)"),
+            value=pl.col("j_per_token_net"),
+            basis=pl.lit("net of idle"),
+        ),
+    ]
+    return (
+        pl.concat(parts)
+        .filter(pl.col("value") > 0)
+        .with_columns(batch=pl.format("batch {}", pl.col("batch_size")))
+        .sort("metric", "params_total", "batch_size", "basis")
+    )
+
+
+def inference_title(inference: pl.DataFrame) -> str:
+    ok = inference.filter((pl.col("status") == "ok") & (pl.col("batch_size") == 1))
+    if ok.select(pl.col("model_id").n_unique()).item() < 2:
+        return "Inference throughput and energy per token on the hardware present"
+    lo = ok.sort("params_total").row(0, named=True)
+    hi = ok.sort("params_total").row(-1, named=True)
+    return (
+        f"At batch 1 on {lo['hardware']}: {lo['j_per_token']:.2g} J/token for {lo['model_id']}, "
+        f"{hi['j_per_token']:.2g} J/token for {hi['model_id']}"
+    )
+
+
+def inference_chart(inference: pl.DataFrame) -> alt.HConcatChart:
+    data = inference_long(inference)
+    tooltip = [
+        alt.Tooltip("model_id:N", title="model"),
+        alt.Tooltip("params_total:Q", title="parameters", format=",.0f"),
+        alt.Tooltip("hardware:N", title="hardware"),
+        alt.Tooltip("batch_size:Q", title="batch size"),
+        alt.Tooltip("metric:N", title="quantity (unit)"),
+        alt.Tooltip("value:Q", title="value", format=",.4~g"),
+        alt.Tooltip("basis:N", title="basis"),
+        alt.Tooltip("spread:Q", title="spread (max-min)/median", format=".1%"),
+        alt.Tooltip("provenance:N", title="provenance"),
+        alt.Tooltip("energy_method:N", title="method"),
+        alt.Tooltip("weights:N", title="weights"),
+        alt.Tooltip("dtype:N", title="dtype"),
+        alt.Tooltip("threads:Q", title="threads"),
+    ]
+    x = alt.X(
+        "params_total:Q",
+        title="Parameters (log scale)",
+        scale=alt.Scale(type="log"),
+        axis=alt.Axis(labelExpr="replace(format(datum.value, '~s'), 'G', 'B')"),
+    )
+    colour = alt.Color("batch:N", title="batch size")
+
+    def panel(metric: str) -> alt.Chart:
+        subset = data.filter(pl.col("metric") == metric)
+        encoding = {
+            "x": x,
+            "y": alt.Y("value:Q", title=f"{metric}, log scale", scale=alt.Scale(type="log")),
+            "color": colour,
+            "detail": "basis:N",
+            "tooltip": tooltip,
+        }
+        if metric.startswith("Energy"):
+            encoding["strokeDash"] = alt.StrokeDash("basis:N", title="energy basis")
+        return alt.Chart(subset, title=metric).mark_line(point=True).encode(**encoding)
+
+    provenance = ", ".join(sorted(set(data.get_column("provenance").to_list()))) or "none"
+    return alt.hconcat(panel("Throughput (tokens/s)"), panel("Energy (J/token)")).properties(
+        title=alt.Title(
+            inference_title(inference),
+            subtitle=f"Forced output length, median of repeats; energy is {provenance} "
+            "(see method in tooltips); dashed = net of the idle baseline",
+        ),
+        description="Tokens per second and joules per token against parameter count, by batch "
+        "size, on the benchmarked hardware",
+    )

@@ -17,6 +17,7 @@ import vl_convert
 
 import lmfootprint
 from lmfootprint.architecture import human_params
+from lmfootprint.inference import load_inference
 from lmfootprint.io import write_text
 from lmfootprint.models import load_models
 from lmfootprint.training import load_training
@@ -41,21 +42,19 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
-def _figures(spec_paths: list[str | Path]) -> list[dict[str, Any]]:
-    figures = []
+def _figures(spec_paths: list[str | Path]) -> dict[str, dict[str, Any]]:
+    figures = {}
     for i, path in enumerate(spec_paths):
         spec = json.loads(Path(path).read_text(encoding="utf-8"))
         title = spec.get("title", {})
         text = title.get("text") if isinstance(title, dict) else title
-        figures.append(
-            {
-                "id": f"fig{i + 1}",
-                "name": Path(path).name.removesuffix(".vl.json"),
-                "spec": spec,
-                "title": text or Path(path).stem,
-                "description": spec.get("description", ""),
-            }
-        )
+        name = Path(path).name.removesuffix(".vl.json")
+        figures[name] = {
+            "id": f"fig{i + 1}",
+            "spec": spec,
+            "title": text or name,
+            "description": spec.get("description", ""),
+        }
     return figures
 
 
@@ -63,7 +62,8 @@ def render_report(
     *,
     models: pl.DataFrame,
     training: pl.DataFrame,
-    figures: list[dict[str, Any]],
+    inference: pl.DataFrame,
+    figures: dict[str, dict[str, Any]],
     template_path: str | Path,
     title: str,
 ) -> str:
@@ -83,6 +83,10 @@ def render_report(
         models=models.sort("params_total").to_dicts(),
         training=training.to_dicts(),
         flagged=training.filter(pl.col("flags") != "").to_dicts(),
+        inference=inference.filter(pl.col("status") == "ok")
+        .sort("params_total", "batch_size")
+        .to_dicts(),
+        skipped=inference.filter(pl.col("status") == "skipped").to_dicts(),
         figures=figures,
         n_slm=models.filter(pl.col("size_class") == "SLM").height,
         n_llm=models.filter(pl.col("size_class") == "LLM").height,
@@ -94,6 +98,7 @@ def write_report(
     out: str | Path,
     models_path: str | Path,
     training_path: str | Path,
+    inference_path: str | Path,
     figure_specs: list[str | Path],
     template_path: str | Path,
     title: str,
@@ -101,6 +106,7 @@ def write_report(
     html = render_report(
         models=load_models(models_path),
         training=load_training(training_path),
+        inference=load_inference(inference_path),
         figures=_figures(figure_specs),
         template_path=template_path,
         title=title,

@@ -16,6 +16,21 @@ from workflow_runner import ROOT, make_workdir, run_snakemake, write_config
 
 pytestmark = pytest.mark.e2e
 
+# a benchmark small enough for CI: 14M-parameter models, 4 output tokens
+TINY_BENCH = {
+    "max_params": 1.0e8,
+    "idle_seconds_max": 1,
+    "workloads": {
+        "tiny": {
+            "input_tokens": 8,
+            "output_tokens": 4,
+            "batch_sizes": [1, 2],
+            "warmup": 1,
+            "repeats": 3,
+        }
+    },
+}
+
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
@@ -23,6 +38,10 @@ def workdir(tmp_path: Path) -> Path:
 
 
 AGGREGATES = [
+    "results/figures/inference.html",
+    "results/figures/inference.png",
+    "results/figures/inference.vl.json",
+    "results/inference.parquet",
     "results/figures/training_footprint.html",
     "results/figures/training_footprint.png",
     "results/figures/training_footprint.vl.json",
@@ -37,7 +56,7 @@ def test_run_add_model_and_noop(workdir: Path) -> None:
     tiny.mkdir(parents=True)
     shutil.copy(ROOT / "resources/hub/EleutherAI--pythia-14m/config.json", tiny / "config.json")
     models = ["EleutherAI/pythia-14m", "meta-llama/Llama-2-7b-hf", "my_models/tiny-neox"]
-    write_config(workdir, {"models": models})
+    write_config(workdir, {"models": models, "benchmark": TINY_BENCH})
 
     first = run_snakemake(workdir)
     assert set(AGGREGATES) <= set(first)
@@ -60,14 +79,34 @@ def test_run_add_model_and_noop(workdir: Path) -> None:
         assert (workdir / "logs" / f"{rule}.log").is_file()
 
     report = (workdir / "results/report.html").read_text()
-    assert report.count('vegaEmbed("#') == 1
+    assert report.count('vegaEmbed("#') == 2
     assert not re.search(r"<script[^>]+src=", report)
     assert "cdn.jsdelivr" not in report
 
-    # add one model: exactly its table and the aggregates downstream re-run
-    write_config(workdir, {"models": [*models, "HuggingFaceTB/SmolLM-135M"]})
+    inference = pl.read_parquet(workdir / "results/inference.parquet")
+    ok = inference.filter(pl.col("status") == "ok")
+    assert set(ok.get_column("model_id")) == {"EleutherAI/pythia-14m", "my_models/tiny-neox"}
+    assert set(ok.get_column("weights")) == {"random-init"}
+    assert set(ok.get_column("provenance")) <= {"measured", "estimated"}
+    assert (ok.get_column("j_per_token") > 0).all() and (ok.get_column("tokens_per_s") > 0).all()
+    skipped = inference.filter(pl.col("status") == "skipped").row(0, named=True)
+    assert skipped["model_id"] == "meta-llama/Llama-2-7b-hf"
+    assert "above benchmark.max_params" in skipped["skip_reason"]
+
+    # add one model: exactly its jobs and the aggregates downstream re-run
+    write_config(
+        workdir, {"models": [*models, "HuggingFaceTB/SmolLM-135M"], "benchmark": TINY_BENCH}
+    )
     second = run_snakemake(workdir)
-    assert second == sorted(["results/models/HuggingFaceTB--SmolLM-135M.parquet", *AGGREGATES])
+    new = "HuggingFaceTB--SmolLM-135M"
+    assert second == sorted(
+        [
+            f"results/models/{new}.parquet",
+            f"results/benchmarks/{new}/cpu/tiny.parquet",
+            f"results/benchmarks/{new}/cpu/tiny.raw.parquet",
+            *AGGREGATES,
+        ]
+    )
 
     # nothing changed: nothing runs
     assert run_snakemake(workdir) == []
@@ -113,7 +152,7 @@ def test_bad_yaml(workdir: Path) -> None:
 
 
 def test_figure_spec_encodes_units_and_provenance(workdir: Path) -> None:
-    write_config(workdir, {"models": ["EleutherAI/pythia-14m"]})
+    write_config(workdir, {"models": ["EleutherAI/pythia-14m"], "benchmark": TINY_BENCH})
     run_snakemake(workdir)
     spec = json.loads((workdir / "results/figures/training_footprint.vl.json").read_text())
     text = json.dumps(spec)

@@ -11,6 +11,7 @@ import pytest
 
 from lmfootprint.figures import save_figure, training_chart
 from lmfootprint.ids import parse_model_entry
+from lmfootprint.inference import inference_table
 from lmfootprint.models import model_record
 from lmfootprint.report import _figures, render_report
 from lmfootprint.training import load_published, recompute_training
@@ -34,13 +35,15 @@ def report_html(tmp_path_factory) -> str:
         .otherwise(pl.col("model_id"))
     )
     training = recompute_training(published, models)
-    paths = {k: tmp / f"fig.{k}" for k in ("html", "png")}
-    save_figure(training_chart(training), spec=tmp / "fig.vl.json", **paths)
-    assert EVIL in (tmp / "fig.vl.json").read_text()  # the spec carries the raw name
+    paths = {k: tmp / f"training_footprint.{k}" for k in ("html", "png")}
+    spec = tmp / "training_footprint.vl.json"
+    save_figure(training_chart(training), spec=spec, **paths)
+    assert EVIL in spec.read_text()  # the spec carries the raw name
     return render_report(
         models=models,
         training=training,
-        figures=_figures([tmp / "fig.vl.json"]),
+        inference=inference_table([]),
+        figures=_figures([spec]),
         template_path=TEMPLATE,
         title="t <b>x</b>",
     )

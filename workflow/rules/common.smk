@@ -9,6 +9,7 @@ from snakemake.utils import validate
 from lmfootprint.config import apply_defaults, check_config, load_schema
 from lmfootprint.errors import LmFootprintError
 from lmfootprint.ids import parse_model_entries
+from lmfootprint.inference import device_slug
 from lmfootprint.models import snapshot_config_path
 
 CONFIG_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
@@ -42,6 +43,7 @@ def _load_models(cfg):
 
 MODELS = _load_models(config)
 validate(config, schema=str(CONFIG_SCHEMA))
+DEVICES = {device_slug(d): d for d in config["benchmark"]["devices"]}
 
 
 def code(*modules):
@@ -75,6 +77,40 @@ def local_dir_of(wildcards):
 def model_slug_pattern():
     """Wildcard constraint: exactly the configured models."""
     return "|".join(re.escape(slug) for slug in MODELS)
+
+
+def device_of(wildcards):
+    return DEVICES[wildcards.device]
+
+
+def device_slug_pattern():
+    return "|".join(DEVICES)
+
+
+def workload_pattern():
+    return "|".join(re.escape(w) for w in config["benchmark"]["workloads"])
+
+
+def workload_of(wildcards):
+    return config["benchmark"]["workloads"][wildcards.workload]
+
+
+def dtype_of(wildcards):
+    kind = "cuda" if DEVICES[wildcards.device].startswith("cuda") else "cpu"
+    return config["benchmark"]["dtype"][kind]
+
+
+def gpus_of(wildcards):
+    return 1 if DEVICES[wildcards.device].startswith("cuda") else 0
+
+
+def benchmark_tables():
+    return expand(
+        "results/benchmarks/{model}/{device}/{workload}.parquet",
+        model=list(MODELS),
+        device=list(DEVICES),
+        workload=list(config["benchmark"]["workloads"]),
+    )
 
 
 def model_tables():

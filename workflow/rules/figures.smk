@@ -24,3 +24,31 @@ rule figure_training:
         runtime=5,
     script:
         "../scripts/figure_training.py"
+
+
+rule figure_inference:
+    input:
+        inference="results/inference.parquet",
+        code=code("figures", "theme"),
+    output:
+        html=report(
+            "results/figures/inference.html",
+            caption="../report/inference.rst",
+            category="Figures",
+            labels={"figure": "inference throughput and energy per token"},
+        ),
+        png="results/figures/inference.png",
+        spec="results/figures/inference.vl.json",
+    log:
+        "logs/figures/inference.log",
+    benchmark:
+        "benchmarks/figures/inference.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    script:
+        "../scripts/figure_inference.py"

@@ -2,7 +2,11 @@ rule report:
     input:
         models="results/models.parquet",
         training="results/training.parquet",
-        figures=["results/figures/training_footprint.vl.json"],
+        inference="results/inference.parquet",
+        figures=[
+            "results/figures/training_footprint.vl.json",
+            "results/figures/inference.vl.json",
+        ],
         template=str(PACKAGE_DIR / "templates" / "report.html.j2"),
         code=code("report", "figures"),
     output:

@@ -1,0 +1,193 @@
+"""Inference stage: one benchmark job per (model, device, workload), then the table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import psutil
+
+from lmfootprint.benchmark import (
+    BYTES,
+    Workload,
+    idle_baseline,
+    load_model,
+    peak_memory_gb,
+    predicted_memory_gb,
+    run_benchmark,
+    skip_reason,
+    summarise,
+)
+from lmfootprint.meters import meter_for
+from lmfootprint.schemas import InferenceSchema
+from lmfootprint.validation import validate_frame
+
+log = logging.getLogger(__name__)
+
+DEFAULT_W_PER_THREAD = 4.0  # CodeCarbon's fallback when a CPU is not in its TDP table
+
+
+def device_slug(device: str) -> str:
+    return device.replace(":", "")
+
+
+def cpu_tdp(config_tdp_w: float | None, threads: int) -> tuple[float, str]:
+    if config_tdp_w:
+        return float(config_tdp_w), "benchmark.cpu_tdp_w in the config"
+    return (
+        DEFAULT_W_PER_THREAD * threads,
+        f"fallback {DEFAULT_W_PER_THREAD:g} W per thread x {threads}",
+    )
+
+
+def _empty_row(
+    model: dict[str, Any], hw: dict[str, Any], workload: Workload, dtype: str, threads: int
+) -> dict[str, Any]:
+    return {
+        "model_id": model["model_id"],
+        "slug": model["slug"],
+        "params_total": model["params_total"],
+        "size_class": model["size_class"],
+        "device": hw["device"],
+        "hardware": hw["hardware"],
+        "workload": workload.name,
+        "input_tokens": workload.input_tokens,
+        "output_tokens": workload.output_tokens,
+        "dtype": dtype,
+        "threads": threads,
+    }
+
+
+def benchmark_job(
+    *,
+    model: dict[str, Any],
+    hardware: dict[str, Any],
+    config_path: Path,
+    weights_dir: Path | None,
+    workload: Workload,
+    dtype: str,
+    threads: int,
+    max_params: float,
+    cpu_tdp_w: float | None,
+    ram_w_per_gb: float,
+    idle_seconds_max: float,
+    seed: int = 0,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(summary rows, raw per-repeat rows) for one job; a skip yields one row with its reason."""
+    base = _empty_row(model, hardware, workload, dtype, threads)
+    available = (
+        psutil.virtual_memory().available / 1e9
+        if hardware["gpu"] is None
+        else hardware["gpu"]["memory_gb"]
+    )
+    reason = skip_reason(
+        model,
+        max_params=max_params,
+        available_gb=available,
+        dtype=dtype,
+        workload=workload,
+        device_available=hardware["available"],
+        device_reason=hardware.get("unavailable_reason"),
+    )
+    if reason:
+        log.info("%s on %s: skipped: %s", model["model_id"], hardware["device"], reason)
+        return validate_frame(
+            InferenceSchema,
+            _frame([{**base, "status": "skipped", "skip_reason": reason}]),
+            "inference",
+        ), pl.DataFrame()
+    import torch
+
+    torch.set_num_threads(threads)
+    device = hardware["device"]
+    tdp, tdp_source = cpu_tdp(cpu_tdp_w, hardware["cpu_logical_cores"])
+    meter = meter_for(
+        device,
+        cpu_tdp_w=tdp,
+        tdp_source=tdp_source,
+        ram_gb=hardware["ram_gb"],
+        ram_w_per_gb=ram_w_per_gb,
+    )
+    net, weights = load_model(config_path, weights_dir, dtype, device, seed)
+    log.info(
+        "%s: %s weights, %s, %d threads, meter: %s",
+        model["model_id"],
+        weights,
+        dtype,
+        threads,
+        meter.method,
+    )
+    raw = pl.DataFrame(
+        run_benchmark(
+            net,
+            vocab_size=model["vocab_size"],
+            device=device,
+            workload=workload,
+            meter=meter,
+            seed=seed,
+        )
+    )
+    window = min(idle_seconds_max, raw.filter(pl.col("phase") == "full")["seconds"].median())
+    idle = idle_baseline(meter, window)
+    idle_w = idle.joules / idle.seconds
+    summary = summarise(raw, output_tokens=workload.output_tokens, idle_power_w=idle_w)
+    kv_per_token = model["kv_cache_gb"] / (
+        model["memory_context_tokens"] * model["memory_batch_size"]
+    )
+    summary = summary.with_columns(
+        **{k: pl.lit(v) for k, v in base.items()},
+        status=pl.lit("ok"),
+        skip_reason=pl.lit(None, dtype=pl.String),
+        weights=pl.lit(weights),
+        energy_method=pl.lit(meter.method),
+        provenance=pl.lit(meter.kind),
+        peak_memory_gb=pl.lit(peak_memory_gb(device)),
+        predicted_memory_gb=pl.col("batch_size").map_elements(
+            lambda b: (
+                predicted_memory_gb(
+                    model["params_total"],
+                    dtype,
+                    kv_per_token,
+                    b * (workload.input_tokens + workload.output_tokens),
+                )
+                / 1.2
+            ),
+            return_dtype=pl.Float64,
+        ),
+        weights_gb=pl.lit(model["params_total"] * BYTES[dtype] / 1e9),
+        measured_at=pl.lit(dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
+    )
+    raw = raw.with_columns(
+        model_id=pl.lit(model["model_id"]),
+        device=pl.lit(device),
+        workload=pl.lit(workload.name),
+        idle_power_w=pl.lit(idle_w),
+    )
+    return validate_frame(InferenceSchema, _frame(summary.to_dicts()), "inference"), raw
+
+
+def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    cols = InferenceSchema.to_schema().columns
+    return pl.DataFrame(
+        [{c: r.get(c) for c in cols} for r in rows],
+        schema={c: _polars_type(col) for c, col in cols.items()},
+    )
+
+
+def _polars_type(column) -> pl.DataType:
+    return column.dtype.type if hasattr(column.dtype, "type") else pl.String
+
+
+def inference_table(paths: list[str | Path]) -> pl.DataFrame:
+    frames = [pl.read_parquet(p) for p in paths]
+    df = pl.concat(frames, how="vertical_relaxed") if frames else _frame([])
+    return validate_frame(InferenceSchema, df, "results/inference.parquet")
+
+
+def load_inference(path: str | Path) -> pl.DataFrame:
+    from lmfootprint.validation import read_parquet_checked
+
+    return read_parquet_checked(path, InferenceSchema)

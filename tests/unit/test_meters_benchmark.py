@@ -1,0 +1,149 @@
+"""Meter arithmetic and benchmark bookkeeping (the measurement itself runs in the e2e test)."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from lmfootprint.benchmark import Workload, skip_reason, summarise
+from lmfootprint.inference import cpu_tdp
+from lmfootprint.meters import (
+    EstimateMeter,
+    RaplMeter,
+    busy_fraction,
+    counter_delta,
+    meter_for,
+    rapl_package_domains,
+)
+
+
+def test_counter_wrap() -> None:
+    assert counter_delta(100, 250, 1000) == 150
+    assert counter_delta(900, 50, 1000) == 150  # wrapped once
+    assert counter_delta(0, 0, 1000) == 0
+
+
+def write_domain(root: Path, name: str, label: str, energy: int, max_range: int = 2**32) -> Path:
+    d = root / name
+    d.mkdir(parents=True)
+    (d / "name").write_text(label + "\n")
+    (d / "energy_uj").write_text(f"{energy}\n")
+    (d / "max_energy_range_uj").write_text(f"{max_range}\n")
+    return d
+
+
+def test_rapl_reads_package_domains_only_and_handles_wrap(tmp_path: Path) -> None:
+    pkg0 = write_domain(tmp_path, "intel-rapl:0", "package-0", 1_000, max_range=10_000_000)
+    write_domain(tmp_path, "intel-rapl:0:0", "core", 500)  # sub-domain: would double count
+    write_domain(tmp_path, "intel-rapl:1", "psys", 7)  # platform domain: not a package
+    domains = rapl_package_domains(tmp_path)
+    assert domains == [pkg0]
+    meter = RaplMeter(domains)
+    meter.start()
+    (pkg0 / "energy_uj").write_text("500\n")  # wrapped: 10,000,000 - 1,000 + 500 uJ
+    reading = meter.stop()
+    assert reading.joules == pytest.approx((10_000_000 - 1_000 + 500) / 1e6)
+    assert meter.kind == "measured"
+
+
+def test_busy_fraction() -> None:
+    T = namedtuple("T", "user system idle iowait")
+    assert busy_fraction(T(0, 0, 0, 0), T(3, 1, 4, 0)) == pytest.approx(0.5)
+    assert busy_fraction(T(0, 0, 0, 0), T(0, 0, 0, 0)) == 0.0
+
+
+def test_estimate_meter_is_labelled_estimated() -> None:
+    meter = EstimateMeter(8.0, "fallback 4 W per thread x 2", ram_gb=16, ram_w_per_gb=0.5)
+    assert meter.kind == "estimated"
+    assert "estimate" in meter.method and "8.0 W" in meter.method and "0.5 W/GB" in meter.method
+    meter.start()
+    reading = meter.stop()
+    # at least the RAM term, at most RAM + full TDP
+    assert 8.0 * reading.seconds <= reading.joules + 1e-9 <= 16.0 * reading.seconds + 1e-6
+    with pytest.raises(ValueError):
+        EstimateMeter(0, "x", 1, 1)
+
+
+def test_meter_for_cpu_without_rapl_is_an_estimate() -> None:
+    meter = meter_for("cpu", cpu_tdp_w=10, tdp_source="t", ram_gb=1, ram_w_per_gb=0.1)
+    if not rapl_package_domains():
+        assert isinstance(meter, EstimateMeter)
+
+
+def test_cpu_tdp_source_is_named() -> None:
+    assert cpu_tdp(None, 2) == (8.0, "fallback 4 W per thread x 2")
+    assert cpu_tdp(65, 16) == (65.0, "benchmark.cpu_tdp_w in the config")
+
+
+def test_workload_contract() -> None:
+    with pytest.raises(ValueError, match="repeats"):
+        Workload("w", 8, 8, (1,), repeats=2)
+    with pytest.raises(ValueError, match="output_tokens"):
+        Workload("w", 8, 1, (1,))
+
+
+MODEL = {
+    "params_total": 134_515_008,
+    "is_encoder_decoder": False,
+    "kv_cache_gb": 0.0472,
+    "memory_context_tokens": 2048,
+    "memory_batch_size": 1,
+}
+W = Workload("w", 32, 32, (1, 4))
+
+
+def test_skip_reasons() -> None:
+    kw = {
+        "max_params": 2e8,
+        "dtype": "fp32",
+        "workload": W,
+        "device_available": True,
+        "device_reason": None,
+    }
+    assert skip_reason(MODEL, available_gb=20, **kw) is None
+    assert "above benchmark.max_params" in skip_reason(
+        {**MODEL, "params_total": 7e9}, available_gb=20, **kw
+    )
+    assert "exceeds the 0.3 GB available" in skip_reason(MODEL, available_gb=0.3, **kw)
+    assert "encoder-decoder" in skip_reason(
+        {**MODEL, "is_encoder_decoder": True}, available_gb=20, **kw
+    )
+    kw["device_available"], kw["device_reason"] = False, "no NVIDIA GPU 0 (NVML sees 0)"
+    assert skip_reason(MODEL, available_gb=20, **kw) == "no NVIDIA GPU 0 (NVML sees 0)"
+
+
+def test_summarise_medians_phases_and_idle_subtraction() -> None:
+    rows = []
+    for rep, (full_s, pre_s) in enumerate([(2.0, 0.2), (2.2, 0.2), (1.8, 0.3)]):
+        rows.append(
+            {
+                "batch_size": 2,
+                "repeat": rep,
+                "phase": "prefill",
+                "seconds": pre_s,
+                "energy_j": pre_s * 20,
+                "utilisation": 1.0,
+            }
+        )
+        rows.append(
+            {
+                "batch_size": 2,
+                "repeat": rep,
+                "phase": "full",
+                "seconds": full_s,
+                "energy_j": full_s * 20,
+                "utilisation": 1.0,
+            }
+        )
+    s = summarise(pl.DataFrame(rows), output_tokens=10, idle_power_w=5.0).row(0, named=True)
+    assert s["seconds_median"] == 2.0 and s["tokens"] == 20
+    assert s["tokens_per_s"] == pytest.approx(10.0)
+    assert s["ttft_s"] == pytest.approx(0.2)
+    assert s["j_per_token"] == pytest.approx(40 / 20)
+    assert s["j_per_token_net"] == pytest.approx((40 - 5.0 * 2.0) / 20)
+    assert s["avg_power_w"] == pytest.approx(20.0)
+    assert s["spread"] == pytest.approx(0.4 / 2.0)
+    assert s["decode_tokens_per_s"] == pytest.approx(2 * 9 / 1.8)

@@ -1,0 +1,72 @@
+rule detect_hardware:
+    input:
+        code=code("hardware_detect"),
+    output:
+        "results/hardware/{device}.json",
+    log:
+        "logs/detect_hardware/{device}.log",
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=2,
+    params:
+        device=device_of,
+    script:
+        "../scripts/detect_hardware.py"
+
+
+# Measurements run alone: the job takes every core, so no other job runs beside it.
+rule benchmark_inference:
+    input:
+        model="results/models/{model}.parquet",
+        hardware="results/hardware/{device}.json",
+        config_json=model_config_json,
+        code=code("benchmark", "inference", "meters", "schemas"),
+    output:
+        summary="results/benchmarks/{model}/{device}/{workload}.parquet",
+        raw="results/benchmarks/{model}/{device}/{workload}.raw.parquet",
+    log:
+        "logs/benchmark_inference/{model}/{device}/{workload}.log",
+    benchmark:
+        "benchmarks/benchmark_inference/{model}/{device}/{workload}.tsv"
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=gpus_of,
+        mem_mb=16000,
+        runtime=60,
+    params:
+        workload=workload_of,
+        dtype=dtype_of,
+        weights_dir=local_dir_of,
+        max_params=config["benchmark"]["max_params"],
+        cpu_tdp_w=config["benchmark"]["cpu_tdp_w"],
+        ram_w_per_gb=config["benchmark"]["ram_w_per_gb"],
+        idle_seconds_max=config["benchmark"]["idle_seconds_max"],
+        seed=config["benchmark"]["seed"],
+    script:
+        "../scripts/benchmark_inference.py"
+
+
+rule inference_table:
+    input:
+        tables=benchmark_tables(),
+        code=code("inference", "schemas", "validation"),
+    output:
+        "results/inference.parquet",
+    log:
+        "logs/inference_table.log",
+    benchmark:
+        "benchmarks/inference_table.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../scripts/inference_table.py"

@@ -1,0 +1,37 @@
+"""Benchmark one (model, device, workload) -> summary rows and raw per-repeat rows."""
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from lmfootprint.benchmark import Workload
+from lmfootprint.inference import benchmark_job
+from lmfootprint.io import write_parquet
+from lmfootprint.logs import log_to
+
+with log_to(snakemake.log[0]):
+    spec = snakemake.params.workload
+    summary, raw = benchmark_job(
+        model=pl.read_parquet(snakemake.input.model).row(0, named=True),
+        hardware=json.loads(Path(snakemake.input.hardware).read_text()),
+        config_path=Path(snakemake.input.config_json),
+        weights_dir=Path(snakemake.params.weights_dir) if snakemake.params.weights_dir else None,
+        workload=Workload(
+            name=snakemake.wildcards.workload,
+            input_tokens=spec["input_tokens"],
+            output_tokens=spec["output_tokens"],
+            batch_sizes=tuple(spec["batch_sizes"]),
+            warmup=spec.get("warmup", 1),
+            repeats=spec.get("repeats", 3),
+        ),
+        dtype=snakemake.params.dtype,
+        threads=snakemake.threads,
+        max_params=snakemake.params.max_params,
+        cpu_tdp_w=snakemake.params.cpu_tdp_w,
+        ram_w_per_gb=snakemake.params.ram_w_per_gb,
+        idle_seconds_max=snakemake.params.idle_seconds_max,
+        seed=snakemake.params.seed,
+    )
+    write_parquet(raw, snakemake.output.raw)
+    write_parquet(summary, snakemake.output.summary)

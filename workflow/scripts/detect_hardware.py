@@ -1,0 +1,10 @@
+"""Record the hardware of one benchmark device -> results/hardware/{device}.json."""
+
+from lmfootprint.hardware_detect import detect
+from lmfootprint.io import write_json
+from lmfootprint.logs import log_to
+
+with log_to(snakemake.log[0]) as log:
+    record = detect(snakemake.params.device)
+    log.info("detected %s", record["hardware"])
+    write_json(record, snakemake.output[0])
