@@ -147,3 +147,21 @@ def test_summarise_medians_phases_and_idle_subtraction() -> None:
     assert s["avg_power_w"] == pytest.approx(20.0)
     assert s["spread"] == pytest.approx(0.4 / 2.0)
     assert s["decode_tokens_per_s"] == pytest.approx(2 * 9 / 1.8)
+
+
+def test_local_safetensors_weights_are_loaded_not_reinitialised(tmp_path: Path) -> None:
+    import torch
+
+    from lmfootprint.benchmark import generate, load_model, make_prompt
+
+    config = Path(__file__).resolve().parents[2] / "resources/hub/EleutherAI--pythia-14m/config.json"
+    first, weights = load_model(config, None, "fp32", "cpu", seed=1)
+    assert weights == "random-init"
+    first.save_pretrained(tmp_path, safe_serialization=True)
+    assert list(tmp_path.glob("*.safetensors"))
+    again, weights = load_model(tmp_path / "config.json", tmp_path, "fp32", "cpu", seed=2)
+    assert weights == "real"
+    for a, b in zip(first.parameters(), again.parameters(), strict=True):
+        assert torch.equal(a, b)
+    ids, mask = make_prompt(first.config.vocab_size, 2, 5, 0, "cpu")
+    assert generate(again, ids, mask, 3) == 3  # forced length, EOS ignored

@@ -1,0 +1,56 @@
+"""Meter overhead: wall time of the same generations with and without the energy meter.
+
+Goal: metered / unmetered <= 1.02. Usage: .venv/bin/python bench/meter_overhead.py [slug]
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import torch
+
+from lmfootprint.benchmark import generate, load_model, make_prompt
+from lmfootprint.meters import meter_for
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    slug = sys.argv[1] if len(sys.argv) > 1 else "HuggingFaceTB--SmolLM-135M"
+    threads = psutil.cpu_count() or 1
+    torch.set_num_threads(threads)
+    model, _ = load_model(ROOT / "resources/hub" / slug / "config.json", None, "fp32", "cpu", 0)
+    meter = meter_for(
+        "cpu",
+        cpu_tdp_w=4.0 * threads,
+        tdp_source="bench",
+        ram_gb=psutil.virtual_memory().total / 1e9,
+        ram_w_per_gb=0.375,
+    )
+    ids, mask = make_prompt(model.config.vocab_size, 1, 32, 0, "cpu")
+    generate(model, ids, mask, 2)
+    plain, metered = [], []
+    for _ in range(10):  # alternate so that drift affects both
+        t0 = time.perf_counter()
+        generate(model, ids, mask, 16)
+        plain.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        meter.start()
+        generate(model, ids, mask, 16)
+        meter.stop()
+        metered.append(time.perf_counter() - t0)
+    ratio = statistics.median(metered) / statistics.median(plain)
+    print(f"meter: {meter.method}")
+    print(
+        f"unmetered median {statistics.median(plain):.4f} s, "
+        f"metered median {statistics.median(metered):.4f} s"
+    )
+    print(f"ratio metered/unmetered = {ratio:.4f} (goal <= 1.02)")
+
+
+if __name__ == "__main__":
+    main()
