@@ -10,7 +10,7 @@ STAMP     := $(VENV)/.installed-base
 DEV_STAMP := $(VENV)/.installed-dev
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: run test lint install install-dev dag lock clean
+.PHONY: run test lint install install-dev dag lock clean refresh-hub
 
 run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES)
@@ -38,6 +38,13 @@ $(STAMP): pyproject.toml requirements/base.lock
 $(DEV_STAMP): $(STAMP) requirements/dev.lock
 	$(PIP) install --quiet -r requirements/dev.lock
 	touch $@
+
+# Re-resolve the Hub commits of the configured models (online: true in the config, or
+# ONLINE=1); with hub.write_snapshot: true the new files and pins go into resources/hub/.
+refresh-hub: $(STAMP)
+	$(BIN)/snakemake --cores 1 refresh_hub --forcerun refresh_hub \
+	  $(if $(ONLINE),--config online=True hub='{write_snapshot: True}')
+	@cat results/hub/refresh.json
 
 # The DAG picture in the README, rendered from Snakemake's own rule graph.
 dag: $(STAMP)

@@ -20,6 +20,7 @@ wildcard_constraints:
     workload=workload_pattern(),
 
 
+include: "workflow/rules/hub.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/benchmark.smk"
 include: "workflow/rules/training.smk"

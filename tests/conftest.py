@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 HUB_RESOURCES = ROOT / "resources" / "hub"
 
-# never reach the network from tests
+# tests reach only servers they start on 127.0.0.1; HF_HUB_OFFLINE would block those too,
+# and huggingface_hub reads it once at import, so it is cleared before any test imports it
+os.environ.pop("HF_HUB_OFFLINE", None)
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 

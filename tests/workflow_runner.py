@@ -27,7 +27,9 @@ def write_config(workdir: Path, config: dict) -> Path:
     return path
 
 
-def run_snakemake(workdir: Path, *, cores: int = 2, dryrun: bool = False) -> list[str]:
+def run_snakemake(
+    workdir: Path, *, cores: int = 2, dryrun: bool = False, targets: set[str] | None = None
+) -> list[str]:
     """Run through Snakemake's Python API; return the files it (re)generated."""
     from snakemake.api import SnakemakeApi
     from snakemake.settings.types import (
@@ -48,7 +50,8 @@ def run_snakemake(workdir: Path, *, cores: int = 2, dryrun: bool = False) -> lis
             snakefile=workdir / "Snakefile",
             workdir=workdir,
         )
-        wf.dag(DAGSettings()).execute_workflow(
+        dag = DAGSettings(targets=targets) if targets else DAGSettings()
+        wf.dag(dag).execute_workflow(
             executor="dryrun" if dryrun else "local",
             execution_settings=ExecutionSettings(),
             updated_files=updated,

@@ -77,6 +77,8 @@ def benchmark_job(
     seed: int = 0,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(summary rows, raw per-repeat rows) for one job; a skip yields one row with its reason."""
+    # never more threads than the machine has (`--cores 4` on a 2-core machine oversubscribes)
+    threads = max(1, min(threads, hardware["cpu_logical_cores"]))
     base = _empty_row(model, hardware, workload, dtype, threads)
     available = (
         psutil.virtual_memory().available / 1e9

@@ -57,17 +57,32 @@ def model_record(
     batch_size: int = 1,
     kv_dtype: str = "bf16",
     slm_max_params: float = 8e9,
+    hub_info_path: str | Path | None = None,
 ) -> pl.DataFrame:
     """Architecture facts, memory needs and provenance of one model, validated."""
     config_path = Path(config_path)
     raw = read_config_json(config_path)
     arch = architecture_from_config(raw, source=str(config_path))
     source = read_source_record(source_path)
+    hub = read_source_record(hub_info_path)
     if ref.is_local:
-        config_source, provenance = "local", "local"
+        config_source, provenance, metadata_source = "local", "local", "local"
+    elif hub.get("fallback_reason"):
+        config_source = "snapshot-fallback"
+        provenance = source.get("kind", "hub-config")
+        metadata_source = f"snapshot {source.get('date')} (Hub failed: {hub['fallback_reason']})"
+    elif hub:
+        config_source, provenance = "hub", "hub-config"
+        metadata_source = f"hub {hub['retrieved_at'][:10]}"
+        source = {
+            "revision": hub["sha"],
+            "date": hub["retrieved_at"][:10],
+            "url": f"{hub['endpoint']}/{ref.model_id}/blob/{hub['sha']}/config.json",
+        }
     else:
         config_source = "snapshot"
         provenance = source.get("kind", "hub-config")
+        metadata_source = f"snapshot {source.get('date')}"
     kv = kv_cache_bytes(
         arch.n_decoder_layers, arch.n_kv_heads, arch.head_dim, context_tokens, batch_size, kv_dtype
     )
@@ -88,7 +103,11 @@ def model_record(
         "kv_cache_gb": kv / GB,
         "serve_gb_bf16": (weight_bytes(arch.params_total, "bf16") + kv) / GB,
         **card_facts(cards_csv, ref.model_id),
+        "metadata_source": metadata_source,
+        **hub_facts(hub, arch.params_total),
     }
+    if hub.get("license"):
+        row["license"] = hub["license"]
     log.info(
         "%s: %s parameters (%s), %s",
         ref.model_id,
@@ -109,6 +128,34 @@ def model_record(
     )
     df = df.select(list(ModelsSchema.to_schema().columns))
     return validate_frame(ModelsSchema, df, config_path)
+
+
+def _polars_schema(columns) -> dict[str, pl.DataType]:
+    return {name: col.dtype.type for name, col in columns.items()}
+
+
+def hub_facts(hub: dict[str, Any], params_total: int, tolerance: float = 0.001) -> dict[str, Any]:
+    """Hub-side facts; a safetensors total that disagrees with config.json is kept and flagged."""
+    st = hub.get("safetensors_total")
+    flag = None
+    if st and abs(st - params_total) > tolerance * params_total:
+        flag = (
+            f"Hub safetensors total {st:,} differs from the config.json count {params_total:,} "
+            f"by {st / params_total - 1:+.1%} (quantised, multimodal or extra tensors?)"
+        )
+    gated = hub.get("gated")
+    return {
+        "hub_retrieved_at": hub.get("retrieved_at"),
+        "params_safetensors": st,
+        "params_flag": flag,
+        "gated": None if gated is None else str(gated).lower(),
+        "downloads": hub.get("downloads"),
+        "likes": hub.get("likes"),
+        "pipeline_tag": hub.get("pipeline_tag"),
+        "library_name": hub.get("library_name"),
+        "card_co2_g": hub.get("co2_emissions"),
+        "card_co2_source": hub.get("co2_source"),
+    }
 
 
 def aggregate_models(paths: list[str | Path]) -> pl.DataFrame:

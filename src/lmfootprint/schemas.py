@@ -14,7 +14,7 @@ class ModelsSchema(pa.DataFrameModel):
 
     model_id: str = pa.Field(unique=True, str_length={"min_value": 1, "max_value": 300})
     slug: str = pa.Field(str_matches=r"^[A-Za-z0-9][A-Za-z0-9._-]*--[A-Za-z0-9._-]+$")
-    config_source: str = pa.Field(isin=["snapshot", "local", "hub"])
+    config_source: str = pa.Field(isin=["snapshot", "local", "hub", "snapshot-fallback"])
     config_provenance: str = pa.Field(isin=["hub-config", "architecture-record", "local"])
     config_sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
     revision: str = pa.Field(nullable=True)
@@ -47,6 +47,17 @@ class ModelsSchema(pa.DataFrameModel):
     serve_gb_bf16: float = pa.Field(gt=0)
     license: str = pa.Field(nullable=True)
     training_tokens: str = pa.Field(nullable=True)
+    metadata_source: str
+    hub_retrieved_at: str = pa.Field(nullable=True)
+    params_safetensors: int = pa.Field(nullable=True, ge=0)
+    params_flag: str = pa.Field(nullable=True)
+    gated: str = pa.Field(nullable=True)
+    downloads: int = pa.Field(nullable=True, ge=0)
+    likes: int = pa.Field(nullable=True, ge=0)
+    pipeline_tag: str = pa.Field(nullable=True)
+    library_name: str = pa.Field(nullable=True)
+    card_co2_g: float = pa.Field(nullable=True, ge=0)
+    card_co2_source: str = pa.Field(nullable=True)
 
     class Config:
         strict = True

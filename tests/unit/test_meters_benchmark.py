@@ -154,7 +154,9 @@ def test_local_safetensors_weights_are_loaded_not_reinitialised(tmp_path: Path) 
 
     from lmfootprint.benchmark import generate, load_model, make_prompt
 
-    config = Path(__file__).resolve().parents[2] / "resources/hub/EleutherAI--pythia-14m/config.json"
+    config = (
+        Path(__file__).resolve().parents[2] / "resources/hub/EleutherAI--pythia-14m/config.json"
+    )
     first, weights = load_model(config, None, "fp32", "cpu", seed=1)
     assert weights == "random-init"
     first.save_pretrained(tmp_path, safe_serialization=True)

@@ -8,6 +8,7 @@ from snakemake.utils import validate
 
 from lmfootprint.config import apply_defaults, check_config, load_schema
 from lmfootprint.errors import LmFootprintError
+from lmfootprint.hub import pinned_revision, resolve_endpoint
 from lmfootprint.ids import parse_model_entries
 from lmfootprint.inference import device_slug
 from lmfootprint.models import snapshot_config_path
@@ -28,7 +29,9 @@ def _load_models(cfg):
     missing = [
         r.model_id
         for r in refs.values()
-        if not r.is_local and not snapshot_config_path(RESOURCES, r.slug).is_file()
+        if not r.is_local
+        and not cfg["online"]
+        and not snapshot_config_path(RESOURCES, r.slug).is_file()
     ]
     if missing:
         raise WorkflowError(
@@ -36,7 +39,8 @@ def _load_models(cfg):
             + ", ".join(repr(m) for m in missing)
             + ". A Hub id is read offline from resources/hub/<org>--<name>/config.json. "
             "To add one, put its config.json there (with a source.json saying where it came "
-            "from), or list a local directory that holds a config.json."
+            "from), set `online: true` to fetch it from the Hub, or list a local directory "
+            "that holds a config.json."
         )
     return refs
 
@@ -51,16 +55,44 @@ def code(*modules):
     return [str(PACKAGE_DIR / f"{m}.py") for m in modules]
 
 
+def fetched_from_hub(ref):
+    return config["online"] and not ref.is_local
+
+
 def model_config_json(wildcards):
     ref = MODELS[wildcards.model]
     if ref.is_local:
         return str(ref.local_dir / "config.json")
+    if fetched_from_hub(ref):
+        return f"results/hub/{ref.slug}/config.json"
     return str(snapshot_config_path(RESOURCES, ref.slug))
+
+
+def hub_info_of(wildcards):
+    ref = MODELS[wildcards.model]
+    return f"results/hub/{ref.slug}/info.json" if fetched_from_hub(ref) else []
+
+
+def pinned_revision_of(wildcards):
+    return pinned_revision(RESOURCES / "hub" / wildcards.model)
+
+
+def snapshot_dir_of(wildcards):
+    return str(RESOURCES / "hub" / wildcards.model)
+
+
+def hub_endpoint():
+    return resolve_endpoint(config["hub"]["endpoint"])
+
+
+def hub_models():
+    """(model_id, slug) of every configured Hub model, for refresh_hub."""
+    return [(r.model_id, r.slug) for r in MODELS.values() if not r.is_local]
 
 
 def model_source_json(wildcards):
     ref = MODELS[wildcards.model]
-    if ref.is_local:
+    if ref.is_local or not snapshot_config_path(RESOURCES, ref.slug).is_file():
         return []
     return str(snapshot_config_path(RESOURCES, ref.slug).with_name("source.json"))
 

@@ -2,6 +2,7 @@ rule model_metadata:
     input:
         config_json=model_config_json,
         source=model_source_json,
+        hub_info=hub_info_of,
         cards="resources/hub/model_cards.csv",
         code=code("architecture", "memory", "models", "schemas", "validation"),
     output:

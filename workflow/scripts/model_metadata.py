@@ -24,5 +24,6 @@ with log_to(snakemake.log[0]):
         batch_size=memory["batch_size"],
         kv_dtype=memory["kv_dtype"],
         slm_max_params=snakemake.params.slm_max_params,
+        hub_info_path=snakemake.input.hub_info or None,
     )
     write_parquet(row, snakemake.output[0])

@@ -1,0 +1,261 @@
+"""The real huggingface_hub client against a local Hub speaking the real protocol."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+from fakehub import FakeHub
+
+from lmfootprint.hub import HubFetchError, fetch_model, fetch_or_fallback, refresh_pins
+from lmfootprint.ids import parse_model_entry
+from lmfootprint.models import model_record
+
+ROOT = Path(__file__).resolve().parents[2]
+HUB = ROOT / "resources" / "hub"
+SMOL = "HuggingFaceTB/SmolLM-135M"
+SMOL_DIR = HUB / "HuggingFaceTB--SmolLM-135M"
+FAST = {"attempts": 2, "backoff_s": 0.0, "timeout_s": 5.0}
+
+
+@pytest.fixture
+def hub():
+    with FakeHub() as server:
+        server.add_from_dir(
+            SMOL,
+            SMOL_DIR,
+            info={
+                "safetensors": {"parameters": {"BF16": 134_515_008}, "total": 134_515_008},
+                "cardData": {
+                    "license": "apache-2.0",
+                    "co2_eq_emissions": {
+                        "emissions": 1_000_000,
+                        "source": "codecarbon",
+                        "training_type": "pre-training",
+                    },
+                },
+            },
+        )
+        yield server
+
+
+def test_happy_path(hub: FakeHub, tmp_path: Path) -> None:
+    facts = fetch_model(SMOL, revision=None, endpoint=hub.url, out_dir=tmp_path, **FAST)
+    assert (tmp_path / "config.json").read_bytes() == (SMOL_DIR / "config.json").read_bytes()
+    assert facts["sha"] == hub.repos[SMOL].sha
+    assert facts["safetensors_total"] == 134_515_008
+    assert facts["license"] == "apache-2.0"
+    assert facts["co2_emissions"] == 1_000_000.0 and facts["co2_source"] == "codecarbon"
+    assert json.loads((tmp_path / "info.json").read_text())["sha"] == facts["sha"]
+    # config.json was fetched at the resolved commit, not at a moving branch
+    assert f"GET /{SMOL}/resolve/{facts['sha']}/config.json" in hub.requests
+
+
+def test_pinned_revision_survives_a_moved_hub(hub: FakeHub, tmp_path: Path) -> None:
+    old = hub.repos[SMOL].sha
+    new = hub.move(SMOL, {"config.json": b'{"model_type": "llama", "moved": true}'})
+    pinned = fetch_model(SMOL, revision=old, endpoint=hub.url, out_dir=tmp_path / "a", **FAST)
+    assert pinned["sha"] == old
+    assert (tmp_path / "a/config.json").read_bytes() == (SMOL_DIR / "config.json").read_bytes()
+    latest = fetch_model(SMOL, revision=None, endpoint=hub.url, out_dir=tmp_path / "b", **FAST)
+    assert latest["sha"] == new
+
+
+def test_refresh_reports_and_writes_only_moved_models(hub: FakeHub, tmp_path: Path) -> None:
+    hub.add_from_dir("EleutherAI/pythia-14m", HUB / "EleutherAI--pythia-14m")
+    resources = tmp_path / "hub"
+    for slug in ("HuggingFaceTB--SmolLM-135M", "EleutherAI--pythia-14m"):
+        (resources / slug).mkdir(parents=True)
+        (resources / slug / "config.json").write_bytes((HUB / slug / "config.json").read_bytes())
+    sha = hub.repos["EleutherAI/pythia-14m"].sha
+    (resources / "EleutherAI--pythia-14m/source.json").write_text(json.dumps({"revision": sha}))
+    models = [
+        (SMOL, "HuggingFaceTB--SmolLM-135M"),
+        ("EleutherAI/pythia-14m", "EleutherAI--pythia-14m"),
+    ]
+    report = refresh_pins(models, resources_hub=resources, endpoint=hub.url, write_snapshot=True)
+    assert report["EleutherAI/pythia-14m"]["changed"] is False
+    assert report[SMOL]["changed"] is True and report[SMOL]["pinned"] is None
+    source = json.loads((resources / "HuggingFaceTB--SmolLM-135M/source.json").read_text())
+    assert source["revision"] == hub.repos[SMOL].sha and source["kind"] == "hub-config"
+    assert json.loads((resources / "HuggingFaceTB--SmolLM-135M/card.json").read_text())["license"]
+
+
+@pytest.mark.parametrize(
+    "behaviour,reason",
+    [
+        ("gated", "gated repository"),
+        ("500", "HTTP 500"),
+        ("badjson", "invalid JSON"),
+    ],
+)
+def test_failures_name_model_and_reason(hub: FakeHub, tmp_path: Path, behaviour, reason) -> None:
+    hub.add_from_dir("acme/broken", SMOL_DIR, behaviour=behaviour)
+    with pytest.raises(HubFetchError) as err:
+        fetch_model("acme/broken", revision=None, endpoint=hub.url, out_dir=tmp_path, **FAST)
+    assert str(err.value).startswith("acme/broken: ") and reason in str(err.value)
+    assert not (tmp_path / "config.json").exists()  # nothing half-written
+
+
+def test_500_is_retried_then_fails(hub: FakeHub, tmp_path: Path) -> None:
+    repo = hub.add_from_dir("acme/down", SMOL_DIR, behaviour="500")
+    with pytest.raises(HubFetchError, match="HTTP 500"):
+        fetch_model(
+            "acme/down",
+            revision=None,
+            endpoint=hub.url,
+            out_dir=tmp_path,
+            attempts=3,
+            backoff_s=0.0,
+        )
+    assert repo.calls == 3
+
+
+def test_missing_repo_and_missing_file(hub: FakeHub, tmp_path: Path) -> None:
+    with pytest.raises(HubFetchError, match="acme/nothing: repository not found"):
+        fetch_model("acme/nothing", revision=None, endpoint=hub.url, out_dir=tmp_path, **FAST)
+    hub.add("acme/no-config", {"README.md": b"# hi"})
+    with pytest.raises(HubFetchError, match="acme/no-config: file not found"):
+        fetch_model("acme/no-config", revision=None, endpoint=hub.url, out_dir=tmp_path, **FAST)
+
+
+def test_429_honours_retry_after_then_succeeds(hub: FakeHub, tmp_path: Path) -> None:
+    repo = hub.add_from_dir("acme/busy", SMOL_DIR, behaviour="429x2")
+    t0 = time.monotonic()
+    facts = fetch_model(
+        "acme/busy", revision=None, endpoint=hub.url, out_dir=tmp_path, attempts=4, backoff_s=0.0
+    )
+    assert facts["sha"] == repo.sha
+    assert time.monotonic() - t0 >= 2.0  # two waits of Retry-After: 1 s, despite backoff 0
+    assert repo.calls >= 3
+
+
+def test_slow_response_times_out(hub: FakeHub, tmp_path: Path) -> None:
+    hub.add_from_dir("acme/slow", SMOL_DIR, behaviour="slow")
+    hub.slow_seconds = 2.0
+    with pytest.raises(HubFetchError, match="acme/slow: .*Timeout"):
+        fetch_model(
+            "acme/slow",
+            revision=None,
+            endpoint=hub.url,
+            out_dir=tmp_path,
+            attempts=1,
+            timeout_s=0.3,
+        )
+
+
+def test_fallback_to_snapshot_is_labelled(hub: FakeHub, tmp_path: Path) -> None:
+    hub.add_from_dir(SMOL, SMOL_DIR, behaviour="500")
+    with pytest.raises(HubFetchError, match="fallback_to_snapshot"):
+        fetch_or_fallback(
+            SMOL,
+            revision=None,
+            endpoint=hub.url,
+            out_dir=tmp_path / "x",
+            snapshot_dir=SMOL_DIR,
+            fallback=False,
+            **FAST,
+        )
+    info = fetch_or_fallback(
+        SMOL,
+        revision=None,
+        endpoint=hub.url,
+        out_dir=tmp_path,
+        snapshot_dir=SMOL_DIR,
+        fallback=True,
+        **FAST,
+    )
+    assert info["fallback_reason"] == "HTTP 500"
+    row = model_record(
+        parse_model_entry(SMOL, ROOT),
+        tmp_path / "config.json",
+        source_path=SMOL_DIR / "source.json",
+        hub_info_path=tmp_path / "info.json",
+    ).row(0, named=True)
+    assert row["config_source"] == "snapshot-fallback"
+    assert row["metadata_source"] == "snapshot 2026-11-23 (Hub failed: HTTP 500)"
+
+
+def test_safetensors_disagreement_is_kept_and_flagged(hub: FakeHub, tmp_path: Path) -> None:
+    hub.add_from_dir(
+        "acme/quant",
+        SMOL_DIR,
+        info={
+            "safetensors": {
+                "parameters": {"BF16": 28_311_552, "U8": 53_101_728},
+                "total": 81_413_280,
+            }
+        },
+    )
+    fetch_model("acme/quant", revision=None, endpoint=hub.url, out_dir=tmp_path, **FAST)
+    row = model_record(
+        parse_model_entry("acme/quant", ROOT),
+        tmp_path / "config.json",
+        hub_info_path=tmp_path / "info.json",
+    ).row(0, named=True)
+    assert row["params_total"] == 134_515_008 and row["params_safetensors"] == 81_413_280
+    assert "differs from the config.json count" in row["params_flag"]
+    assert row["metadata_source"].startswith("hub ") and row["config_source"] == "hub"
+
+
+def test_token_is_sent_but_never_written(hub: FakeHub, tmp_path: Path, monkeypatch) -> None:
+    secret = "hf_SECRETtokenNEVERlogged0123456789"
+    monkeypatch.setenv("HF_TOKEN", secret)
+    log_file = tmp_path / "job.log"
+    handler = logging.FileHandler(log_file)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = root.level
+    root.setLevel(logging.DEBUG)  # setLevel also clears the loggers' cached levels
+    try:
+        fetch_model(SMOL, revision=None, endpoint=hub.url, out_dir=tmp_path / "ok", **FAST)
+        hub.add_from_dir("acme/gated", SMOL_DIR, behaviour="gated")
+        with pytest.raises(HubFetchError) as err:
+            fetch_model(
+                "acme/gated", revision=None, endpoint=hub.url, out_dir=tmp_path / "g", **FAST
+            )
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        handler.close()
+    assert f"Bearer {secret}" in hub.auth_headers  # the standard token location was used
+    assert "gated repository" in str(err.value) and secret not in str(err.value)
+    assert log_file.read_text() and secret not in log_file.read_text()
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert secret not in path.read_text(errors="replace")
+
+
+def test_card_text_with_script_is_data(hub: FakeHub, tmp_path: Path) -> None:
+    evil = "</script><script>alert(1)</script>"
+    hub.add_from_dir(
+        "acme/evil",
+        SMOL_DIR,
+        info={"cardData": {"license": evil, "co2_eq_emissions": {"emissions": 5, "source": evil}}},
+    )
+    facts = fetch_model("acme/evil", revision=None, endpoint=hub.url, out_dir=tmp_path, **FAST)
+    assert facts["license"] == evil and facts["co2_source"] == evil
+    row = model_record(
+        parse_model_entry("acme/evil", ROOT),
+        tmp_path / "config.json",
+        hub_info_path=tmp_path / "info.json",
+    )
+    from lmfootprint.inference import inference_table
+    from lmfootprint.report import render_report
+    from lmfootprint.training import load_published, recompute_training
+
+    training = recompute_training(load_published(ROOT / "resources/published_training.csv"), row)
+    html = render_report(
+        models=row,
+        training=training,
+        inference=inference_table([]),
+        figures={},
+        template_path=ROOT / "src/lmfootprint/templates/report.html.j2",
+        title="t",
+    )
+    assert evil not in html and "&lt;/script&gt;&lt;script&gt;alert(1)" in html
+    assert isinstance(row, pl.DataFrame)
