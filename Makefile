@@ -39,11 +39,10 @@ $(DEV_STAMP): $(STAMP) requirements/dev.lock
 	$(PIP) install --quiet -r requirements/dev.lock
 	touch $@
 
-# Re-resolve the Hub commits of the configured models (online: true in the config, or
-# ONLINE=1); with hub.write_snapshot: true the new files and pins go into resources/hub/.
+# Re-resolve the Hub commits of the configured models; with hub.write_snapshot: true in the
+# config, the new files and pins are written into resources/hub/ (needs the network).
 refresh-hub: $(STAMP)
-	$(BIN)/snakemake --cores 1 refresh_hub --forcerun refresh_hub \
-	  $(if $(ONLINE),--config online=True hub='{write_snapshot: True}')
+	$(BIN)/snakemake --cores 1 refresh_hub --forcerun refresh_hub
 	@cat results/hub/refresh.json
 
 # The DAG picture in the README, rendered from Snakemake's own rule graph.
