@@ -12,6 +12,7 @@ WORKFLOW_FILES = ["Snakefile", "workflow", "resources", "config"]
 
 
 def make_workdir(tmp: Path) -> Path:
+    tmp.mkdir(parents=True, exist_ok=True)
     for name in WORKFLOW_FILES:
         src = ROOT / name
         if src.is_dir():

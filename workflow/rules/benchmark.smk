@@ -36,7 +36,7 @@ rule benchmark_inference:
     threads: workflow.cores
     resources:
         gpu=gpus_of,
-        mem_mb=16000,
+        mem_mb=bench_mem_mb,
         runtime=60,
     params:
         workload=workload_of,

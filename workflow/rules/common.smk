@@ -136,6 +136,21 @@ def gpus_of(wildcards):
     return 1 if DEVICES[wildcards.device].startswith("cuda") else 0
 
 
+def bench_mem_mb(wildcards, input):
+    """Memory to ask the scheduler for: the model's fp32 weights (metadata stage) + 50% + 2 GB.
+
+    A model above benchmark.max_params is skipped by the job, which then needs little memory.
+    """
+    import polars as pl
+
+    row = pl.read_parquet(input.model, columns=["params_total", "weights_gb_fp32"]).row(
+        0
+    )
+    if row[0] > config["benchmark"]["max_params"]:
+        return 1000
+    return int(row[1] * 1.5 * 1000) + 2000
+
+
 def benchmark_tables():
     return expand(
         "results/benchmarks/{model}/{device}/{workload}.parquet",
