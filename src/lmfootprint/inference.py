@@ -34,9 +34,18 @@ def device_slug(device: str) -> str:
     return device.replace(":", "")
 
 
-def cpu_tdp(config_tdp_w: float | None, threads: int) -> tuple[float, str]:
+def cpu_tdp(
+    config_tdp_w: float | None, threads: int, cpu_model: str = "", table: str | Path | None = None
+) -> tuple[float, str]:
+    """The config's value, else CodeCarbon's table entry for this CPU, else 4 W per thread."""
     if config_tdp_w:
         return float(config_tdp_w), "benchmark.cpu_tdp_w in the config"
+    if table is not None and cpu_model:
+        from lmfootprint.hardware_specs import lookup_cpu_tdp
+
+        found = lookup_cpu_tdp(cpu_model, table)
+        if found:
+            return found
     return (
         DEFAULT_W_PER_THREAD * threads,
         f"fallback {DEFAULT_W_PER_THREAD:g} W per thread x {threads}",
@@ -75,6 +84,7 @@ def benchmark_job(
     ram_w_per_gb: float,
     idle_seconds_max: float,
     seed: int = 0,
+    cpu_tdp_table: str | Path | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(summary rows, raw per-repeat rows) for one job; a skip yields one row with its reason."""
     # never more threads than the machine has (`--cores 4` on a 2-core machine oversubscribes)
@@ -105,7 +115,9 @@ def benchmark_job(
 
     torch.set_num_threads(threads)
     device = hardware["device"]
-    tdp, tdp_source = cpu_tdp(cpu_tdp_w, hardware["cpu_logical_cores"])
+    tdp, tdp_source = cpu_tdp(
+        cpu_tdp_w, hardware["cpu_logical_cores"], hardware["cpu_model"], cpu_tdp_table
+    )
     meter = meter_for(
         device,
         cpu_tdp_w=tdp,

@@ -66,6 +66,7 @@ def render_report(
     figures: dict[str, dict[str, Any]],
     template_path: str | Path,
     title: str,
+    scenarios: pl.DataFrame | None = None,
 ) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(template_path).parent)),
@@ -87,6 +88,7 @@ def render_report(
         .sort("params_total", "batch_size")
         .to_dicts(),
         skipped=inference.filter(pl.col("status") == "skipped").to_dicts(),
+        scenarios=scenarios.to_dicts() if scenarios is not None else [],
         figures=figures,
         n_slm=models.filter(pl.col("size_class") == "SLM").height,
         n_llm=models.filter(pl.col("size_class") == "LLM").height,
@@ -102,11 +104,13 @@ def write_report(
     figure_specs: list[str | Path],
     template_path: str | Path,
     title: str,
+    scenarios_path: str | Path | None = None,
 ) -> None:
     html = render_report(
         models=load_models(models_path),
         training=load_training(training_path),
         inference=load_inference(inference_path),
+        scenarios=pl.read_parquet(scenarios_path) if scenarios_path else None,
         figures=_figures(figure_specs),
         template_path=template_path,
         title=title,

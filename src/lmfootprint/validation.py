@@ -39,6 +39,12 @@ def validate_frame(schema, df: pl.DataFrame, source: str | Path) -> pl.DataFrame
     """Validate eagerly (value checks do not run on LazyFrames) and return the coerced frame."""
     if isinstance(df, pl.LazyFrame):
         df = df.collect()
+    required = [name for name, col in schema.to_schema().columns.items() if col.required]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise TableValidationError(
+            f"{source}: missing required column(s) {missing} (schema {schema.__name__})"
+        )
     try:
         return schema.validate(df, lazy=True)
     except pa_errors.SchemaErrors as exc:
@@ -58,12 +64,6 @@ def read_csv_checked(path: str | Path, schema, **kwargs) -> pl.DataFrame:
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError) as exc:
         raise TableValidationError(f"{path}: cannot read CSV ({exc})") from None
     df = df.rename({c: c.lstrip("\ufeff").strip() for c in df.columns})
-    required = [name for name, col in schema.to_schema().columns.items() if col.required]
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise TableValidationError(
-            f"{path}: missing required column(s) {missing}; found {df.columns}"
-        )
     return validate_frame(schema, df, path)
 
 

@@ -34,6 +34,8 @@ def test_online_fetch_pin_and_refresh(tmp_path: Path) -> None:
             "online": True,
             "hub": {"endpoint": hub.url, "attempts": 2, "backoff_s": 0, "write_snapshot": True},
             "benchmark": {"max_params": 1.0},  # metadata only: every model skips the benchmark
+            # the Hub is live here; prices, grid and tariffs stay on the shipped snapshot
+            "reference": {"online": {"prices": False, "carbon": False, "tariffs": False}},
         }
         write_config(workdir, cfg)
         first = run_snakemake(workdir)

@@ -60,6 +60,8 @@ def test_run_add_model_and_noop(workdir: Path) -> None:
 
     first = run_snakemake(workdir)
     assert set(AGGREGATES) <= set(first)
+    for table in ("gpu_prices", "carbon_intensity", "tariffs", "scenarios", "hardware"):
+        assert f"results/{table}.parquet" in first
     table = pl.read_parquet(workdir / "results/models.parquet")
     assert table.get_column("model_id").to_list() == models
     assert table.get_column("params_total").to_list() == [14_067_712, 6_738_415_616, 14_067_712]

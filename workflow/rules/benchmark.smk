@@ -23,7 +23,8 @@ rule benchmark_inference:
         model="results/models/{model}.parquet",
         hardware="results/hardware/{device}.json",
         config_json=model_config_json,
-        code=code("benchmark", "inference", "meters", "schemas"),
+        cpu_tdp="resources/hardware/cpu_tdp_codecarbon.csv",
+        code=code("benchmark", "inference", "meters", "schemas", "hardware_specs"),
     output:
         summary="results/benchmarks/{model}/{device}/{workload}.parquet",
         raw="results/benchmarks/{model}/{device}/{workload}.raw.parquet",

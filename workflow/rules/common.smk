@@ -160,5 +160,11 @@ def benchmark_tables():
     )
 
 
+def source_online(source):
+    """Per-source switch (reference.online.<source>), defaulting to the global `online`."""
+    value = config["reference"]["online"].get(source)
+    return config["online"] if value is None else value
+
+
 def model_tables():
     return expand("results/models/{model}.parquet", model=list(MODELS))

@@ -3,6 +3,7 @@ rule report:
         models="results/models.parquet",
         training="results/training.parquet",
         inference="results/inference.parquet",
+        scenarios="results/scenarios.parquet",
         figures=[
             "results/figures/training_footprint.vl.json",
             "results/figures/inference.vl.json",

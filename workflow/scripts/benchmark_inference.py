@@ -32,6 +32,7 @@ with log_to(snakemake.log[0]):
         ram_w_per_gb=snakemake.params.ram_w_per_gb,
         idle_seconds_max=snakemake.params.idle_seconds_max,
         seed=snakemake.params.seed,
+        cpu_tdp_table=snakemake.input.cpu_tdp,
     )
     write_parquet(raw, snakemake.output.raw)
     write_parquet(summary, snakemake.output.summary)

@@ -9,6 +9,7 @@ with log_to(snakemake.log[0]):
         models_path=snakemake.input.models,
         training_path=snakemake.input.training,
         inference_path=snakemake.input.inference,
+        scenarios_path=snakemake.input.scenarios,
         figure_specs=list(snakemake.input.figures),
         template_path=snakemake.input.template,
         title=snakemake.params.title,

@@ -1,0 +1,41 @@
+"""Hardware specs (resources/hardware.csv) and the CPU TDP lookup in CodeCarbon's table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+
+from lmfootprint.schemas import HardwareSchema
+from lmfootprint.validation import read_csv_checked
+
+CPU_TDP_TABLE = "resources/hardware/cpu_tdp_codecarbon.csv"
+
+
+def load_hardware(path: str | Path) -> pl.DataFrame:
+    return read_csv_checked(path, HardwareSchema)
+
+
+def _tokens(text: str) -> list[str]:
+    cleaned = re.sub(r"\((R|TM)\)|CPU|Processor|@.*$|\d+-Core", " ", text, flags=re.I)
+    return [t for t in re.split(r"[\s,]+", cleaned.lower()) if t]
+
+
+def lookup_cpu_tdp(cpu_model: str, table: str | Path) -> tuple[float, str] | None:
+    """TDP of the running CPU from CodeCarbon's table: the longest table name whose tokens
+    all appear in the model string and that includes its model number. None if no match."""
+    model_tokens = set(_tokens(cpu_model))
+    if not model_tokens:
+        return None
+    df = pl.read_csv(table, infer_schema=False)
+    best = None
+    for name, tdp in df.select("Name", "TDP").iter_rows():
+        tokens = _tokens(name)
+        if not tokens or not any(re.search(r"\d", t) for t in tokens):
+            continue  # a bare family name ("EPYC") says nothing about power
+        if set(tokens) <= model_tokens and (best is None or len(tokens) > len(best[0])):
+            best = (tokens, float(tdp), name)
+    if best is None:
+        return None
+    return best[1], f"CodeCarbon cpu_power.csv match '{best[2]}'"

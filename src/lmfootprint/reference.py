@@ -1,0 +1,167 @@
+"""The four reference-data stages: live fetch (raw + manifest, then parse) or shipped snapshot.
+
+Each returns a validated table with provenance columns on every row.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from lmfootprint import carbon, prices, tariffs
+from lmfootprint.fetch import get, save_raw
+from lmfootprint.hardware_specs import load_hardware
+
+log = logging.getLogger(__name__)
+
+GOOGLE_URL = (
+    "https://raw.githubusercontent.com/GoogleCloudPlatform/region-carbon-info/main/"
+    "data/yearly/{year}.csv"
+)
+OWID_URL = (
+    "https://ourworldindata.org/grapher/carbon-intensity-electricity.csv"
+    "?v=1&csvType=full&useColumnShortNames=false"
+)
+
+
+def snapshot_date(resources: str | Path = "resources") -> str:
+    return json.loads((Path(resources) / "reference_snapshot.json").read_text())["date"]
+
+
+def gpu_prices(
+    *,
+    online: bool,
+    skus_path: str,
+    snapshot_path: str,
+    raw_dir: str,
+    settings: dict[str, Any],
+    hardware_path: str,
+    resources: str = "resources",
+) -> pl.DataFrame:
+    skus = prices.load_skus(skus_path)
+    known = set(load_hardware(hardware_path)["hardware_id"].to_list())
+    if not online:
+        table = prices.load_snapshot(snapshot_path)
+        return prices.per_gpu_hour(
+            table,
+            skus,
+            provenance="published",
+            retrieved_at=snapshot_date(resources),
+            known_gpus=known,
+        )
+    azure_skus = skus.filter(pl.col("provider") == "azure")["sku"].to_list()
+    pages = prices.fetch_azure(
+        azure_skus, settings["azure_regions"], raw_dir, base_url=settings["endpoints"]["azure"]
+    )
+    aws = prices.fetch_aws(
+        settings["aws_regions"], raw_dir, url_template=settings["endpoints"]["aws"]
+    )
+    table = pl.concat(
+        [prices.parse_azure_pages(pages)] + [prices.parse_aws_csv(p) for p in aws],
+        how="vertical_relaxed",
+    )
+    stamp = _stamp(pages + aws)
+    return prices.per_gpu_hour(
+        table, skus, provenance="published", retrieved_at=stamp, known_gpus=known
+    )
+
+
+def carbon_intensity(
+    *,
+    online: bool,
+    regions_path: str,
+    countries_paths: list[str],
+    google_path: str,
+    google_year: int,
+    raw_dir: str,
+    settings: dict[str, Any],
+    resources: str = "resources",
+) -> pl.DataFrame:
+    regions = pl.read_csv(regions_path, infer_schema=False)
+    if online:
+        owid = get(settings["endpoints"]["owid"])
+        owid_path = Path(raw_dir) / "owid_carbon_intensity.csv"
+        m_owid = save_raw(owid, owid_path)
+        google = get(settings["endpoints"]["google"].format(year=google_year))
+        google_raw = Path(raw_dir) / f"google_{google_year}.csv"
+        m_google = save_raw(google, google_raw)
+        parts = [
+            carbon.parse_countries(
+                owid_path,
+                source=m_owid["url"],
+                source_version=str(m_owid["source_version"]),
+                retrieved_at=m_owid["retrieved_at"],
+            )
+        ]
+        google_rows = carbon.parse_google_regions(
+            google_raw,
+            google_year,
+            regions,
+            source=m_google["url"],
+            source_version=str(m_google["source_version"]),
+            retrieved_at=m_google["retrieved_at"],
+        )
+    else:
+        date = snapshot_date(resources)
+        parts = [
+            carbon.parse_countries(
+                p, source=p, source_version=f"snapshot {date}", retrieved_at=date
+            )
+            for p in countries_paths
+        ]
+        google_rows = carbon.parse_google_regions(
+            google_path,
+            google_year,
+            regions,
+            source=GOOGLE_URL.format(year=google_year),
+            source_version=f"snapshot {date}",
+            retrieved_at=date,
+        )
+    countries = pl.concat(parts, how="vertical_relaxed").sort("year")
+    estimated = carbon.regions_from_countries(regions, countries)
+    return carbon.combine([google_rows, *parts, estimated])
+
+
+def electricity_tariffs(
+    *,
+    online: bool,
+    table_path: str,
+    fx_path: str,
+    raw_dir: str,
+    settings: dict[str, Any],
+    resources: str = "resources",
+) -> pl.DataFrame:
+    table = tariffs.load_table(table_path)
+    fx = pl.read_csv(fx_path, infer_schema=False)
+    if not online:
+        return tariffs.to_usd(
+            table, fx, provenance="published", retrieved_at=snapshot_date(resources)
+        )
+    fetched, stamps = [], []
+    for consumer in ("household", "non_household"):
+        raw = Path(raw_dir) / f"eurostat_{consumer}.json"
+        m = tariffs.fetch_eurostat(
+            consumer,
+            settings["tariff_geos"],
+            settings["tariff_since"],
+            raw,
+            base=settings["endpoints"]["eurostat"],
+        )
+        stamps.append(m["retrieved_at"])
+        fetched.append(tariffs.parse_eurostat(raw, consumer))
+    us = table.filter(pl.col("geo") == "US")  # the US table stays the shipped dated one
+    live = pl.concat([*fetched, us], how="vertical_relaxed")
+    return tariffs.to_usd(live, fx, provenance="published", retrieved_at=max(stamps))
+
+
+def _stamp(paths: list[Path]) -> str:
+    stamps = []
+    for p in paths:
+        m = Path(str(p) + ".manifest.json")
+        if m.is_file():
+            stamps.append(json.loads(m.read_text())["retrieved_at"])
+    return max(stamps) if stamps else "unknown"

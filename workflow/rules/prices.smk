@@ -1,0 +1,26 @@
+rule gpu_prices:
+    input:
+        skus="resources/gpu_skus.csv",
+        hardware="resources/hardware.csv",
+        snapshot="resources/gpu_prices.csv",
+        stamp="resources/reference_snapshot.json",
+        code=code("prices", "reference", "fetch", "schemas", "hardware_specs"),
+    output:
+        "results/gpu_prices.parquet",
+    log:
+        "logs/gpu_prices.log",
+    benchmark:
+        "benchmarks/gpu_prices.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        online=source_online("prices"),
+        raw_dir="results/raw/prices",
+        settings=config["reference"],
+    script:
+        "../scripts/gpu_prices.py"

@@ -1,0 +1,20 @@
+rule tariffs:
+    input:
+        table="resources/tariffs/tariffs.csv",
+        fx="resources/tariffs/fx_rates.csv",
+        stamp="resources/reference_snapshot.json",
+        code=code("tariffs", "reference", "fetch", "schemas"),
+    output:
+        "results/tariffs.parquet",
+    log:
+        "logs/tariffs.log",
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    params:
+        online=source_online("tariffs"),
+        raw_dir="results/raw/tariffs",
+        settings=config["reference"],
+    script:
+        "../scripts/tariffs.py"
