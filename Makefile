@@ -10,7 +10,7 @@ STAMP     := $(VENV)/.installed-base
 DEV_STAMP := $(VENV)/.installed-dev
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: run test lint install install-dev dag lock clean refresh-hub
+.PHONY: run test lint install install-dev dag lock clean refresh-hub refresh-reference
 
 run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES)
@@ -44,6 +44,11 @@ $(DEV_STAMP): $(STAMP) requirements/dev.lock
 refresh-hub: $(STAMP)
 	$(BIN)/snakemake --cores 1 refresh_hub --forcerun refresh_hub
 	@cat results/hub/refresh.json
+
+# Fetch GPU prices, grid intensity and tariffs live and write them back as the snapshot.
+refresh-reference: $(STAMP)
+	$(BIN)/snakemake --cores 1 refresh_reference --forcerun gpu_prices carbon_intensity tariffs \
+	  --config online=True
 
 # The DAG picture in the README, rendered from Snakemake's own rule graph.
 dag: $(STAMP)

@@ -165,3 +165,74 @@ def _stamp(paths: list[Path]) -> str:
         if m.is_file():
             stamps.append(json.loads(m.read_text())["retrieved_at"])
     return max(stamps) if stamps else "unknown"
+
+
+def write_snapshot(
+    *,
+    prices_table: pl.DataFrame,
+    carbon_table: pl.DataFrame,
+    tariffs_table: pl.DataFrame,
+    resources: str | Path,
+    date: str,
+) -> list[Path]:
+    """Write refreshed tables back as the shipped snapshot, in the files and formats the
+    offline path reads, so that the next offline run uses them. Returns the files written."""
+    from lmfootprint.io import write_json, write_text
+
+    res = Path(resources)
+    written = []
+
+    def csv(df: pl.DataFrame, path: Path) -> None:
+        write_text(df.write_csv(), path)
+        written.append(path)
+
+    instance = prices_table.filter(pl.col("price_type") != prices.MARKETPLACE)
+    market = prices_table.filter(pl.col("price_type") == prices.MARKETPLACE)
+    old_market = prices.load_snapshot(res / "gpu_prices.csv").filter(
+        pl.col("price_type") == prices.MARKETPLACE
+    )
+    keep_market = market.select(prices.PRICE_COLUMNS) if market.height else old_market
+    csv(
+        pl.concat(
+            [instance.select(prices.PRICE_COLUMNS), keep_market], how="vertical_relaxed"
+        ).with_columns(pl.col("instance_price_per_hour").round(6)),
+        res / "gpu_prices.csv",
+    )
+    countries = carbon_table.filter(
+        (pl.col("geo_type") == "country") & (pl.col("provenance") == "published")
+    )
+    latest = countries.sort("year").group_by("country_iso3").last().sort("country_iso3")
+    csv(
+        latest.select(
+            Entity=pl.col("geo_id"),
+            Code=pl.col("country_iso3"),
+            Year=pl.col("year"),
+            **{"Carbon intensity of electricity per kWh": pl.col("gco2e_per_kwh")},
+        ),
+        res / "carbon" / "owid_grapher_2024.csv",
+    )
+    google = carbon_table.filter((pl.col("provider") == "gcp") & (pl.col("basis") == "direct"))
+    if google.height:
+        csv(
+            google.select(
+                **{
+                    "Google Cloud Region": pl.col("geo_id"),
+                    "Location": pl.col("geo_id"),
+                    "Google CFE": pl.lit(None, dtype=pl.String),
+                    "Grid carbon intensity (gCO2eq / kWh)": pl.col("gco2e_per_kwh"),
+                }
+            ),
+            res / "carbon" / "google_region_2024.csv",
+        )
+    csv(tariffs_table.select(tariffs.TARIFF_COLUMNS), res / "tariffs" / "tariffs.csv")
+    stamp = res / "reference_snapshot.json"
+    write_json(
+        {
+            "date": date,
+            "note": "written by `snakemake refresh_reference` from live sources;"
+            " each row keeps its own source version",
+        },
+        stamp,
+    )
+    written.append(stamp)
+    return written

@@ -408,3 +408,46 @@ def test_online_stage_end_to_end_against_local_servers(tmp_path: Path) -> None:
     assert set(table["sku"]) == {"Standard_NC24ads_A100_v4", "p5.48xlarge"}
     assert table["retrieved_at"][0] != "2026-11-23"
     assert (tmp_path / "aws_us-east-1.csv.manifest.json").is_file()
+
+
+def test_snapshot_write_back_round_trips(tables, tmp_path: Path) -> None:
+    import shutil
+
+    res = tmp_path / "resources"
+    shutil.copytree(RES, res)
+    written = reference.write_snapshot(
+        prices_table=tables["prices"],
+        carbon_table=tables["carbon"],
+        tariffs_table=tables["tariffs"],
+        resources=res,
+        date="2030-01-01",
+    )
+    assert res / "gpu_prices.csv" in written
+    assert json.loads((res / "reference_snapshot.json").read_text())["date"] == "2030-01-01"
+    kw = {"raw_dir": "x", "settings": {}, "resources": str(res)}
+    again = reference.gpu_prices(
+        online=False,
+        skus_path=str(res / "gpu_skus.csv"),
+        snapshot_path=str(res / "gpu_prices.csv"),
+        hardware_path=str(res / "hardware.csv"),
+        **kw,
+    )
+    cols = ["provider", "region", "sku", "price_type", "price_per_gpu_hour"]
+    assert again.select(cols).sort(cols).equals(tables["prices"].select(cols).sort(cols))
+    t = reference.electricity_tariffs(
+        online=False,
+        table_path=str(res / "tariffs/tariffs.csv"),
+        fx_path=str(res / "tariffs/fx_rates.csv"),
+        **kw,
+    )
+    assert t.height == tables["tariffs"].height
+    c = reference.carbon_intensity(
+        online=False,
+        regions_path=str(res / "carbon/cloud_regions.csv"),
+        countries_paths=[str(res / "carbon/owid_grapher_2024.csv")],
+        google_path=str(res / "carbon/google_region_2024.csv"),
+        google_year=2024,
+        **kw,
+    )
+    fra = c.filter((pl.col("geo_id") == "FRA") & (pl.col("geo_type") == "country"))
+    assert fra["gco2e_per_kwh"].item() == 40.48
