@@ -85,6 +85,7 @@ def benchmark_job(
     idle_seconds_max: float,
     seed: int = 0,
     cpu_tdp_table: str | Path | None = None,
+    memory_bandwidth_gbps: float | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(summary rows, raw per-repeat rows) for one job; a skip yields one row with its reason."""
     # never more threads than the machine has (`--cores 4` on a 2-core machine oversubscribes)
@@ -151,6 +152,14 @@ def benchmark_job(
     kv_per_token = model["kv_cache_gb"] / (
         model["memory_context_tokens"] * model["memory_batch_size"]
     )
+    device_tdp = hardware["gpu"]["power_limit_w"] if hardware["gpu"] else tdp
+    weight_bytes = model["params_total"] * BYTES[dtype]
+    if memory_bandwidth_gbps:
+        roofline = pl.col("batch_size") * memory_bandwidth_gbps * 1e9 / weight_bytes
+        plausibility = pl.lit(f"roofline at {memory_bandwidth_gbps:g} GB/s")
+    else:
+        roofline = pl.lit(None, dtype=pl.Float64)
+        plausibility = pl.lit("roofline unchecked: memory bandwidth unknown")
     summary = summary.with_columns(
         **{k: pl.lit(v) for k, v in base.items()},
         status=pl.lit("ok"),
@@ -172,6 +181,9 @@ def benchmark_job(
             return_dtype=pl.Float64,
         ),
         weights_gb=pl.lit(model["params_total"] * BYTES[dtype] / 1e9),
+        device_tdp_w=pl.lit(device_tdp, dtype=pl.Float64),
+        roofline_tokens_per_s=roofline,
+        plausibility=plausibility,
         measured_at=pl.lit(dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
     )
     raw = raw.with_columns(

@@ -178,6 +178,9 @@ class InferenceSchema(pa.DataFrameModel):
     weights_gb: float = pa.Field(nullable=True, gt=0)
     energy_method: str = pa.Field(nullable=True)
     provenance: str = pa.Field(nullable=True, isin=["measured", "estimated"])
+    device_tdp_w: float = pa.Field(nullable=True, gt=0)
+    roofline_tokens_per_s: float = pa.Field(nullable=True, gt=0)
+    plausibility: str = pa.Field(nullable=True)
     measured_at: str = pa.Field(nullable=True)
 
     class Config:
@@ -197,6 +200,23 @@ class InferenceSchema(pa.DataFrameModel):
         return data.lazyframe.select(
             pl.col("avg_power_w").is_null()
             | (pl.col("avg_power_w") >= 0.95 * pl.col("idle_power_w"))
+        )
+
+    @pa.dataframe_check
+    def power_not_above_tdp_plus_idle(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        # the device cannot draw more than its TDP on top of what the machine draws at idle
+        return data.lazyframe.select(
+            pl.col("avg_power_w").is_null()
+            | pl.col("device_tdp_w").is_null()
+            | (pl.col("avg_power_w") <= 1.05 * (pl.col("device_tdp_w") + pl.col("idle_power_w")))
+        )
+
+    @pa.dataframe_check
+    def decode_within_bandwidth_roofline(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        # each decode step reads every weight once: batch x bandwidth / weight bytes bounds it
+        return data.lazyframe.select(
+            pl.col("roofline_tokens_per_s").is_null()
+            | (pl.col("decode_tokens_per_s") <= 1.1 * pl.col("roofline_tokens_per_s"))
         )
 
     @pa.dataframe_check

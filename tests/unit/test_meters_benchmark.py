@@ -167,3 +167,78 @@ def test_local_safetensors_weights_are_loaded_not_reinitialised(tmp_path: Path) 
         assert torch.equal(a, b)
     ids, mask = make_prompt(first.config.vocab_size, 2, 5, 0, "cpu")
     assert generate(again, ids, mask, 3) == 3  # forced length, EOS ignored
+
+
+def _ok_row(**over):
+    from lmfootprint.inference import _frame
+
+    row = {
+        "model_id": "m",
+        "slug": "a--m",
+        "params_total": 14_067_712,
+        "size_class": "SLM",
+        "device": "cpu",
+        "hardware": "cpu",
+        "workload": "w",
+        "status": "ok",
+        "input_tokens": 8,
+        "output_tokens": 4,
+        "dtype": "fp32",
+        "threads": 2,
+        "batch_size": 1,
+        "weights": "random-init",
+        "repeats": 3,
+        "tokens": 4,
+        "seconds_median": 0.1,
+        "spread": 0.01,
+        "ttft_s": 0.02,
+        "decode_s": 0.08,
+        "tokens_per_s": 40.0,
+        "decode_tokens_per_s": 37.5,
+        "latency_ms_per_token": 26.7,
+        "prefill_share": 0.2,
+        "energy_j": 2.0,
+        "prefill_energy_j": 0.4,
+        "decode_energy_j": 1.6,
+        "j_per_token": 0.5,
+        "j_per_token_net": 0.2,
+        "j_per_response": 2.0,
+        "avg_power_w": 16.0,
+        "idle_power_w": 10.0,
+        "peak_memory_gb": 1.0,
+        "predicted_memory_gb": 0.1,
+        "weights_gb": 0.056,
+        "energy_method": "estimate",
+        "provenance": "estimated",
+        "device_tdp_w": 8.0,
+        "roofline_tokens_per_s": 100.0,
+        "plausibility": "x",
+        "measured_at": "2026-11-23T00:00:00Z",
+    }
+    row.update(over)
+    return _frame([row])
+
+
+def test_plausibility_checks_reject_impossible_rows() -> None:
+    from lmfootprint.errors import TableValidationError
+    from lmfootprint.schemas import InferenceSchema
+    from lmfootprint.validation import validate_frame
+
+    validate_frame(InferenceSchema, _ok_row(), "inference")  # a sane row passes
+    with pytest.raises(TableValidationError, match="decode_within_bandwidth_roofline"):
+        validate_frame(InferenceSchema, _ok_row(roofline_tokens_per_s=10.0), "inference")
+    with pytest.raises(TableValidationError, match="power_not_above_tdp_plus_idle"):
+        validate_frame(InferenceSchema, _ok_row(avg_power_w=40.0), "inference")
+    with pytest.raises(TableValidationError, match="power_not_below_idle"):
+        validate_frame(InferenceSchema, _ok_row(avg_power_w=5.0, idle_power_w=10.0), "inference")
+    with pytest.raises(TableValidationError, match="j_per_token"):
+        validate_frame(InferenceSchema, _ok_row(j_per_token=0.0), "inference")
+
+
+def test_gpu_bandwidth_lookup_by_nvml_name() -> None:
+    from lmfootprint.hardware_specs import gpu_memory_bandwidth
+
+    specs = Path(__file__).resolve().parents[2] / "resources/hardware.csv"
+    assert gpu_memory_bandwidth("NVIDIA H100 80GB HBM3", 85.0, specs) == 3350
+    assert gpu_memory_bandwidth("NVIDIA A100-SXM4-40GB", 42.5, specs) == 1555
+    assert gpu_memory_bandwidth("Some Future GPU", 100.0, specs) is None

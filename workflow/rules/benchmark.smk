@@ -24,6 +24,7 @@ rule benchmark_inference:
         hardware="results/hardware/{device}.json",
         config_json=model_config_json,
         cpu_tdp="resources/hardware/cpu_tdp_codecarbon.csv",
+        specs="resources/hardware.csv",
         code=code("benchmark", "inference", "meters", "schemas", "hardware_specs"),
     output:
         summary="results/benchmarks/{model}/{device}/{workload}.parquet",
@@ -48,6 +49,7 @@ rule benchmark_inference:
         ram_w_per_gb=config["benchmark"]["ram_w_per_gb"],
         idle_seconds_max=config["benchmark"]["idle_seconds_max"],
         seed=config["benchmark"]["seed"],
+        bandwidth=config["benchmark"]["memory_bandwidth_gbps"],
     script:
         "../scripts/benchmark_inference.py"
 

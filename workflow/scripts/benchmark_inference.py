@@ -6,15 +6,23 @@ from pathlib import Path
 import polars as pl
 
 from lmfootprint.benchmark import Workload
+from lmfootprint.hardware_specs import gpu_memory_bandwidth
 from lmfootprint.inference import benchmark_job
 from lmfootprint.io import write_parquet
 from lmfootprint.logs import log_to
 
 with log_to(snakemake.log[0]):
     spec = snakemake.params.workload
+    hardware = json.loads(Path(snakemake.input.hardware).read_text())
+    kind = "cuda" if hardware["gpu"] else "cpu"
+    bandwidth = snakemake.params.bandwidth.get(kind)
+    if bandwidth is None and hardware["gpu"]:
+        bandwidth = gpu_memory_bandwidth(
+            hardware["gpu"]["name"], hardware["gpu"]["memory_gb"], snakemake.input.specs
+        )
     summary, raw = benchmark_job(
         model=pl.read_parquet(snakemake.input.model).row(0, named=True),
-        hardware=json.loads(Path(snakemake.input.hardware).read_text()),
+        hardware=hardware,
         config_path=Path(snakemake.input.config_json),
         weights_dir=Path(snakemake.params.weights_dir) if snakemake.params.weights_dir else None,
         workload=Workload(
@@ -33,6 +41,7 @@ with log_to(snakemake.log[0]):
         idle_seconds_max=snakemake.params.idle_seconds_max,
         seed=snakemake.params.seed,
         cpu_tdp_table=snakemake.input.cpu_tdp,
+        memory_bandwidth_gbps=bandwidth,
     )
     write_parquet(raw, snakemake.output.raw)
     write_parquet(summary, snakemake.output.summary)

@@ -1,0 +1,99 @@
+"""Crash and resume, and determinism of the tables (issue: reliability evidence)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from workflow_runner import make_workdir, run_snakemake, write_config
+
+pytestmark = pytest.mark.e2e
+
+CONFIG = {
+    "models": ["EleutherAI/pythia-14m", "HuggingFaceTB/SmolLM-135M", "meta-llama/Llama-2-7b-hf"],
+    "benchmark": {
+        "max_params": 1.0e8,
+        "idle_seconds_max": 1,
+        "workloads": {
+            "tiny": {"input_tokens": 8, "output_tokens": 6, "batch_sizes": [1], "repeats": 3}
+        },
+    },
+}
+# deterministic outputs: everything except measurements (inference rows carry times, energy
+# and `measured_at`; the report and inference figure embed them)
+DETERMINISTIC = [
+    "results/models.parquet",
+    "results/training.parquet",
+    "results/gpu_prices.parquet",
+    "results/carbon_intensity.parquet",
+    "results/tariffs.parquet",
+    "results/scenarios.parquet",
+    "results/hardware.parquet",
+    "results/figures/training_footprint.vl.json",
+    "results/models/EleutherAI--pythia-14m.parquet",
+]
+
+
+def test_two_runs_from_scratch_are_byte_identical(tmp_path: Path) -> None:
+    runs = []
+    for name in ("a", "b"):
+        workdir = make_workdir(tmp_path / name)
+        write_config(workdir, {**CONFIG, "models": CONFIG["models"][:1] + CONFIG["models"][2:]})
+        run_snakemake(workdir)
+        runs.append(workdir)
+    for rel in DETERMINISTIC:
+        assert (runs[0] / rel).read_bytes() == (runs[1] / rel).read_bytes(), rel
+
+
+def _run_and_kill_when(workdir: Path, marker: str, timeout: float = 300) -> None:
+    """Start Snakemake, SIGKILL its whole process group as soon as ``marker`` exists."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "snakemake", "--cores", "2"],
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + timeout
+    while not (workdir / marker).exists():
+        assert proc.poll() is None, "the run ended before reaching the kill point"
+        assert time.monotonic() < deadline, f"never saw {marker}"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "logs/benchmark_inference/HuggingFaceTB--SmolLM-135M/cpu/tiny.log",  # mid-benchmark
+        "logs/report.log",
+    ],  # mid-aggregate
+)
+def test_sigkill_then_rerun_completes_with_identical_outputs(tmp_path: Path, marker: str) -> None:
+    killed = make_workdir(tmp_path / "killed")
+    write_config(killed, CONFIG)
+    _run_and_kill_when(killed, marker)
+    # what a user does after a crash: release Snakemake's lock, run again
+    subprocess.run(
+        [sys.executable, "-m", "snakemake", "--unlock"], cwd=killed, check=True, capture_output=True
+    )
+    again = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2"],
+        cwd=killed,
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    assert not list((killed / "results").rglob(".*.tmp")), "half-written temporary files left"
+    clean = make_workdir(tmp_path / "clean")
+    write_config(clean, CONFIG)
+    run_snakemake(clean)
+    for rel in DETERMINISTIC:
+        assert (killed / rel).read_bytes() == (clean / rel).read_bytes(), rel
+    assert (killed / "results/report.html").stat().st_size > 100_000
