@@ -35,7 +35,7 @@ rule benchmark_inference:
         "benchmarks/benchmark_inference/{model}/{device}/{workload}.tsv"
     conda:
         "../envs/lmfootprint.yaml"
-    threads: workflow.cores
+    threads: all_cores()
     resources:
         gpu=gpus_of,
         mem_mb=bench_mem_mb,

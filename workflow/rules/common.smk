@@ -1,4 +1,5 @@
 # Helpers only: config validation, the model list, input functions.
+import os
 import re
 from pathlib import Path
 
@@ -134,6 +135,14 @@ def dtype_of(wildcards):
 
 def gpus_of(wildcards):
     return 1 if DEVICES[wildcards.device].startswith("cuda") else 0
+
+
+def all_cores():
+    """Every core Snakemake may use (--cores), or the machine's when none is set (--unlock, -n)."""
+    try:
+        return workflow.cores
+    except WorkflowError:
+        return os.cpu_count() or 1
 
 
 def bench_mem_mb(wildcards, input):
