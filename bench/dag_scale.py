@@ -23,6 +23,7 @@ SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
 
 def workdir(tmp: Path, models: list[str], extra: dict | None = None) -> Path:
+    tmp.mkdir(parents=True, exist_ok=True)
     for name in ("Snakefile", "workflow", "resources", "config"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, tmp / name)
@@ -67,7 +68,8 @@ def main(n: int) -> None:
         (wd / "config/config.yaml").write_text(yaml.safe_dump(cfg))
         _, out = timed([*SNAKEMAKE, "-n", "--cores", "2", "--quiet", "rules"], wd)
         print("adding HuggingFaceTB/SmolLM-135M re-runs:")
-        print("\n".join("  " + line for line in out.strip().splitlines() if line.strip()))
+        table = out[: out.index("total")] + out[out.index("total") :].splitlines()[0]
+        print("\n".join("  " + line for line in table.strip().splitlines() if line.strip()))
 
 
 if __name__ == "__main__":
