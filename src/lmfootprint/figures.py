@@ -126,14 +126,20 @@ def training_chart(training: pl.DataFrame) -> alt.HConcatChart:
             shape=shape,
             tooltip=tooltip,
         )
-        # published as rings behind, recomputed as dots inside: agreement reads as a bullseye
-        published = base.transform_filter(alt.datum.kind == "published").mark_point(
-            filled=False, size=220, strokeWidth=2
+        layers = []
+        if subset.filter(pl.col("kind") == "published").height:
+            # published as rings behind, recomputed as dots inside: agreement reads as a bullseye
+            layers.append(
+                base.transform_filter(alt.datum.kind == "published").mark_point(
+                    filled=False, size=220, strokeWidth=2
+                )
+            )
+        layers.append(
+            base.transform_filter(alt.datum.kind == "recomputed").mark_point(
+                filled=True, size=60, opacity=0.9
+            )
         )
-        recomputed = base.transform_filter(alt.datum.kind == "recomputed").mark_point(
-            filled=True, size=60, opacity=0.9
-        )
-        return alt.layer(published, recomputed)
+        return alt.layer(*layers)
 
     return alt.hconcat(panel("Energy (MWh)"), panel("CO2e (t)")).properties(
         title=alt.Title(
