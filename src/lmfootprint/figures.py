@@ -14,6 +14,16 @@ from lmfootprint.io import _atomic, write_json
 from lmfootprint.theme import PROVENANCE_COLOURS
 
 
+def params_axis() -> alt.X:
+    """Parameters on a log axis, labelled 135M, 7B, 405B (d3's SI 'G' read as billions)."""
+    return alt.X(
+        "params_total:Q",
+        title="Parameters (log scale)",
+        scale=alt.Scale(type="log"),
+        axis=alt.Axis(labelExpr="replace(format(datum.value, '~s'), 'G', 'B')"),
+    )
+
+
 def training_long(training: pl.DataFrame) -> pl.DataFrame:
     """One row per plotted value: energy and CO2e, published and recomputed."""
     base = training.filter(pl.col("params_total").is_not_null()).with_columns(
@@ -110,12 +120,7 @@ def training_chart(training: pl.DataFrame) -> alt.HConcatChart:
         title="flagged by checks",
         scale=alt.Scale(domain=[False, True], range=["circle", "cross"]),
     )
-    x = alt.X(
-        "params_total:Q",
-        title="Parameters (log scale)",
-        scale=alt.Scale(type="log"),
-        axis=alt.Axis(labelExpr="replace(format(datum.value, '~s'), 'G', 'B')"),
-    )
+    x = params_axis()
 
     def panel(metric: str) -> alt.LayerChart:
         subset = data.filter(pl.col("metric") == metric)
@@ -234,12 +239,7 @@ def inference_chart(inference: pl.DataFrame) -> alt.HConcatChart:
         alt.Tooltip("dtype:N", title="dtype"),
         alt.Tooltip("threads:Q", title="threads"),
     ]
-    x = alt.X(
-        "params_total:Q",
-        title="Parameters (log scale)",
-        scale=alt.Scale(type="log"),
-        axis=alt.Axis(labelExpr="replace(format(datum.value, '~s'), 'G', 'B')"),
-    )
+    x = params_axis()
     colour = alt.Color("batch:N", title="batch size")
 
     def panel(metric: str) -> alt.Chart:

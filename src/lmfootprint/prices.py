@@ -18,7 +18,7 @@ import polars as pl
 from lmfootprint.errors import LmFootprintError
 from lmfootprint.fetch import get, save_raw, session
 from lmfootprint.schemas import GpuPriceSchema, GpuSkuSchema
-from lmfootprint.validation import read_csv_checked, validate_frame
+from lmfootprint.validation import read_csv_checked, read_csv_columns, validate_frame
 
 log = logging.getLogger(__name__)
 
@@ -217,11 +217,9 @@ def parse_aws_csv(path: str | Path) -> pl.DataFrame:
 
 # ---------------------------------------------------------------- snapshot and join
 def load_snapshot(path: str | Path) -> pl.DataFrame:
-    df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-    missing = [c for c in PRICE_COLUMNS if c not in df.columns]
-    if missing:
-        raise LmFootprintError(f"{path}: missing column(s) {missing}")
-    return df.select(PRICE_COLUMNS).with_columns(pl.col("instance_price_per_hour").cast(pl.Float64))
+    return read_csv_columns(path, PRICE_COLUMNS).with_columns(
+        pl.col("instance_price_per_hour").cast(pl.Float64)
+    )
 
 
 def per_gpu_hour(

@@ -11,7 +11,7 @@ import polars as pl
 from lmfootprint.errors import LmFootprintError
 from lmfootprint.fetch import get, save_raw
 from lmfootprint.schemas import TariffSchema
-from lmfootprint.validation import validate_frame
+from lmfootprint.validation import read_csv_columns, validate_frame
 
 EUROSTAT = "https://ec.europa.eu/eurostat/api/dissemination/statistics/1.0/data/{dataset}"
 DATASETS = {
@@ -109,11 +109,9 @@ def parse_eurostat(path: str | Path, consumer: str) -> pl.DataFrame:
 
 
 def load_table(path: str | Path) -> pl.DataFrame:
-    df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-    missing = [c for c in TARIFF_COLUMNS if c not in df.columns]
-    if missing:
-        raise LmFootprintError(f"{path}: missing column(s) {missing}")
-    return df.select(TARIFF_COLUMNS).with_columns(pl.col("price_per_kwh").cast(pl.Float64))
+    return read_csv_columns(path, TARIFF_COLUMNS).with_columns(
+        pl.col("price_per_kwh").cast(pl.Float64)
+    )
 
 
 def to_usd(

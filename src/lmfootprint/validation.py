@@ -67,6 +67,16 @@ def read_csv_checked(path: str | Path, schema, **kwargs) -> pl.DataFrame:
     return validate_frame(schema, df, path)
 
 
+def read_csv_columns(path: str | Path, columns: list[str]) -> pl.DataFrame:
+    """A shipped CSV read as text, BOM tolerated, with exactly these columns (named if missing)."""
+    df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    df = df.rename({c: c.lstrip("\ufeff").strip() for c in df.columns})
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise TableValidationError(f"{path}: missing column(s) {missing}; found {df.columns}")
+    return df.select(columns)
+
+
 def read_parquet_checked(path: str | Path, schema) -> pl.DataFrame:
     path = Path(path)
     try:
