@@ -42,6 +42,23 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+def _estimate_errors(estimates: pl.DataFrame | None) -> dict[str, Any] | None:
+    """How the 6ND estimate compares with published GPU-hours, for the report's caveat."""
+    if estimates is None:
+        return None
+    checked = estimates.filter(pl.col("gpu_hours_error").is_not_null())
+    if checked.height == 0:
+        return None
+    return {
+        "n": checked.height,
+        "median_error": checked["gpu_hours_error"].median(),
+        "in_range": int(checked["published_in_range"].sum()),
+        "mfu_low": checked["implied_mfu"].min(),
+        "mfu_median": checked["implied_mfu"].median(),
+        "mfu_high": checked["implied_mfu"].max(),
+    }
+
+
 def _figures(spec_paths: list[str | Path]) -> dict[str, dict[str, Any]]:
     figures = {}
     for i, path in enumerate(spec_paths):
@@ -67,6 +84,7 @@ def render_report(
     template_path: str | Path,
     title: str,
     scenarios: pl.DataFrame | None = None,
+    estimates: pl.DataFrame | None = None,
 ) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(template_path).parent)),
@@ -89,6 +107,8 @@ def render_report(
         .to_dicts(),
         skipped=inference.filter(pl.col("status") == "skipped").to_dicts(),
         scenarios=scenarios.to_dicts() if scenarios is not None else [],
+        estimates=estimates.sort("params_total").to_dicts() if estimates is not None else [],
+        estimate_errors=_estimate_errors(estimates),
         figures=figures,
         n_slm=models.filter(pl.col("size_class") == "SLM").height,
         n_llm=models.filter(pl.col("size_class") == "LLM").height,
@@ -105,12 +125,14 @@ def write_report(
     template_path: str | Path,
     title: str,
     scenarios_path: str | Path | None = None,
+    estimates_path: str | Path | None = None,
 ) -> None:
     html = render_report(
         models=load_models(models_path),
         training=load_training(training_path),
         inference=load_inference(inference_path),
         scenarios=pl.read_parquet(scenarios_path) if scenarios_path else None,
+        estimates=pl.read_parquet(estimates_path) if estimates_path else None,
         figures=_figures(figure_specs),
         template_path=template_path,
         title=title,

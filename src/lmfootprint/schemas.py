@@ -359,3 +359,44 @@ class TariffSchema(pa.DataFrameModel):
         strict = True
         coerce = True
         unique = ["geo", "consumer", "band", "tax_level", "period"]
+
+
+class TrainingEstimateSchema(pa.DataFrameModel):
+    """results/training_estimates.parquet: one estimate per configured model, with bounds."""
+
+    model_id: str = pa.Field(unique=True)
+    params_total: int = pa.Field(gt=0)
+    size_class: str = pa.Field(isin=["SLM", "LLM"])
+    training_tokens: float = pa.Field(gt=0)
+    tokens_source: str
+    hardware_id: str
+    gpu_hours: float = pa.Field(gt=0)
+    gpu_hours_low: float = pa.Field(gt=0)
+    gpu_hours_high: float = pa.Field(gt=0)
+    energy_mwh: float = pa.Field(gt=0)
+    energy_mwh_low: float = pa.Field(gt=0)
+    energy_mwh_high: float = pa.Field(gt=0)
+    co2e_t: float = pa.Field(ge=0)
+    co2e_t_low: float = pa.Field(ge=0)
+    co2e_t_high: float = pa.Field(ge=0)
+    embodied_co2e_t: float = pa.Field(nullable=True, ge=0)
+    co2e_t_with_embodied: float = pa.Field(ge=0)
+    intensity_g_per_kwh: float = pa.Field(ge=0)
+    intensity: str
+    published_gpu_hours: float = pa.Field(nullable=True, gt=0)
+    gpu_hours_error: float = pa.Field(nullable=True)
+    published_in_range: bool = pa.Field(nullable=True)
+    implied_mfu: float = pa.Field(nullable=True, gt=0)
+    provenance: str = pa.Field(isin=["estimated"])
+    method: str
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check
+    def bounds_bracket_the_estimate(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            (pl.col("gpu_hours_low") <= pl.col("gpu_hours"))
+            & (pl.col("gpu_hours") <= pl.col("gpu_hours_high"))
+        )

@@ -48,6 +48,7 @@ AGGREGATES = [
     "results/models.parquet",
     "results/report.html",
     "results/training.parquet",
+    "results/training_estimates.parquet",
 ]
 
 

@@ -4,6 +4,7 @@ rule report:
         training="results/training.parquet",
         inference="results/inference.parquet",
         scenarios="results/scenarios.parquet",
+        estimates="results/training_estimates.parquet",
         figures=[
             "results/figures/training_footprint.vl.json",
             "results/figures/inference.vl.json",

@@ -21,3 +21,25 @@ rule training_footprint:
         tolerance=config["training"]["tolerance"],
     script:
         "../scripts/training_footprint.py"
+
+
+rule training_estimates:
+    input:
+        models="results/models.parquet",
+        published=config["training"]["published"],
+        hardware="results/hardware.parquet",
+        carbon="results/carbon_intensity.parquet",
+        code=code("footprint", "schemas"),
+    output:
+        "results/training_estimates.parquet",
+    log:
+        "logs/training_estimates.log",
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    params:
+        settings=config["footprint"],
+        basis=config["reference"]["carbon_basis"],
+    script:
+        "../scripts/training_estimates.py"

@@ -10,6 +10,7 @@ with log_to(snakemake.log[0]):
         training_path=snakemake.input.training,
         inference_path=snakemake.input.inference,
         scenarios_path=snakemake.input.scenarios,
+        estimates_path=snakemake.input.estimates,
         figure_specs=list(snakemake.input.figures),
         template_path=snakemake.input.template,
         title=snakemake.params.title,
