@@ -79,30 +79,38 @@ class RaplMeter:
 
 
 class NvmlMeter:
+    """The GPU's cumulative energy counter (mJ since driver load), read around each window."""
+
     kind = "measured"
 
-    def __init__(self, index: int):
-        import pynvml
-
-        self._nvml = pynvml
-        pynvml.nvmlInit()
-        self.handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+    def __init__(self, index: int, nvml=None):
+        if nvml is None:
+            import pynvml as nvml
+        self._nvml = nvml
+        nvml.nvmlInit()
+        self.handle = nvml.nvmlDeviceGetHandleByIndex(index)
         self.method = "NVML total energy counter (GPU board only)"
 
     def _read_mj(self) -> int:
         return int(self._nvml.nvmlDeviceGetTotalEnergyConsumption(self.handle))
 
-    def start(self) -> None:
+    @staticmethod
+    def _sync() -> None:
+        """Queued GPU work must finish inside the window it belongs to."""
         import torch
 
-        torch.cuda.synchronize()
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+
+    def start(self) -> None:
+        self._sync()
         self._t0, self._e0 = time.perf_counter(), self._read_mj()
 
     def stop(self) -> Reading:
-        import torch
-
-        torch.cuda.synchronize()
+        self._sync()
         e1, t1 = self._read_mj(), time.perf_counter()
+        if e1 < self._e0:
+            raise RuntimeError("NVML energy counter went backwards (driver reloaded?)")
         return Reading((e1 - self._e0) / 1e3, t1 - self._t0)
 
 

@@ -242,3 +242,32 @@ def test_gpu_bandwidth_lookup_by_nvml_name() -> None:
     assert gpu_memory_bandwidth("NVIDIA H100 80GB HBM3", 85.0, specs) == 3350
     assert gpu_memory_bandwidth("NVIDIA A100-SXM4-40GB", 42.5, specs) == 1555
     assert gpu_memory_bandwidth("Some Future GPU", 100.0, specs) is None
+
+
+class CounterReadings:
+    """NVML's module interface replaying a sequence of energy-counter readings (mJ)."""
+
+    def __init__(self, readings: list[int]):
+        self.readings = iter(readings)
+
+    def nvmlInit(self) -> None:
+        pass
+
+    def nvmlDeviceGetHandleByIndex(self, index: int) -> int:
+        return index
+
+    def nvmlDeviceGetTotalEnergyConsumption(self, handle: int) -> int:
+        return next(self.readings)
+
+
+def test_nvml_counter_difference_in_joules() -> None:
+    from lmfootprint.meters import NvmlMeter
+
+    meter = NvmlMeter(0, nvml=CounterReadings([5_000_000, 5_350_250]))
+    assert meter.kind == "measured" and "NVML" in meter.method
+    meter.start()
+    assert meter.stop().joules == pytest.approx(350.25)
+    backwards = NvmlMeter(0, nvml=CounterReadings([9_000, 100]))
+    backwards.start()
+    with pytest.raises(RuntimeError, match="backwards"):
+        backwards.stop()
