@@ -1,4 +1,5 @@
 # Helpers only: config validation, the model list, input functions.
+import json
 import os
 import re
 from pathlib import Path
@@ -21,9 +22,10 @@ RESOURCES = Path("resources")
 
 def _load_models(cfg):
     """Validate the config (all problems in one message), then resolve every model."""
+    schema = load_schema(CONFIG_SCHEMA)
     try:
-        check_config(cfg, load_schema(CONFIG_SCHEMA))
-        apply_defaults(cfg, load_schema(CONFIG_SCHEMA))
+        check_config(cfg, schema)
+        apply_defaults(cfg, schema)
         refs = parse_model_entries(cfg["models"], Path.cwd())
     except LmFootprintError as exc:
         raise WorkflowError(f"lmfootprint: {exc}") from None
@@ -57,7 +59,13 @@ def code(*modules):
 
 
 def fetched_from_hub(ref):
-    return config["online"] and not ref.is_local
+    """Online, every Hub model is fetched, except records of models that are not on the Hub."""
+    if not config["online"] or ref.is_local:
+        return False
+    source = snapshot_config_path(RESOURCES, ref.slug).with_name("source.json")
+    return not (
+        source.is_file() and json.loads(source.read_text()).get("on_hub") is False
+    )
 
 
 def model_config_json(wildcards):
@@ -88,7 +96,7 @@ def hub_endpoint():
 
 def hub_models():
     """(model_id, slug) of every configured Hub model, for refresh_hub."""
-    return [(r.model_id, r.slug) for r in MODELS.values() if not r.is_local]
+    return [(r.model_id, r.slug) for r in MODELS.values() if fetched_from_hub(r)]
 
 
 def model_source_json(wildcards):
