@@ -29,6 +29,7 @@ include: "workflow/rules/carbon.smk"
 include: "workflow/rules/tariffs.smk"
 include: "workflow/rules/scenarios.smk"
 include: "workflow/rules/training.smk"
+include: "workflow/rules/answer.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
 

@@ -85,6 +85,7 @@ def render_report(
     title: str,
     scenarios: pl.DataFrame | None = None,
     estimates: pl.DataFrame | None = None,
+    answer: pl.DataFrame | None = None,
 ) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(template_path).parent)),
@@ -109,6 +110,7 @@ def render_report(
         scenarios=scenarios.to_dicts() if scenarios is not None else [],
         estimates=estimates.sort("params_total").to_dicts() if estimates is not None else [],
         estimate_errors=_estimate_errors(estimates),
+        answer=answer.to_dicts() if answer is not None else [],
         figures=figures,
         n_slm=models.filter(pl.col("size_class") == "SLM").height,
         n_llm=models.filter(pl.col("size_class") == "LLM").height,
@@ -126,6 +128,7 @@ def write_report(
     title: str,
     scenarios_path: str | Path | None = None,
     estimates_path: str | Path | None = None,
+    answer_path: str | Path | None = None,
 ) -> None:
     html = render_report(
         models=load_models(models_path),
@@ -133,6 +136,7 @@ def write_report(
         inference=load_inference(inference_path),
         scenarios=pl.read_parquet(scenarios_path) if scenarios_path else None,
         estimates=pl.read_parquet(estimates_path) if estimates_path else None,
+        answer=pl.read_parquet(answer_path) if answer_path else None,
         figures=_figures(figure_specs),
         template_path=template_path,
         title=title,

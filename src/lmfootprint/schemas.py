@@ -400,3 +400,31 @@ class TrainingEstimateSchema(pa.DataFrameModel):
             (pl.col("gpu_hours_low") <= pl.col("gpu_hours"))
             & (pl.col("gpu_hours") <= pl.col("gpu_hours_high"))
         )
+
+
+class AnswerSchema(pa.DataFrameModel):
+    """results/answer.parquet: SLM vs LLM ratios (LLM median / SLM median) with intervals."""
+
+    phase: str = pa.Field(isin=["training", "inference"])
+    setting: str
+    metric: str
+    unit: str
+    slm_median: float = pa.Field(ge=0)
+    llm_median: float = pa.Field(ge=0)
+    llm_over_slm: float = pa.Field(gt=0)
+    llm_over_slm_low: float = pa.Field(gt=0)
+    llm_over_slm_high: float = pa.Field(gt=0)
+    n_slm: int = pa.Field(gt=0)
+    n_llm: int = pa.Field(gt=0)
+    provenance_mix: str
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check
+    def interval_brackets_ratio(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            (pl.col("llm_over_slm_low") <= pl.col("llm_over_slm") * 1.000001)
+            & (pl.col("llm_over_slm") <= pl.col("llm_over_slm_high") * 1.000001)
+        )

@@ -49,6 +49,8 @@ AGGREGATES = [
     "results/report.html",
     "results/training.parquet",
     "results/training_estimates.parquet",
+    "results/inference_estimates.parquet",
+    "results/answer.parquet",
 ]
 
 

@@ -5,6 +5,7 @@ rule report:
         inference="results/inference.parquet",
         scenarios="results/scenarios.parquet",
         estimates="results/training_estimates.parquet",
+        answer="results/answer.parquet",
         figures=[
             "results/figures/training_footprint.vl.json",
             "results/figures/inference.vl.json",

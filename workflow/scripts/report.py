@@ -11,6 +11,7 @@ with log_to(snakemake.log[0]):
         inference_path=snakemake.input.inference,
         scenarios_path=snakemake.input.scenarios,
         estimates_path=snakemake.input.estimates,
+        answer_path=snakemake.input.answer,
         figure_specs=list(snakemake.input.figures),
         template_path=snakemake.input.template,
         title=snakemake.params.title,
