@@ -16,7 +16,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from lmfootprint.errors import LmFootprintError
-from lmfootprint.io import _atomic, write_json
+from lmfootprint.io import atomic_write, write_json
 
 USER_AGENT = "lmfootprint (https://github.com/lmfootprint; reference-data fetch)"
 
@@ -78,7 +78,7 @@ def save_raw(
 ) -> dict[str, Any]:
     """Write the body and ``<raw_path>.manifest.json``; return the manifest."""
     raw_path = Path(raw_path)
-    _atomic(raw_path, lambda p: p.write_bytes(response.content))
+    atomic_write(raw_path, lambda p: p.write_bytes(response.content))
     info = manifest(response, version=version)
     write_json(info, raw_path.with_name(raw_path.name + ".manifest.json"))
     return info

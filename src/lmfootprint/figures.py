@@ -10,7 +10,7 @@ import polars as pl
 
 from lmfootprint import theme  # noqa: F401  (registers and enables the theme)
 from lmfootprint.architecture import human_params
-from lmfootprint.io import _atomic, write_json
+from lmfootprint.io import atomic_write, write_json
 from lmfootprint.theme import PROVENANCE_COLOURS
 
 
@@ -161,8 +161,8 @@ def save_figure(
     chart: alt.TopLevelMixin, *, html: str | Path, png: str | Path, spec: str | Path
 ) -> None:
     """Standalone HTML with the JavaScript inlined, a PNG, and the Vega-Lite spec."""
-    _atomic(html, lambda p: chart.save(str(p), format="html", inline=True))
-    _atomic(png, lambda p: chart.save(str(p), format="png", scale_factor=2))
+    atomic_write(html, lambda p: chart.save(str(p), format="html", inline=True))
+    atomic_write(png, lambda p: chart.save(str(p), format="png", scale_factor=2))
     write_json(json.loads(chart.to_json()), spec)
 
 

@@ -16,7 +16,7 @@ import polars as pl
 
 from lmfootprint.errors import LmFootprintError
 from lmfootprint.schemas import TrainingEstimateSchema
-from lmfootprint.validation import validate_frame
+from lmfootprint.validation import frame_from_rows, validate_frame
 
 # GPU names as published sources write them -> hardware.csv ids
 GPU_ALIASES = {
@@ -149,6 +149,8 @@ def estimate_training(
                 f"x {hw['tdp_w']:g} W x PUE {pue:g}; embodied over {lifetime_years:g} years",
             }
         )
-    cols = TrainingEstimateSchema.to_schema().columns
-    df = pl.DataFrame(rows, schema={c: col.dtype.type for c, col in cols.items()})
-    return validate_frame(TrainingEstimateSchema, df, "results/training_estimates.parquet")
+    return validate_frame(
+        TrainingEstimateSchema,
+        frame_from_rows(TrainingEstimateSchema, rows),
+        "results/training_estimates.parquet",
+    )

@@ -23,7 +23,7 @@ from lmfootprint.benchmark import (
 )
 from lmfootprint.meters import meter_for
 from lmfootprint.schemas import InferenceSchema
-from lmfootprint.validation import validate_frame
+from lmfootprint.validation import frame_from_rows, validate_frame
 
 log = logging.getLogger(__name__)
 
@@ -196,15 +196,7 @@ def benchmark_job(
 
 
 def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    cols = InferenceSchema.to_schema().columns
-    return pl.DataFrame(
-        [{c: r.get(c) for c in cols} for r in rows],
-        schema={c: _polars_type(col) for c, col in cols.items()},
-    )
-
-
-def _polars_type(column) -> pl.DataType:
-    return column.dtype.type if hasattr(column.dtype, "type") else pl.String
+    return frame_from_rows(InferenceSchema, rows)
 
 
 def inference_table(paths: list[str | Path]) -> pl.DataFrame:

@@ -160,12 +160,9 @@ def answer_table(
             )
             rows.append(_ratio(frame, "inference", scenario, metric, unit))
     from lmfootprint.schemas import AnswerSchema
-    from lmfootprint.validation import validate_frame
+    from lmfootprint.validation import frame_from_rows, validate_frame
 
-    cols = AnswerSchema.to_schema().columns
-    df = pl.DataFrame(
-        [r for r in rows if r is not None], schema={c: col.dtype.type for c, col in cols.items()}
-    )
+    df = frame_from_rows(AnswerSchema, [r for r in rows if r is not None])
     return validate_frame(AnswerSchema, df, "results/answer.parquet")
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 
-def _atomic(path: str | Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -27,11 +27,11 @@ def _atomic(path: str | Path, write: Callable[[Path], None]) -> None:
 
 def write_parquet(df: pl.DataFrame, path: str | Path) -> None:
     # statistics off and fixed compression keep the bytes identical between runs
-    _atomic(path, lambda p: df.write_parquet(p, compression="zstd", statistics=False))
+    atomic_write(path, lambda p: df.write_parquet(p, compression="zstd", statistics=False))
 
 
 def write_text(text: str, path: str | Path) -> None:
-    _atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+    atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
 def write_json(obj: Any, path: str | Path) -> None:

@@ -14,7 +14,7 @@ from lmfootprint.architecture import architecture_from_config, read_config_json
 from lmfootprint.ids import ModelRef
 from lmfootprint.memory import GB, kv_cache_bytes, weight_bytes
 from lmfootprint.schemas import ModelsSchema
-from lmfootprint.validation import validate_frame
+from lmfootprint.validation import frame_from_rows, validate_frame
 
 log = logging.getLogger(__name__)
 
@@ -115,23 +115,7 @@ def model_record(
         arch.params_method,
         arch.architecture,
     )
-    df = pl.DataFrame(
-        [row],
-        schema_overrides={
-            "context_length": pl.Int64,
-            "revision": pl.String,
-            "source_url": pl.String,
-            "source_date": pl.String,
-            "license": pl.String,
-            "training_tokens": pl.String,
-        },
-    )
-    df = df.select(list(ModelsSchema.to_schema().columns))
-    return validate_frame(ModelsSchema, df, config_path)
-
-
-def _polars_schema(columns) -> dict[str, pl.DataType]:
-    return {name: col.dtype.type for name, col in columns.items()}
+    return validate_frame(ModelsSchema, frame_from_rows(ModelsSchema, [row]), config_path)
 
 
 def hub_facts(hub: dict[str, Any], params_total: int, tolerance: float = 0.001) -> dict[str, Any]:

@@ -35,6 +35,16 @@ def _describe(failures: pl.DataFrame) -> list[str]:
     return lines
 
 
+def frame_from_rows(schema, rows: list[dict]) -> pl.DataFrame:
+    """Rows as a frame with exactly the schema's columns, typed by it (absent keys are null)."""
+    columns = schema.to_schema().columns
+    dtypes = {
+        name: col.dtype.type if hasattr(col.dtype, "type") else pl.String
+        for name, col in columns.items()
+    }
+    return pl.DataFrame([{c: r.get(c) for c in columns} for r in rows], schema=dtypes)
+
+
 def validate_frame(schema, df: pl.DataFrame, source: str | Path) -> pl.DataFrame:
     """Validate eagerly (value checks do not run on LazyFrames) and return the coerced frame."""
     if isinstance(df, pl.LazyFrame):
