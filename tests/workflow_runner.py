@@ -10,6 +10,21 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW_FILES = ["Snakefile", "workflow", "resources", "config"]
 
+# a benchmark small enough for CI: 14M-parameter models, 4 output tokens
+TINY_BENCH = {
+    "max_params": 1.0e8,
+    "idle_seconds_max": 1,
+    "workloads": {
+        "tiny": {
+            "input_tokens": 8,
+            "output_tokens": 4,
+            "batch_sizes": [1, 2],
+            "warmup": 1,
+            "repeats": 3,
+        }
+    },
+}
+
 
 def make_workdir(tmp: Path) -> Path:
     tmp.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from workflow_runner import ROOT, make_workdir, run_snakemake, write_config
+from workflow_runner import ROOT, TINY_BENCH, make_workdir, run_snakemake, write_config
 
 from lmfootprint.inference import load_inference
 from lmfootprint.models import load_models
@@ -136,21 +136,7 @@ def workdir(tmp_path_factory) -> Path:
     wd = make_workdir(tmp_path_factory.mktemp("browser"))
     write_config(
         wd,
-        {
-            "models": ["EleutherAI/pythia-14m", "meta-llama/Llama-2-7b-hf"],
-            "benchmark": {
-                "max_params": 1.0e8,
-                "idle_seconds_max": 1,
-                "workloads": {
-                    "tiny": {
-                        "input_tokens": 8,
-                        "output_tokens": 4,
-                        "batch_sizes": [1, 2],
-                        "repeats": 3,
-                    }
-                },
-            },
-        },
+        {"models": ["EleutherAI/pythia-14m", "meta-llama/Llama-2-7b-hf"], "benchmark": TINY_BENCH},
     )
     run_snakemake(wd)
     return wd

@@ -12,24 +12,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 from snakemake.exceptions import WorkflowError
-from workflow_runner import ROOT, make_workdir, run_snakemake, write_config
+from workflow_runner import ROOT, TINY_BENCH, make_workdir, run_snakemake, write_config
 
 pytestmark = pytest.mark.e2e
-
-# a benchmark small enough for CI: 14M-parameter models, 4 output tokens
-TINY_BENCH = {
-    "max_params": 1.0e8,
-    "idle_seconds_max": 1,
-    "workloads": {
-        "tiny": {
-            "input_tokens": 8,
-            "output_tokens": 4,
-            "batch_sizes": [1, 2],
-            "warmup": 1,
-            "repeats": 3,
-        }
-    },
-}
 
 
 @pytest.fixture
