@@ -9,35 +9,18 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from pathlib import Path
 
-import psutil
-import torch
+from _setup import cpu_setup
 
-from lmfootprint.benchmark import Workload, generate, load_model, make_prompt, run_benchmark
-from lmfootprint.meters import meter_for
-
-ROOT = Path(__file__).resolve().parents[1]
+from lmfootprint.benchmark import Workload, generate, run_benchmark
 
 
 def main() -> None:
     slug = sys.argv[1] if len(sys.argv) > 1 else "HuggingFaceTB--SmolLM-135M"
     out_tokens = int(sys.argv[2]) if len(sys.argv) > 2 else 32
     batch = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-    threads = psutil.cpu_count() or 1
-    torch.set_num_threads(threads)
-    model, weights = load_model(
-        ROOT / "resources/hub" / slug / "config.json", None, "fp32", "cpu", 0
-    )
+    model, weights, ids, mask, meter, threads = cpu_setup(slug, batch)
     vocab = model.config.vocab_size
-    meter = meter_for(
-        "cpu",
-        cpu_tdp_w=4.0 * threads,
-        tdp_source="bench",
-        ram_gb=psutil.virtual_memory().total / 1e9,
-        ram_w_per_gb=0.375,
-    )
-    ids, mask = make_prompt(vocab, batch, 32, 0, "cpu")
     generate(model, ids, mask, 2)  # warm-up
     harness, bare = [], []
     for _ in range(5):

@@ -8,30 +8,15 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from pathlib import Path
 
-import psutil
-import torch
+from _setup import cpu_setup
 
-from lmfootprint.benchmark import generate, load_model, make_prompt
-from lmfootprint.meters import meter_for
-
-ROOT = Path(__file__).resolve().parents[1]
+from lmfootprint.benchmark import generate
 
 
 def main() -> None:
     slug = sys.argv[1] if len(sys.argv) > 1 else "HuggingFaceTB--SmolLM-135M"
-    threads = psutil.cpu_count() or 1
-    torch.set_num_threads(threads)
-    model, _ = load_model(ROOT / "resources/hub" / slug / "config.json", None, "fp32", "cpu", 0)
-    meter = meter_for(
-        "cpu",
-        cpu_tdp_w=4.0 * threads,
-        tdp_source="bench",
-        ram_gb=psutil.virtual_memory().total / 1e9,
-        ram_w_per_gb=0.375,
-    )
-    ids, mask = make_prompt(model.config.vocab_size, 1, 32, 0, "cpu")
+    model, _, ids, mask, meter, _ = cpu_setup(slug)
     generate(model, ids, mask, 2)
     plain, metered = [], []
     for _ in range(10):  # alternate so that drift affects both
