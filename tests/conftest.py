@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -15,6 +16,10 @@ HUB_RESOURCES = ROOT / "resources" / "hub"
 # and huggingface_hub reads it once at import, so it is cleared before any test imports it
 os.environ.pop("HF_HUB_OFFLINE", None)
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+# property tests: no example database written into the checkout, a fixed budget per test
+settings.register_profile("lmfootprint", database=None, max_examples=60, deadline=None)
+settings.load_profile("lmfootprint")
 
 
 @pytest.fixture(scope="session")

@@ -154,3 +154,25 @@ def estimate_training(
         frame_from_rows(TrainingEstimateSchema, rows),
         "results/training_estimates.parquet",
     )
+
+
+def training_energy(training: pl.DataFrame, estimates: pl.DataFrame) -> pl.DataFrame:
+    """Training energy and CO2e per configured model: the published figure (as recomputed)
+    where one exists, else the 6ND estimate with its bounds; ``provenance`` says which."""
+    published = training.filter(pl.col("in_config")).select(
+        "model_id", pub_mwh=pl.col("energy_mwh"), pub_t=pl.col("co2e_t")
+    )
+    joined = estimates.join(published, on="model_id", how="left")
+    has = pl.col("pub_mwh").is_not_null()
+    out = {"model_id": pl.col("model_id"), "size_class": pl.col("size_class")}
+    out["params_total"] = pl.col("params_total")
+    for name, pub, col in (("energy_mwh", "pub_mwh", "energy_mwh"), ("co2e_t", "pub_t", "co2e_t")):
+        out[name] = pl.coalesce(pub, col)
+        out[f"{name}_low"] = (
+            pl.when(has & pl.col(pub).is_not_null()).then(pub).otherwise(pl.col(f"{col}_low"))
+        )
+        out[f"{name}_high"] = (
+            pl.when(has & pl.col(pub).is_not_null()).then(pub).otherwise(pl.col(f"{col}_high"))
+        )
+    out["provenance"] = pl.when(has).then(pl.lit("published")).otherwise(pl.lit("estimated"))
+    return joined.select(**out)

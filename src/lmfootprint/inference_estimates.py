@@ -1,11 +1,12 @@
-"""Inference per (model, deployment scenario) where it was not measured: a roofline estimate.
+"""Inference per (model, deployment scenario) where it was not measured here.
 
-Decoding is memory-bound at small batch: each step reads every weight once, so
-tokens/s ~ batch x devices x bandwidth x efficiency / weight bytes. Power is devices x TDP x
-utilisation x PUE. The efficiency and utilisation ranges give the bounds; every row is
-labelled ``estimated`` with its method. Cost per 1k tokens: cloud = GPU-hour price / tokens
-per hour; local = electricity x tariff + the purchase amortised over its lifetime at the
-stated utilisation.
+Energy per token comes from the fit on measured and published rows (inference_fit), times the
+scenario's PUE, with the fit's cross-validated interval. Throughput comes from the memory-bound
+roofline: each decode step reads every weight once, so tokens/s ~ batch x devices x bandwidth x
+efficiency / weight bytes (the efficiency range gives the bounds); the roofline's own J/token
+(devices x TDP x utilisation / tokens/s) is kept beside the fit as a cross-check. Cost per 1k
+tokens: cloud = GPU-hour price / tokens per hour; local = electricity x tariff + the purchase
+amortised over its lifetime at the stated utilisation. Every row is labelled ``estimated``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ import math
 from typing import Any
 
 import polars as pl
+
+from lmfootprint.inference_fit import EnergyFit
+from lmfootprint.schemas import InferenceEstimateSchema
+from lmfootprint.validation import frame_from_rows, validate_frame
 
 J_PER_KWH = 3.6e6
 
@@ -25,6 +30,7 @@ def _bounds(lo: float, hi: float) -> tuple[float, float, float]:
 def estimate_inference(
     models: pl.DataFrame,
     scenarios: pl.DataFrame,
+    fit: EnergyFit,
     *,
     batch_size: int = 1,
     bandwidth_efficiency: tuple[float, float] = (0.4, 0.8),
@@ -63,23 +69,43 @@ def estimate_inference(
                 continue
             tps_lo = batch_size * devices * s["memory_bandwidth_gbps"] * 1e9 * eff_lo / weight_bytes
             tps_hi = tps_lo * eff_hi / eff_lo
-            p_lo = devices * s["tdp_w"] * u_lo * s["pue"]
-            p_hi = devices * s["tdp_w"] * u_hi * s["pue"]
-            j = _bounds(p_lo / tps_hi, p_hi / tps_lo)
+            roofline_j = (
+                math.sqrt(u_lo * u_hi)
+                * devices
+                * s["tdp_w"]
+                * s["pue"]
+                / math.sqrt(tps_lo * tps_hi)
+            )
+            mid, low, high = fit.predict(
+                m["params_total"],
+                batch_size,
+                s["hardware_id"],
+                s["tdp_w"],
+                s["memory_bandwidth_gbps"],
+            )
+            j = (low * s["pue"], mid * s["pue"], high * s["pue"])
             g = tuple(v * 1000 / J_PER_KWH * s["intensity_g_per_kwh"] for v in j)
             if s["kind"] == "cloud":
                 per_hour = devices * s["price_per_gpu_hour_usd"]
-                usd = _bounds(per_hour / (tps_hi * 3600) * 1000, per_hour / (tps_lo * 3600) * 1000)
+                hourly = (per_hour, per_hour)
+                how_cost = f"{devices} x {s['price_per_gpu_hour_usd']:g} USD/GPU-hour"
             else:
                 amortised = (s["purchase_price_usd"] or 0.0) / (
                     s["lifetime_years"] * 8760 * local_utilisation
                 )
-                usd = _bounds(
-                    j[0] * 1000 / J_PER_KWH * s["tariff_usd_per_kwh"]
-                    + amortised / (tps_hi * 3600) * 1000,
-                    j[2] * 1000 / J_PER_KWH * s["tariff_usd_per_kwh"]
-                    + amortised / (tps_lo * 3600) * 1000,
+                hourly = (amortised, amortised)
+                how_cost = (
+                    f"electricity at {s['tariff_usd_per_kwh']:.3f} USD/kWh + purchase amortised "
+                    f"over {s['lifetime_years']:g} years at {local_utilisation:.0%} utilisation"
                 )
+            electricity = [
+                v * 1000 / J_PER_KWH * (s["tariff_usd_per_kwh"] or 0.0) for v in j
+            ]  # cloud prices include electricity
+            usd = (
+                electricity[0] + hourly[0] / (tps_hi * 3600) * 1000,
+                electricity[1] + hourly[0] / (math.sqrt(tps_lo * tps_hi) * 3600) * 1000,
+                electricity[2] + hourly[1] / (tps_lo * 3600) * 1000,
+            )
             rows.append(
                 {
                     **base,
@@ -87,102 +113,26 @@ def estimate_inference(
                     "note": None,
                     "devices": devices,
                     "tokens_per_s_low": tps_lo,
+                    "tokens_per_s": math.sqrt(tps_lo * tps_hi),
                     "tokens_per_s_high": tps_hi,
                     "j_per_token_low": j[0],
                     "j_per_token": j[1],
                     "j_per_token_high": j[2],
+                    "j_per_token_roofline": roofline_j,
                     "gco2e_per_1k_tokens_low": g[0],
                     "gco2e_per_1k_tokens": g[1],
                     "gco2e_per_1k_tokens_high": g[2],
                     "usd_per_1k_tokens_low": usd[0],
                     "usd_per_1k_tokens": usd[1],
                     "usd_per_1k_tokens_high": usd[2],
+                    "intensity_g_per_kwh": s["intensity_g_per_kwh"],
                     "intensity_basis": s["intensity_basis"],
                     "provenance": "estimated",
-                    "method": f"roofline: batch x devices x {s['memory_bandwidth_gbps']:g} GB/s x "
-                    f"efficiency {eff_lo:g}-{eff_hi:g} / bf16 weights; power: TDP x "
-                    f"utilisation {u_lo:g}-{u_hi:g} x PUE {s['pue']:g}"
-                    + (
-                        ""
-                        if s["kind"] == "cloud"
-                        else f"; purchase amortised at {local_utilisation:.0%} utilisation"
-                    ),
+                    "method": f"energy: fit on measured + published J/token ({fit.formula}) "
+                    f"x PUE {s['pue']:g}; throughput: roofline batch x devices x "
+                    f"{s['memory_bandwidth_gbps']:g} GB/s x efficiency {eff_lo:g}-{eff_hi:g} / "
+                    f"bf16 weights; cost: {how_cost}",
                 }
             )
-    return pl.DataFrame(rows, infer_schema_length=None)
-
-
-def answer_table(
-    training: pl.DataFrame, estimates: pl.DataFrame, inference: pl.DataFrame
-) -> pl.DataFrame:
-    """SLM vs LLM: ratio of the LLM median to the SLM median, with an interval and the mix of
-    provenance behind each side. Training uses the published figure where one exists (as
-    recomputed), else the 6ND estimate."""
-    published = training.filter(pl.col("in_config")).select(
-        "model_id", pub_mwh=pl.col("energy_mwh"), pub_t=pl.col("co2e_t")
-    )
-    train = estimates.join(published, on="model_id", how="left").with_columns(
-        has_pub=pl.col("pub_mwh").is_not_null()
-    )
-    rows = []
-    for metric, unit, pub, col in (
-        ("training energy", "MWh", "pub_mwh", "energy_mwh"),
-        ("training CO2e", "t", "pub_t", "co2e_t"),
-    ):
-        frame = train.select(
-            "size_class",
-            value=pl.coalesce(pub, col),
-            low=pl.when(pl.col(pub).is_not_null())
-            .then(pl.col(pub))
-            .otherwise(pl.col(f"{col}_low")),
-            high=pl.when(pl.col(pub).is_not_null())
-            .then(pl.col(pub))
-            .otherwise(pl.col(f"{col}_high")),
-            provenance=pl.when(pl.col(pub).is_not_null())
-            .then(pl.lit("published"))
-            .otherwise(pl.lit("estimated")),
-        ).drop_nulls("value")
-        rows.append(_ratio(frame, "training", "as published or estimated", metric, unit))
-    ok = inference.filter(pl.col("status") == "estimated")
-    for scenario in ok["scenario"].unique(maintain_order=True).to_list():
-        sub = ok.filter(pl.col("scenario") == scenario)
-        for metric, unit, col in (
-            ("inference energy", "J/token", "j_per_token"),
-            ("inference CO2e", "gCO2e/1k tokens", "gco2e_per_1k_tokens"),
-            ("inference cost", "USD/1k tokens", "usd_per_1k_tokens"),
-        ):
-            frame = sub.select(
-                "size_class",
-                value=pl.col(col),
-                low=pl.col(f"{col}_low"),
-                high=pl.col(f"{col}_high"),
-                provenance=pl.col("provenance"),
-            )
-            rows.append(_ratio(frame, "inference", scenario, metric, unit))
-    from lmfootprint.schemas import AnswerSchema
-    from lmfootprint.validation import frame_from_rows, validate_frame
-
-    df = frame_from_rows(AnswerSchema, [r for r in rows if r is not None])
-    return validate_frame(AnswerSchema, df, "results/answer.parquet")
-
-
-def _ratio(frame: pl.DataFrame, phase: str, setting: str, metric: str, unit: str):
-    slm = frame.filter(pl.col("size_class") == "SLM")
-    llm = frame.filter(pl.col("size_class") == "LLM")
-    if slm.height == 0 or llm.height == 0:
-        return None
-    mix = ", ".join(f"{k}: {v}" for k, v in sorted(frame.group_by("provenance").len().iter_rows()))
-    return {
-        "phase": phase,
-        "setting": setting,
-        "metric": metric,
-        "unit": unit,
-        "slm_median": slm["value"].median(),
-        "llm_median": llm["value"].median(),
-        "llm_over_slm": llm["value"].median() / slm["value"].median(),
-        "llm_over_slm_low": llm["low"].median() / slm["high"].median(),
-        "llm_over_slm_high": llm["high"].median() / slm["low"].median(),
-        "n_slm": slm.height,
-        "n_llm": llm.height,
-        "provenance_mix": mix,
-    }
+    df = frame_from_rows(InferenceEstimateSchema, rows)
+    return validate_frame(InferenceEstimateSchema, df, "results/inference_estimates.parquet")

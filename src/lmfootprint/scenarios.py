@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 
 from lmfootprint.errors import LmFootprintError
+from lmfootprint.tariffs import lookup
 
 
 class ScenarioJoinError(LmFootprintError):
@@ -105,15 +106,16 @@ def build_scenarios(
             )
         else:
             t = sc["tariff"]
-            tr = _one(
-                tariffs.filter(
-                    (pl.col("geo") == t["geo"])
-                    & (pl.col("consumer") == t["consumer"])
-                    & (pl.col("tax_level") == t.get("tax_level", "I_TAX"))
-                ).sort("period", descending=True),
-                f"tariff {t['geo']}/{t['consumer']}/{t.get('tax_level', 'I_TAX')}",
-                name,
-            )
+            try:
+                tr = lookup(
+                    tariffs,
+                    geo=t["geo"],
+                    consumer=t["consumer"],
+                    tax_level=t.get("tax_level", "I_TAX"),
+                    band=t.get("band"),
+                )
+            except LmFootprintError as err:
+                raise ScenarioJoinError(f"scenario {name!r}: {err}") from None
             row.update(
                 price_per_gpu_hour_usd=None,
                 price_region=None,

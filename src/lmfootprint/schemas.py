@@ -428,3 +428,153 @@ class AnswerSchema(pa.DataFrameModel):
             (pl.col("llm_over_slm_low") <= pl.col("llm_over_slm") * 1.000001)
             & (pl.col("llm_over_slm") <= pl.col("llm_over_slm_high") * 1.000001)
         )
+
+
+class PublishedInferenceSchema(pa.DataFrameModel):
+    """resources/inference/published_inference.csv: J/token measured and published by others."""
+
+    model_name: str
+    params_b: float = pa.Field(gt=0, lt=1e5)
+    moe: bool
+    hardware_id: str
+    gpus: int = pa.Field(ge=1, le=1024)
+    batch_size: int = pa.Field(ge=1, le=100_000)
+    j_per_token: float = pa.Field(gt=0, lt=1000)
+    release: str
+    data_path: str
+    source_url: str = pa.Field(str_startswith="http")
+    source_commit: str
+    source_date: str = pa.Field(str_matches=DATE_RE)
+    notes: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class FitRowsSchema(pa.DataFrameModel):
+    """results/inference_fit_cv.parquet: each fit row and its leave-one-model-out prediction."""
+
+    model: str
+    params: float = pa.Field(gt=0)
+    hardware_id: str
+    batch_size: float = pa.Field(ge=1)
+    j_per_token: float = pa.Field(gt=0)
+    provenance: str
+    source: str
+    predicted_j_per_token: float = pa.Field(gt=0)
+    log_residual: float
+    abs_error: float = pa.Field(ge=0)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class BreakEvenSchema(pa.DataFrameModel):
+    """results/break_even.parquet: tokens served after which inference energy = training energy."""
+
+    model_id: str
+    size_class: str = pa.Field(isin=["SLM", "LLM"])
+    params_total: int = pa.Field(gt=0)
+    scenario: str
+    training_energy_mwh: float = pa.Field(gt=0)
+    training_energy_mwh_low: float = pa.Field(gt=0)
+    training_energy_mwh_high: float = pa.Field(gt=0)
+    training_provenance: str = pa.Field(isin=PROVENANCE)
+    j_per_token: float = pa.Field(gt=0)
+    j_per_token_low: float = pa.Field(gt=0)
+    j_per_token_high: float = pa.Field(gt=0)
+    break_even_tokens: float = pa.Field(gt=0)
+    break_even_tokens_low: float = pa.Field(gt=0)
+    break_even_tokens_high: float = pa.Field(gt=0)
+    provenance: str = pa.Field(isin=PROVENANCE)
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check
+    def interval_brackets_value(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        c = pl.col
+        return data.lazyframe.select(
+            (c("break_even_tokens_low") <= c("break_even_tokens") * 1.000001)
+            & (c("break_even_tokens") <= c("break_even_tokens_high") * 1.000001)
+        )
+
+
+class RentVsBuySchema(pa.DataFrameModel):
+    """results/rent_vs_buy.parquet: a training run and a year of serving, rented vs owned."""
+
+    model_id: str
+    size_class: str = pa.Field(isin=["SLM", "LLM"])
+    params_total: int = pa.Field(gt=0)
+    scenario: str
+    hardware_id: str
+    devices: int = pa.Field(ge=1)
+    price_per_gpu_hour_usd: float = pa.Field(gt=0)
+    purchase_price_usd: float = pa.Field(gt=0)
+    lifetime_years: float = pa.Field(gt=0)
+    owned_utilisation: float = pa.Field(gt=0, le=1)
+    electricity_usd_per_kwh: float = pa.Field(gt=0)
+    break_even_utilisation: float = pa.Field(nullable=True, gt=0)
+    training_gpu_hours: float = pa.Field(gt=0)
+    training_rent_usd: float = pa.Field(gt=0)
+    training_buy_usd: float = pa.Field(gt=0)
+    serving_year_tokens: float = pa.Field(gt=0)
+    serving_year_rent_usd: float = pa.Field(gt=0)
+    serving_year_buy_usd: float = pa.Field(gt=0)
+    cheaper_for_serving: str = pa.Field(isin=["rent", "buy"])
+    provenance: str = pa.Field(isin=PROVENANCE)
+    method: str
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class InferenceEstimateSchema(pa.DataFrameModel):
+    """results/inference_estimates.parquet: one row per (model, scenario), estimated or not."""
+
+    model_id: str
+    params_total: int = pa.Field(gt=0)
+    size_class: str = pa.Field(isin=["SLM", "LLM"])
+    scenario: str
+    kind: str = pa.Field(isin=["cloud", "local"])
+    hardware_id: str
+    batch_size: int = pa.Field(ge=1)
+    status: str = pa.Field(isin=["estimated", "does not fit"])
+    note: str = pa.Field(nullable=True)
+    devices: int = pa.Field(nullable=True, ge=1)
+    tokens_per_s_low: float = pa.Field(nullable=True, gt=0)
+    tokens_per_s: float = pa.Field(nullable=True, gt=0)
+    tokens_per_s_high: float = pa.Field(nullable=True, gt=0)
+    j_per_token_low: float = pa.Field(nullable=True, gt=0)
+    j_per_token: float = pa.Field(nullable=True, gt=0)
+    j_per_token_high: float = pa.Field(nullable=True, gt=0)
+    j_per_token_roofline: float = pa.Field(nullable=True, gt=0)
+    gco2e_per_1k_tokens_low: float = pa.Field(nullable=True, ge=0)
+    gco2e_per_1k_tokens: float = pa.Field(nullable=True, ge=0)
+    gco2e_per_1k_tokens_high: float = pa.Field(nullable=True, ge=0)
+    usd_per_1k_tokens_low: float = pa.Field(nullable=True, gt=0)
+    usd_per_1k_tokens: float = pa.Field(nullable=True, gt=0)
+    usd_per_1k_tokens_high: float = pa.Field(nullable=True, gt=0)
+    intensity_g_per_kwh: float = pa.Field(nullable=True, ge=0)
+    intensity_basis: str = pa.Field(nullable=True)
+    provenance: str = pa.Field(nullable=True, isin=PROVENANCE)
+    method: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check
+    def intervals_bracket_values(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        c = pl.col
+        ok = pl.lit(True)
+        for v in ("tokens_per_s", "j_per_token", "gco2e_per_1k_tokens", "usd_per_1k_tokens"):
+            ok = ok & (
+                c(v).is_null()
+                | ((c(f"{v}_low") <= c(v) * 1.000001) & (c(v) <= c(f"{v}_high") * 1.000001))
+            )
+        return data.lazyframe.select(ok)

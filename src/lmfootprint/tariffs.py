@@ -11,6 +11,7 @@ import polars as pl
 from lmfootprint.errors import LmFootprintError
 from lmfootprint.fetch import get, save_raw
 from lmfootprint.schemas import TariffSchema
+from lmfootprint.units import fx_rate
 from lmfootprint.validation import read_csv_columns, validate_frame
 
 EUROSTAT = "https://ec.europa.eu/eurostat/api/dissemination/statistics/1.0/data/{dataset}"
@@ -117,17 +118,28 @@ def load_table(path: str | Path) -> pl.DataFrame:
 def to_usd(
     tariffs: pl.DataFrame, fx: pl.DataFrame, *, provenance: str, retrieved_at: str
 ) -> pl.DataFrame:
-    """Convert with the newest dated rate of each currency; the rate's period is kept."""
-    latest = (
-        fx.sort("period")
-        .group_by("currency")
-        .last()
-        .select("currency", pl.col("usd_per_unit").cast(pl.Float64), fx_period=pl.col("period"))
+    """Convert each tariff at the rate dated to its period (units.fx_rate); the rate's period
+    is kept in ``fx_period``."""
+    fx_rows = fx.to_dicts()
+    rates = {}
+    for currency, period in tariffs.select("currency", "period").unique().iter_rows():
+        try:
+            rates[(currency, period)] = fx_rate(currency, period, fx_rows)
+        except ValueError as err:
+            raise LmFootprintError(str(err)) from None
+    table = pl.DataFrame(
+        [
+            {"currency": c, "period": p, "usd_per_unit": rate, "fx_period": fx_period}
+            for (c, p), (rate, fx_period) in rates.items()
+        ],
+        schema={
+            "currency": pl.String,
+            "period": pl.String,
+            "usd_per_unit": pl.Float64,
+            "fx_period": pl.String,
+        },
     )
-    out = tariffs.join(latest, on="currency", how="left")
-    missing = out.filter(pl.col("usd_per_unit").is_null())["currency"].unique().to_list()
-    if missing:
-        raise LmFootprintError(f"no exchange rate for currency {missing} in the FX table")
+    out = tariffs.join(table, on=["currency", "period"], how="left")
     out = out.with_columns(
         usd_per_kwh=pl.col("price_per_kwh") * pl.col("usd_per_unit"),
         provenance=pl.lit(provenance),
@@ -137,3 +149,28 @@ def to_usd(
     return validate_frame(
         TariffSchema, out.select(cols).sort("geo", "consumer", "period"), "tariffs"
     )
+
+
+def lookup(
+    tariffs: pl.DataFrame,
+    *,
+    geo: str,
+    consumer: str,
+    tax_level: str = "I_TAX",
+    band: str | None = None,
+) -> dict[str, Any]:
+    """The newest tariff row for these keys; an error names the keys when there is none."""
+    match = tariffs.filter(
+        (pl.col("geo") == geo)
+        & (pl.col("consumer") == consumer)
+        & (pl.col("tax_level") == tax_level)
+    )
+    if band:
+        match = match.filter(pl.col("band") == band)
+    if match.height == 0:
+        raise LmFootprintError(
+            f"no tariff for geo={geo!r} consumer={consumer!r} tax_level={tax_level!r}"
+            + (f" band={band!r}" if band else "")
+            + " in results/tariffs.parquet"
+        )
+    return match.sort("period", "band", descending=[True, False]).row(0, named=True)

@@ -35,3 +35,36 @@ def parse_param_label(label: str | None) -> int | None:
         return int(float(text))
     except (ValueError, IndexError):
         return None
+
+
+ENERGY_IN_J = {"J": 1.0, "Wh": J_PER_WH, "kWh": J_PER_WH * 1e3, "MWh": J_PER_WH * 1e6}
+MASS_IN_G = {"g": 1.0, "kg": G_PER_KG, "t": G_PER_KG * KG_PER_T}
+
+
+def convert(value: float, unit: str, to: str) -> float:
+    """Energy (J, Wh, kWh, MWh) or mass (g, kg, t) between units of the same kind."""
+    for table in (ENERGY_IN_J, MASS_IN_G):
+        if unit in table and to in table:
+            return value * table[unit] / table[to]
+    raise ValueError(f"cannot convert {unit!r} to {to!r}: units are {ENERGY_IN_J} / {MASS_IN_G}")
+
+
+def fx_rate(currency: str, period: str, fx: list[dict]) -> tuple[float, str]:
+    """USD per unit of ``currency`` for a dated ``period`` ('2025', '2025-S2', '2025-06-01').
+
+    The newest rate whose period starts no later than ``period`` is used, so a 2023 price is
+    converted at the 2023 rate; the rate's own period is returned for provenance.
+    """
+    if currency == "USD":
+        return 1.0, "identity"
+    dated = sorted(
+        (str(r["period"]), float(r["usd_per_unit"])) for r in fx if r["currency"] == currency
+    )
+    if not dated:
+        raise ValueError(f"no exchange rate for currency {currency!r} in the FX table")
+    usable = [d for d in dated if d[0][:4] <= str(period)[:4]]
+    if not usable:
+        raise ValueError(
+            f"no {currency} exchange rate dated {period} or earlier (earliest: {dated[0][0]})"
+        )
+    return usable[-1][1], usable[-1][0]

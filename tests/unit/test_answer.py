@@ -1,11 +1,26 @@
-"""Roofline inference estimates and the SLM/LLM answer table."""
+"""Inference estimates per scenario (fitted energy, roofline throughput) and the answer table."""
 
 from __future__ import annotations
+
+import math
 
 import polars as pl
 import pytest
 
-from lmfootprint.inference_estimates import answer_table, estimate_inference
+from lmfootprint.answer import answer_table
+from lmfootprint.inference_estimates import estimate_inference
+from lmfootprint.inference_fit import EnergyFit
+
+# The memory-bound physics as a fit: J/token = 2 N TDP u / (bandwidth x 1e9 x efficiency) / batch
+# with u = 1 and efficiency = 0.5: intercept log(2 / 0.5e9), slopes 1 and -1.
+PHYSICS = EnergyFit(
+    slope_params=1.0,
+    slope_batch=-1.0,
+    intercept=math.log(2 / 0.5e9),
+    hardware_intercepts={},
+    cv_log_q_low=-0.5,
+    cv_log_q_high=0.5,
+)
 
 SCENARIOS = pl.DataFrame(
     [
@@ -47,7 +62,7 @@ def models(sizes: list[float]) -> pl.DataFrame:
     return pl.DataFrame(
         [
             {
-                "model_id": f"acme/m{n:g}",
+                "model_id": f"acme/m{int(n)}",
                 "params_total": int(n),
                 "size_class": "SLM" if n <= 8e9 else "LLM",
                 "weights_gb_bf16": n * 2 / 1e9,
@@ -59,10 +74,11 @@ def models(sizes: list[float]) -> pl.DataFrame:
     )
 
 
-def test_roofline_numbers_and_bounds() -> None:
+def test_fitted_energy_roofline_throughput_and_bounds() -> None:
     est = estimate_inference(
         models([7e9]),
         SCENARIOS.head(1),
+        PHYSICS,
         batch_size=1,
         bandwidth_efficiency=(0.5, 0.5),
         utilisation=(1.0, 1.0),
@@ -71,15 +87,31 @@ def test_roofline_numbers_and_bounds() -> None:
     # 3350 GB/s x 0.5 / 14 GB of bf16 weights = 119.6 tokens/s; 700 W / 119.6 = 5.85 J/token
     assert r["tokens_per_s_low"] == pytest.approx(3350 * 0.5 / 14)
     assert r["j_per_token"] == pytest.approx(700 / (3350 * 0.5 / 14))
+    assert r["j_per_token_roofline"] == pytest.approx(r["j_per_token"])  # same physics
+    assert r["j_per_token_low"] == pytest.approx(r["j_per_token"] * math.exp(-0.5))
     assert r["gco2e_per_1k_tokens"] == pytest.approx(r["j_per_token"] * 1000 / 3.6e6 * 400)
     assert r["usd_per_1k_tokens"] == pytest.approx(4.0 / (r["tokens_per_s_low"] * 3600) * 1000)
-    wide = estimate_inference(models([7e9]), SCENARIOS, batch_size=1).row(0, named=True)
+    wide = estimate_inference(models([7e9]), SCENARIOS, PHYSICS, batch_size=1).row(0, named=True)
     assert wide["j_per_token_low"] < wide["j_per_token"] < wide["j_per_token_high"]
-    assert wide["provenance"] == "estimated" and "roofline" in wide["method"]
+    assert wide["provenance"] == "estimated" and "fit on measured + published" in wide["method"]
+
+
+def test_local_cost_is_electricity_plus_amortised_purchase() -> None:
+    est = estimate_inference(
+        models([1e9]),
+        SCENARIOS.tail(1),
+        PHYSICS,
+        local_utilisation=0.25,
+        bandwidth_efficiency=(0.5, 0.5),
+    )
+    r = est.row(0, named=True)
+    electricity = r["j_per_token"] * 1000 / 3.6e6 * 0.3
+    amortised = 2000.0 / (4 * 8760 * 0.25) / (r["tokens_per_s"] * 3600) * 1000
+    assert r["usd_per_1k_tokens"] == pytest.approx(electricity + amortised)
 
 
 def test_model_that_does_not_fit_is_reported_not_estimated() -> None:
-    est = estimate_inference(models([70e9]), SCENARIOS, batch_size=1)
+    est = estimate_inference(models([70e9]), SCENARIOS, PHYSICS, batch_size=1)
     laptop = est.filter(pl.col("scenario") == "laptop").row(0, named=True)
     assert laptop["status"] == "does not fit" and "16 GB" in laptop["note"]
     cloud = est.filter(pl.col("scenario") == "cloud").row(0, named=True)
@@ -89,7 +121,7 @@ def test_model_that_does_not_fit_is_reported_not_estimated() -> None:
 @pytest.mark.parametrize("scenario", ["cloud", "laptop"])
 def test_energy_co2_cost_grow_with_params_at_fixed_hardware(scenario: str) -> None:
     est = (
-        estimate_inference(models([1e8, 5e8, 1e9, 3e9]), SCENARIOS, batch_size=1)
+        estimate_inference(models([1e8, 5e8, 1e9, 3e9]), SCENARIOS, PHYSICS, batch_size=1)
         .filter(pl.col("scenario") == scenario)
         .sort("params_total")
     )
@@ -99,16 +131,16 @@ def test_energy_co2_cost_grow_with_params_at_fixed_hardware(scenario: str) -> No
 
 def test_answer_ratios_with_intervals_and_provenance() -> None:
     m = models([1e8, 1e9, 13e9, 70e9])
-    inference = estimate_inference(m, SCENARIOS, batch_size=1)
+    inference = estimate_inference(m, SCENARIOS, PHYSICS, batch_size=1)
     training = pl.DataFrame(
         {
-            "model_id": ["acme/m7e+10"],
+            "model_id": ["acme/m70000000000"],
             "in_config": [True],
             "energy_mwh": [1000.0],
             "co2e_t": [400.0],
         }
     )
-    estimates = m.select("model_id", "size_class").with_columns(
+    estimates = m.select("model_id", "size_class", "params_total").with_columns(
         energy_mwh=pl.col("model_id").str.len_chars().cast(pl.Float64), co2e_t=pl.lit(1.0)
     )
     estimates = estimates.with_columns(

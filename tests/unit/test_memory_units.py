@@ -4,6 +4,8 @@ import pytest
 
 from lmfootprint.memory import kv_cache_bytes, serving_bytes, weight_bytes
 from lmfootprint.units import (
+    convert,
+    fx_rate,
     co2e_tonnes,
     gpu_hours_to_mwh,
     implied_intensity_g_per_kwh,
@@ -51,3 +53,50 @@ def test_energy_and_carbon_units() -> None:
 def test_parse_param_label(label, n) -> None:
     got = parse_param_label(label)
     assert got == n or (n is not None and math.isclose(got, n))
+
+
+@pytest.mark.parametrize(
+    "value,unit,to,expected",
+    [
+        (3600.0, "J", "Wh", 1.0),
+        (1.0, "kWh", "J", 3.6e6),
+        (1.0, "MWh", "kWh", 1000.0),
+        (2.5, "MWh", "J", 9.0e9),
+        (1500.0, "Wh", "kWh", 1.5),
+        (1.0, "t", "kg", 1000.0),
+        (1.0, "t", "g", 1e6),
+        (250.0, "g", "kg", 0.25),
+    ],
+)
+def test_unit_conversions(value: float, unit: str, to: str, expected: float) -> None:
+    assert convert(value, unit, to) == pytest.approx(expected)
+    assert convert(convert(value, unit, to), to, unit) == pytest.approx(value)
+
+
+def test_conversion_between_kinds_is_refused() -> None:
+    with pytest.raises(ValueError, match="cannot convert 'kWh' to 'kg'"):
+        convert(1.0, "kWh", "kg")
+
+
+FX = [
+    {"period": 2023, "currency": "EUR", "usd_per_unit": 1.0813},
+    {"period": 2024, "currency": "EUR", "usd_per_unit": 1.0824},
+]
+
+
+@pytest.mark.parametrize(
+    "period,rate,rate_period",
+    [("2023-S1", 1.0813, "2023"), ("2024", 1.0824, "2024"), ("2025-S2", 1.0824, "2024")],
+)
+def test_eur_to_usd_uses_the_rate_dated_to_the_price(
+    period: str, rate: float, rate_period: str
+) -> None:
+    assert fx_rate("EUR", period, FX) == (rate, rate_period)
+    assert fx_rate("USD", period, FX) == (1.0, "identity")
+
+
+def test_fx_errors_name_the_currency_and_the_date() -> None:
+    with pytest.raises(ValueError, match="no exchange rate for currency 'GBP'"):
+        fx_rate("GBP", "2024", FX)
+    with pytest.raises(ValueError, match="no EUR exchange rate dated 2019-S1 or earlier"):
+        fx_rate("EUR", "2019-S1", FX)

@@ -348,7 +348,10 @@ def test_scenarios_join_and_errors(tables) -> None:
     ]:
         with pytest.raises(ScenarioJoinError, match=f"scenario 'cloud': .*{message}"):
             build_scenarios({"cloud": {**base["cloud"], **change}}, basis="lifecycle", **tables)
-    with pytest.raises(ScenarioJoinError, match="tariff FR/non_household/X_TAX"):
+    with pytest.raises(
+        ScenarioJoinError,
+        match="no tariff for geo='FR' consumer='non_household' tax_level='X_TAX_'",
+    ):
         build_scenarios(
             {
                 "local": {

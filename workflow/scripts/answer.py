@@ -1,25 +1,15 @@
-"""Roofline inference estimates per (model, scenario) and the SLM vs LLM answer table."""
+"""The SLM vs LLM answer table: ratios for energy, CO2e and cost with intervals."""
 
 import polars as pl
 
-from lmfootprint.inference_estimates import answer_table, estimate_inference
+from lmfootprint.answer import answer_table
 from lmfootprint.io import write_parquet
 from lmfootprint.logs import log_to
 
 with log_to(snakemake.log[0]):
-    s = snakemake.params.settings
-    inference = estimate_inference(
-        pl.read_parquet(snakemake.input.models),
-        pl.read_parquet(snakemake.input.scenarios),
-        batch_size=s["batch_size"],
-        bandwidth_efficiency=tuple(s["bandwidth_efficiency"]),
-        utilisation=tuple(s["utilisation"]),
-        local_utilisation=s["local_utilisation"],
-    )
-    write_parquet(inference, snakemake.output.inference)
-    answer = answer_table(
+    table = answer_table(
         pl.read_parquet(snakemake.input.training),
         pl.read_parquet(snakemake.input.estimates),
-        inference,
+        pl.read_parquet(snakemake.input.inference),
     )
-    write_parquet(answer, snakemake.output.answer)
+    write_parquet(table, snakemake.output[0])
