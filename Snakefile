@@ -11,6 +11,9 @@ include: "workflow/rules/preflight.smk"
 configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 
 
@@ -18,6 +21,7 @@ wildcard_constraints:
     model=model_slug_pattern(),
     device=device_slug_pattern(),
     workload=workload_pattern(),
+    figure="|".join(FIGURES),
 
 
 include: "workflow/rules/hub.smk"

@@ -89,6 +89,7 @@ def rent_vs_buy(
                     "lifetime_years": lifetime_years,
                     "owned_utilisation": utilisation,
                     "electricity_usd_per_kwh": tariff_usd_per_kwh,
+                    "electricity_usd_per_gpu_hour": electricity,
                     "break_even_utilisation": u_star,
                     "training_gpu_hours": hours,
                     "training_rent_usd": hours * price,

@@ -75,17 +75,105 @@ def _figures(spec_paths: list[str | Path]) -> dict[str, dict[str, Any]]:
     return figures
 
 
+def data_versions(tables: dict[str, pl.DataFrame], fit: dict[str, Any] | None) -> list[dict]:
+    """What each input was, and when: snapshot dates, sources and Hub commits."""
+    rows = []
+    models = tables["models"]
+    for source, group in models.group_by("metadata_source", maintain_order=True):
+        shas = group.filter(pl.col("revision").is_not_null())
+        rows.append(
+            {
+                "dataset": f"model metadata ({source[0]})",
+                "version": f"{shas.height} pinned Hub commits"
+                if shas.height
+                else "architecture records",
+                "source": "resources/hub/<org>--<name>/source.json (per-model sha in the Models "
+                "table)",
+                "rows": group.height,
+            }
+        )
+    prices = tables.get("prices")
+    if prices is not None and prices.height:
+        for (provider,), g in prices.group_by("provider", maintain_order=True):
+            rows.append(
+                {
+                    "dataset": f"GPU prices ({provider})",
+                    "version": f"{g['effective_date'].min()} to {g['effective_date'].max()}",
+                    "source": ", ".join(sorted(set(g["source"].to_list())))[:300],
+                    "rows": g.height,
+                }
+            )
+    carbon = tables.get("carbon")
+    if carbon is not None and carbon.height:
+        for (source,), g in carbon.group_by("source", maintain_order=True):
+            rows.append(
+                {
+                    "dataset": f"grid intensity ({', '.join(sorted(set(g['basis'].to_list())))})",
+                    "version": f"{g['year'].min()}-{g['year'].max()}",
+                    "source": source,
+                    "rows": g.height,
+                }
+            )
+    tariffs = tables.get("tariffs")
+    if tariffs is not None and tariffs.height:
+        for (version,), g in tariffs.group_by("source_version", maintain_order=True):
+            rows.append(
+                {
+                    "dataset": "electricity tariffs",
+                    "version": f"{version}; FX {', '.join(sorted(set(g['fx_period'].to_list())))}",
+                    "source": g["source"][0],
+                    "rows": g.height,
+                }
+            )
+    training = tables["training"]
+    rows.append(
+        {
+            "dataset": "published training footprints",
+            "version": f"{training['source_date'].min()} to {training['source_date'].max()}",
+            "source": "resources/published_training.csv (a source URL per row)",
+            "rows": training.height,
+        }
+    )
+    if fit:
+        rows.append(
+            {
+                "dataset": "J/token fit rows",
+                "version": ", ".join(f"{k}: {v}" for k, v in sorted(fit["n_rows"].items())),
+                "source": "ML.ENERGY leaderboard-v2 @c3af7f3 "
+                "(resources/inference/published_inference.csv) + results/inference.parquet",
+                "rows": sum(fit["n_rows"].values()),
+            }
+        )
+    return rows
+
+
+def provenance_counts(tables: dict[str, pl.DataFrame]) -> list[dict[str, Any]]:
+    """How many rows of each output are measured, estimated or published."""
+    out = []
+    for key, label in (
+        ("inference", "results/inference.parquet (this machine)"),
+        ("training", "results/training.parquet"),
+        ("estimates", "results/training_estimates.parquet"),
+        ("inference_estimates", "results/inference_estimates.parquet"),
+        ("break_even", "results/break_even.parquet"),
+        ("rent_vs_buy", "results/rent_vs_buy.parquet"),
+    ):
+        df = tables.get(key)
+        if df is None:
+            continue
+        counts = df.group_by("provenance").len().sort("provenance", nulls_last=True)
+        for value, n in counts.iter_rows():
+            out.append({"table": label, "provenance": value or "none (skipped)", "rows": n})
+    return out
+
+
 def render_report(
     *,
-    models: pl.DataFrame,
-    training: pl.DataFrame,
-    inference: pl.DataFrame,
+    tables: dict[str, pl.DataFrame],
     figures: dict[str, dict[str, Any]],
     template_path: str | Path,
     title: str,
-    scenarios: pl.DataFrame | None = None,
-    estimates: pl.DataFrame | None = None,
-    answer: pl.DataFrame | None = None,
+    fit: dict[str, Any] | None = None,
 ) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(template_path).parent)),
@@ -96,6 +184,16 @@ def render_report(
     env.filters["params"] = human_params
     env.filters["safe_url"] = _safe_url
     template = env.get_template(Path(template_path).name)
+    models = tables["models"]
+    training = tables["training"]
+    inference = tables["inference"]
+
+    def rows(name: str, *sort: str) -> list[dict[str, Any]]:
+        df = tables.get(name)
+        if df is None:
+            return []
+        return (df.sort(*sort) if sort else df).to_dicts()
+
     return template.render(
         title=title,
         version=lmfootprint.__version__,
@@ -107,38 +205,59 @@ def render_report(
         .sort("params_total", "batch_size")
         .to_dicts(),
         skipped=inference.filter(pl.col("status") == "skipped").to_dicts(),
-        scenarios=scenarios.to_dicts() if scenarios is not None else [],
-        estimates=estimates.sort("params_total").to_dicts() if estimates is not None else [],
-        estimate_errors=_estimate_errors(estimates),
-        answer=answer.to_dicts() if answer is not None else [],
+        scenarios=rows("scenarios"),
+        estimates=rows("estimates", "params_total"),
+        estimate_errors=_estimate_errors(tables.get("estimates")),
+        inference_estimates=rows("inference_estimates", "scenario", "params_total"),
+        break_even=rows("break_even", "scenario", "params_total"),
+        rent_vs_buy=rows("rent_vs_buy", "scenario", "params_total"),
+        answer=rows("answer"),
+        fit=fit,
+        versions=data_versions(tables, fit),
+        provenance=provenance_counts(tables),
         figures=figures,
         n_slm=models.filter(pl.col("size_class") == "SLM").height,
         n_llm=models.filter(pl.col("size_class") == "LLM").height,
     )
 
 
+OPTIONAL_TABLES = (
+    "scenarios",
+    "estimates",
+    "inference_estimates",
+    "break_even",
+    "rent_vs_buy",
+    "answer",
+    "prices",
+    "carbon",
+    "tariffs",
+)
+
+
 def write_report(
     *,
     out: str | Path,
-    models_path: str | Path,
-    training_path: str | Path,
-    inference_path: str | Path,
+    paths: dict[str, str | Path],
     figure_specs: list[str | Path],
     template_path: str | Path,
     title: str,
-    scenarios_path: str | Path | None = None,
-    estimates_path: str | Path | None = None,
-    answer_path: str | Path | None = None,
 ) -> None:
+    """``paths`` names the input tables: models, training and inference are required;
+    OPTIONAL_TABLES and ``fit`` (the J/token fit's JSON) are optional."""
+    tables = {
+        "models": load_models(paths["models"]),
+        "training": load_training(paths["training"]),
+        "inference": load_inference(paths["inference"]),
+    }
+    for key in OPTIONAL_TABLES:
+        if paths.get(key):
+            tables[key] = pl.read_parquet(paths[key])
+    fit = json.loads(Path(paths["fit"]).read_text(encoding="utf-8")) if paths.get("fit") else None
     html = render_report(
-        models=load_models(models_path),
-        training=load_training(training_path),
-        inference=load_inference(inference_path),
-        scenarios=pl.read_parquet(scenarios_path) if scenarios_path else None,
-        estimates=pl.read_parquet(estimates_path) if estimates_path else None,
-        answer=pl.read_parquet(answer_path) if answer_path else None,
+        tables=tables,
         figures=_figures(figure_specs),
         template_path=template_path,
         title=title,
+        fit=fit,
     )
     write_text(html, out)

@@ -517,6 +517,7 @@ class RentVsBuySchema(pa.DataFrameModel):
     lifetime_years: float = pa.Field(gt=0)
     owned_utilisation: float = pa.Field(gt=0, le=1)
     electricity_usd_per_kwh: float = pa.Field(gt=0)
+    electricity_usd_per_gpu_hour: float = pa.Field(gt=0)
     break_even_utilisation: float = pa.Field(nullable=True, gt=0)
     training_gpu_hours: float = pa.Field(gt=0)
     training_rent_usd: float = pa.Field(gt=0)

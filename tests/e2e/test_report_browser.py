@@ -6,6 +6,7 @@ The test setup installs the `chromium` package when it is absent and the tests r
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -21,6 +22,7 @@ from workflow_runner import ROOT, TINY_BENCH, make_workdir, run_snakemake, write
 from lmfootprint.inference import load_inference
 from lmfootprint.models import load_models
 from lmfootprint.report import _figures, render_report
+from lmfootprint.study_figures import FIGURES
 from lmfootprint.training import load_training
 
 pytestmark = pytest.mark.e2e
@@ -136,7 +138,15 @@ def workdir(tmp_path_factory) -> Path:
     wd = make_workdir(tmp_path_factory.mktemp("browser"))
     write_config(
         wd,
-        {"models": ["EleutherAI/pythia-14m", "meta-llama/Llama-2-7b-hf"], "benchmark": TINY_BENCH},
+        {
+            # an SLM benchmarked here, an SLM and an LLM too big for it: every chart has data
+            "models": [
+                "EleutherAI/pythia-14m",
+                "meta-llama/Llama-2-7b-hf",
+                "meta-llama/Llama-2-70b-hf",
+            ],
+            "benchmark": TINY_BENCH,
+        },
     )
     run_snakemake(wd)
     return wd
@@ -155,10 +165,10 @@ def test_report_renders_offline_without_errors(
     ]
     assert problems == [], problems
     charts = re.findall(r'id="(fig\d+)-vis"', dom)
-    assert len(charts) == 2
+    assert len(charts) == len(FIGURES)  # every figure of the registry is in the page
     for fig in charts:
         block = dom.split(f'id="{fig}-vis"', 1)[1].split("</figure>", 1)[0]
-        assert "<svg" in block and re.search(r'class="mark-(symbol|line)', block), fig
+        assert "<svg" in block and re.search(r'class="mark-(symbol|line|rule|rect)', block), fig
     assert ">Figure failed to render" not in dom  # the catch handler writes it as text
 
 
@@ -193,9 +203,7 @@ def test_script_in_model_name_executes_nothing(
     page = tmp_path / "evil_report.html"
     page.write_text(
         render_report(
-            models=models,
-            training=training,
-            inference=inference,
+            tables={"models": models, "training": training, "inference": inference},
             figures=_figures(specs),
             template_path=ROOT / "src/lmfootprint/templates/report.html.j2",
             title="evil test",
@@ -209,3 +217,39 @@ def test_script_in_model_name_executes_nothing(
     # the name is shown as text in the tables and the charts still render
     assert "&lt;/script&gt;&lt;script&gt;document.title" in dom
     assert dom.count("<svg") >= 2
+
+
+def _encodings(spec: dict) -> list[dict]:
+    """Every mark-bearing view of a spec with its (inherited) encoding."""
+    found = []
+
+    def walk(node: dict, inherited: dict) -> None:
+        enc = {**inherited, **node.get("encoding", {})}
+        children = [
+            c for key in ("layer", "hconcat", "vconcat", "concat") for c in node.get(key, [])
+        ]
+        if "mark" in node:
+            found.append(enc)
+        for child in children:
+            walk(child, enc)
+
+    walk(spec, {})
+    return found
+
+
+UNIT = re.compile(r"J/token|MWh|\(t\)|GB|USD|gCO2e|tokens|unit|share|utilisation")
+
+
+def test_every_figure_spec_encodes_value_unit_and_provenance(workdir: Path) -> None:
+    for name in FIGURES:
+        spec = json.loads((workdir / f"results/figures/{name}.vl.json").read_text())
+        views = _encodings(spec)
+        assert views, name
+        for enc in views:
+            tips = enc.get("tooltip")
+            if tips is None:  # decorations (diagonal, labels) carry no data of their own
+                continue
+            titles = [t.get("title", t.get("field")) for t in tips]
+            assert "provenance" in titles, (name, titles)
+            assert any(t in titles for t in ("method", "source", "provenance")), (name, titles)
+            assert any(UNIT.search(t) for t in titles), (name, titles)  # a unit is named

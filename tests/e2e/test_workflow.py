@@ -14,6 +14,8 @@ import pytest
 from snakemake.exceptions import WorkflowError
 from workflow_runner import ROOT, TINY_BENCH, make_workdir, run_snakemake, write_config
 
+from lmfootprint.study_figures import FIGURES
+
 pytestmark = pytest.mark.e2e
 
 
@@ -23,18 +25,17 @@ def workdir(tmp_path: Path) -> Path:
 
 
 AGGREGATES = [
-    "results/figures/inference.html",
-    "results/figures/inference.png",
-    "results/figures/inference.vl.json",
+    *(f"results/figures/{f}.{ext}" for f in FIGURES for ext in ("html", "png", "vl.json")),
     "results/inference.parquet",
-    "results/figures/training_footprint.html",
-    "results/figures/training_footprint.png",
-    "results/figures/training_footprint.vl.json",
     "results/models.parquet",
     "results/report.html",
     "results/training.parquet",
     "results/training_estimates.parquet",
+    "results/inference_fit.json",
+    "results/inference_fit_cv.parquet",
     "results/inference_estimates.parquet",
+    "results/break_even.parquet",
+    "results/rent_vs_buy.parquet",
     "results/answer.parquet",
 ]
 
@@ -69,7 +70,9 @@ def test_run_add_model_and_noop(workdir: Path) -> None:
         assert (workdir / "logs" / f"{rule}.log").is_file()
 
     report = (workdir / "results/report.html").read_text()
-    assert report.count('vegaEmbed("#') == 2
+    # no LLM in this config: the answer table and its chart say so instead of plotting nothing
+    assert report.count('vegaEmbed("#') == len(FIGURES) - 1
+    assert "Not enough SLMs and LLMs configured for a ratio" in report
     assert not re.search(r"<script[^>]+src=", report)
     assert "cdn.jsdelivr" not in report
 

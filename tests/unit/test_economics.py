@@ -6,6 +6,8 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_answer import PHYSICS, SCENARIOS, models
+from workflow_runner import ROOT
 
 from lmfootprint.break_even import break_even
 from lmfootprint.footprint import estimate_training
@@ -14,8 +16,6 @@ from lmfootprint.inference_estimates import estimate_inference
 from lmfootprint.inference_fit import EnergyFit
 from lmfootprint.rent_vs_buy import break_even_utilisation, rent_vs_buy
 from lmfootprint.training import load_published
-from test_answer import PHYSICS, SCENARIOS, models
-from workflow_runner import ROOT
 
 HARDWARE = load_hardware(ROOT / "resources/hardware.csv")
 PUBLISHED = load_published(ROOT / "resources/published_training.csv")
@@ -63,7 +63,12 @@ def test_break_even_is_training_joules_over_joules_per_token() -> None:
 def test_published_training_energy_wins_over_the_estimate() -> None:
     est = training_estimates([7e9])
     published = pl.DataFrame(
-        {"model_id": ["acme/m7000000000"], "in_config": [True], "energy_mwh": [100.0], "co2e_t": [40.0]}
+        {
+            "model_id": ["acme/m7000000000"],
+            "in_config": [True],
+            "energy_mwh": [100.0],
+            "co2e_t": [40.0],
+        }
     )
     inf = estimate_inference(models([7e9]), SCENARIOS.head(1), PHYSICS)
     r = break_even(published, est, inf).row(0, named=True)

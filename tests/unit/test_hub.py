@@ -250,9 +250,7 @@ def test_card_text_with_script_is_data(hub: FakeHub, tmp_path: Path) -> None:
 
     training = recompute_training(load_published(ROOT / "resources/published_training.csv"), row)
     html = render_report(
-        models=row,
-        training=training,
-        inference=inference_table([]),
+        tables={"models": row, "training": training, "inference": inference_table([])},
         figures={},
         template_path=ROOT / "src/lmfootprint/templates/report.html.j2",
         title="t",

@@ -7,11 +7,11 @@ import math
 import numpy as np
 import polars as pl
 import pytest
+from workflow_runner import ROOT
 
 from lmfootprint.errors import LmFootprintError
 from lmfootprint.hardware_specs import load_hardware
 from lmfootprint.inference_fit import EnergyFit, fit_energy, measured_rows, published_rows
-from workflow_runner import ROOT
 
 HARDWARE = load_hardware(ROOT / "resources" / "hardware.csv")
 PUBLISHED = ROOT / "resources" / "inference" / "published_inference.csv"

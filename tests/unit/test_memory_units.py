@@ -4,9 +4,9 @@ import pytest
 
 from lmfootprint.memory import kv_cache_bytes, serving_bytes, weight_bytes
 from lmfootprint.units import (
+    co2e_tonnes,
     convert,
     fx_rate,
-    co2e_tonnes,
     gpu_hours_to_mwh,
     implied_intensity_g_per_kwh,
     parse_param_label,

@@ -40,9 +40,7 @@ def report_html(tmp_path_factory) -> str:
     save_figure(training_chart(training), spec=spec, **paths)
     assert EVIL in spec.read_text()  # the spec carries the raw name
     return render_report(
-        models=models,
-        training=training,
-        inference=inference_table([]),
+        tables={"models": models, "training": training, "inference": inference_table([])},
         figures=_figures([spec]),
         template_path=TEMPLATE,
         title="t <b>x</b>",

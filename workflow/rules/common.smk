@@ -14,6 +14,7 @@ from lmfootprint.hub import pinned_revision, resolve_endpoint
 from lmfootprint.ids import parse_model_entries
 from lmfootprint.inference import device_slug
 from lmfootprint.models import snapshot_config_path
+from lmfootprint.study_figures import FIGURES
 
 CONFIG_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 PACKAGE_DIR = Path(lmfootprint.__file__).parent
@@ -186,3 +187,15 @@ def source_online(source):
 
 def model_tables():
     return expand("results/models/{model}.parquet", model=list(MODELS))
+
+
+def figure_inputs(wildcards):
+    return FIGURES[wildcards.figure].inputs
+
+
+def figure_caption(wildcards):
+    return FIGURES[wildcards.figure].caption
+
+
+def figure_specs():
+    return expand("results/figures/{figure}.vl.json", figure=list(FIGURES))

@@ -1,20 +1,22 @@
-rule figure_training:
+# One rule draws every figure of lmfootprint.study_figures.FIGURES: its inputs and caption
+# come from that registry, so adding a figure is adding an entry there.
+rule figure:
     input:
-        training="results/training.parquet",
-        code=code("figures", "theme"),
+        unpack(figure_inputs),
+        code=code("figures", "study_figures", "theme"),
     output:
         html=report(
-            "results/figures/training_footprint.html",
-            caption="../report/training_footprint.rst",
+            "results/figures/{figure}.html",
+            caption="../report/figure.rst",
             category="Figures",
-            labels={"figure": "training energy and CO2e vs parameters"},
+            labels={"figure": "{figure}"},
         ),
-        png="results/figures/training_footprint.png",
-        spec="results/figures/training_footprint.vl.json",
+        png="results/figures/{figure}.png",
+        spec="results/figures/{figure}.vl.json",
     log:
-        "logs/figures/training_footprint.log",
+        "logs/figures/{figure}.log",
     benchmark:
-        "benchmarks/figures/training_footprint.tsv"
+        "benchmarks/figures/{figure}.tsv"
     localrule: True
     conda:
         "../envs/lmfootprint.yaml"
@@ -22,33 +24,7 @@ rule figure_training:
     resources:
         mem_mb=2000,
         runtime=5,
+    params:
+        caption=figure_caption,
     script:
-        "../scripts/figure_training.py"
-
-
-rule figure_inference:
-    input:
-        inference="results/inference.parquet",
-        code=code("figures", "theme"),
-    output:
-        html=report(
-            "results/figures/inference.html",
-            caption="../report/inference.rst",
-            category="Figures",
-            labels={"figure": "inference throughput and energy per token"},
-        ),
-        png="results/figures/inference.png",
-        spec="results/figures/inference.vl.json",
-    log:
-        "logs/figures/inference.log",
-    benchmark:
-        "benchmarks/figures/inference.tsv"
-    localrule: True
-    conda:
-        "../envs/lmfootprint.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=5,
-    script:
-        "../scripts/figure_inference.py"
+        "../scripts/figure.py"

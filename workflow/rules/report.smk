@@ -5,13 +5,17 @@ rule report:
         inference="results/inference.parquet",
         scenarios="results/scenarios.parquet",
         estimates="results/training_estimates.parquet",
+        inference_estimates="results/inference_estimates.parquet",
+        fit="results/inference_fit.json",
+        break_even="results/break_even.parquet",
+        rent_vs_buy="results/rent_vs_buy.parquet",
         answer="results/answer.parquet",
-        figures=[
-            "results/figures/training_footprint.vl.json",
-            "results/figures/inference.vl.json",
-        ],
+        prices="results/gpu_prices.parquet",
+        carbon="results/carbon_intensity.parquet",
+        tariffs="results/tariffs.parquet",
+        figures=figure_specs(),
         template=str(PACKAGE_DIR / "templates" / "report.html.j2"),
-        code=code("report", "figures"),
+        code=code("report", "figures", "study_figures"),
     output:
         "results/report.html",
     log:

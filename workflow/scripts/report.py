@@ -6,12 +6,9 @@ from lmfootprint.report import write_report
 with log_to(snakemake.log[0]):
     write_report(
         out=snakemake.output[0],
-        models_path=snakemake.input.models,
-        training_path=snakemake.input.training,
-        inference_path=snakemake.input.inference,
-        scenarios_path=snakemake.input.scenarios,
-        estimates_path=snakemake.input.estimates,
-        answer_path=snakemake.input.answer,
+        paths={
+            k: v for k, v in snakemake.input.items() if k not in ("figures", "template", "code")
+        },
         figure_specs=list(snakemake.input.figures),
         template_path=snakemake.input.template,
         title=snakemake.params.title,
