@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -103,6 +104,22 @@ def test_run_add_model_and_noop(workdir: Path) -> None:
 
     # nothing changed: nothing runs
     assert run_snakemake(workdir) == []
+
+    # Snakemake's own report, a caption per figure rendered from the registry
+    subprocess.run(
+        [sys.executable, "-m", "snakemake", "--report", "snakemake_report.zip"],
+        cwd=workdir,
+        check=True,
+        capture_output=True,
+    )
+    with zipfile.ZipFile(workdir / "snakemake_report.zip") as z:
+        text = "".join(
+            z.read(n).decode("utf-8", "replace")
+            for n in z.namelist()
+            if n.endswith((".html", ".js"))
+        )
+    for figure in FIGURES.values():
+        assert figure.caption.split(":")[0][:40] in text
 
 
 def test_missing_model_says_how_to_add_it(workdir: Path) -> None:
