@@ -75,6 +75,14 @@ def _first(raw: dict[str, Any], *keys: str, default: Any = None) -> Any:
     return default
 
 
+STATED_SHAPES = {
+    "hidden_size": ("hidden_size", "n_embd", "n_embed", "d_model"),
+    "num_attention_heads": ("num_attention_heads", "n_head", "num_heads"),
+    "num_hidden_layers": ("num_hidden_layers", "n_layer", "num_layers"),
+    "vocab_size": ("vocab_size",),
+}
+
+
 def _shape_facts(raw: dict[str, Any], cfg: Any | None) -> dict[str, Any]:
     """Shapes read through transformers' attribute maps when a config object exists."""
 
@@ -85,9 +93,22 @@ def _shape_facts(raw: dict[str, Any], cfg: Any | None) -> dict[str, Any]:
                 return value
         return _first(raw, attr, *raw_keys)
 
-    hidden = get("hidden_size", "n_embd", "n_embed", "d_model")
-    heads = get("num_attention_heads", "n_head", "num_heads")
-    layers = get("num_hidden_layers", "n_layer", "num_layers")
+    # the file must state the shapes: transformers would otherwise fill in its class defaults
+    # (GPT-NeoX's 6,144 hidden, 44 layers) and the count would describe another model
+    unstated = [
+        name for name, keys in STATED_SHAPES.items() if all(raw.get(k) is None for k in keys)
+    ]
+    if unstated:
+        raise ConfigJsonError(
+            "missing required fields: "
+            + ", ".join(
+                f"{n} (or {' / '.join(STATED_SHAPES[n][1:])})" if len(STATED_SHAPES[n]) > 1 else n
+                for n in unstated
+            )
+        )
+    hidden = get(*STATED_SHAPES["hidden_size"])
+    heads = get(*STATED_SHAPES["num_attention_heads"])
+    layers = get(*STATED_SHAPES["num_hidden_layers"])
     vocab = get("vocab_size")
     missing = [
         n

@@ -41,12 +41,13 @@ def lookup_cpu_tdp(cpu_model: str, table: str | Path) -> tuple[float, str] | Non
     return best[1], f"CodeCarbon cpu_power.csv match '{best[2]}'"
 
 
-def gpu_memory_bandwidth(gpu_name: str, memory_gb: float, hardware_csv: str | Path) -> float | None:
-    """Bandwidth (GB/s) of a GPU named by NVML ("NVIDIA H100 80GB HBM3"), from the specs table:
-    the family token must appear in the name and the memory must agree within 15%."""
+def gpu_memory_bandwidth(gpu_name: str, memory_gb: float, hardware: pl.DataFrame) -> float | None:
+    """Bandwidth (GB/s) of a GPU named by NVML ("NVIDIA H100 80GB HBM3"), from the validated
+    hardware table: the family token must appear in the name and the memory must agree
+    within 15%."""
     name_tokens = {t.upper() for t in re.split(r"[\s_-]+", gpu_name)}
     best = None
-    for row in load_hardware(hardware_csv).filter(pl.col("kind") == "gpu").iter_rows(named=True):
+    for row in hardware.filter(pl.col("kind") == "gpu").iter_rows(named=True):
         family = row["hardware_id"].split("-")[0].upper()
         family = "4090" if family == "RTX" else family
         if family in name_tokens and abs(row["memory_gb"] - memory_gb) <= 0.15 * row["memory_gb"]:

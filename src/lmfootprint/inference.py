@@ -23,7 +23,7 @@ from lmfootprint.benchmark import (
 )
 from lmfootprint.meters import meter_for
 from lmfootprint.schemas import InferenceSchema
-from lmfootprint.validation import frame_from_rows, validate_frame
+from lmfootprint.validation import frame_from_rows, read_parquet_checked, validate_frame
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
 
 
 def inference_table(paths: list[str | Path]) -> pl.DataFrame:
-    frames = [pl.read_parquet(p) for p in paths]
+    frames = [read_parquet_checked(p, InferenceSchema) for p in paths]
     df = pl.concat(frames, how="vertical_relaxed") if frames else _frame([])
     return validate_frame(InferenceSchema, df, "results/inference.parquet")
 

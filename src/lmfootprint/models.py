@@ -14,7 +14,7 @@ from lmfootprint.architecture import architecture_from_config, read_config_json
 from lmfootprint.ids import ModelRef
 from lmfootprint.memory import GB, kv_cache_bytes, weight_bytes
 from lmfootprint.schemas import ModelsSchema
-from lmfootprint.validation import frame_from_rows, validate_frame
+from lmfootprint.validation import frame_from_rows, read_parquet_checked, validate_frame
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def hub_facts(hub: dict[str, Any], params_total: int, tolerance: float = 0.001) 
 
 def aggregate_models(paths: list[str | Path]) -> pl.DataFrame:
     """Concatenate per-model rows in config order and re-validate the whole table."""
-    frames = [pl.read_parquet(p) for p in paths]
+    frames = [read_parquet_checked(p, ModelsSchema) for p in paths]
     df = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
     return validate_frame(ModelsSchema, df, "results/models.parquet")
 

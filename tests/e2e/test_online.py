@@ -65,3 +65,46 @@ def test_online_fetch_pin_and_refresh(tmp_path: Path) -> None:
         assert not any("EleutherAI--pythia-14m" in f for f in rerun)
         models = pl.read_parquet(workdir / "results/models.parquet")
         assert models.filter(pl.col("model_id") == NEW)["n_layers"].item() == 7
+
+
+def test_hf_token_appears_nowhere_after_a_run_with_a_failure(tmp_path: Path) -> None:
+    """With HF_TOKEN set, a run that fetches one model and fails on a gated one: the token was
+    sent, and it is in no log, result, report, Snakemake log or error message."""
+    import os
+    import subprocess
+    import sys
+
+    secret = "hf_e2eSECRETnever0logged9876543210"
+    workdir = make_workdir(tmp_path)
+    config = (ROOT / "resources/hub/EleutherAI--pythia-14m/config.json").read_bytes()
+    with FakeHub() as hub:
+        hub.add(NEW, {"config.json": config, "README.md": b"---\nlicense: mit\n---\n"})
+        hub.add("acme/gated-model", {"config.json": config}, behaviour="gated")
+        write_config(
+            workdir,
+            {
+                "models": [NEW, "acme/gated-model"],
+                "online": True,
+                "hub": {"endpoint": hub.url, "attempts": 1, "backoff_s": 0},
+                "benchmark": {"max_params": 1.0},
+                "reference": {"online": {"prices": False, "carbon": False, "tariffs": False}},
+            },
+        )
+        proc = subprocess.run(
+            [sys.executable, "-m", "snakemake", "--cores", "2", "--keep-going"],
+            cwd=workdir,
+            env={**os.environ, "HF_TOKEN": secret},
+            capture_output=True,
+            text=True,
+        )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "acme/gated-model" in out  # the failure is reported
+    assert (workdir / f"results/hub/{SLUG}/config.json").is_file(), out[-3000:]
+    assert f"Bearer {secret}" in hub.auth_headers  # the token was used
+    assert secret not in out
+    leaks = [
+        str(p.relative_to(workdir))
+        for p in workdir.rglob("*")
+        if p.is_file() and secret.encode() in p.read_bytes()
+    ]
+    assert leaks == []

@@ -236,9 +236,9 @@ def test_plausibility_checks_reject_impossible_rows() -> None:
 
 
 def test_gpu_bandwidth_lookup_by_nvml_name() -> None:
-    from lmfootprint.hardware_specs import gpu_memory_bandwidth
+    from lmfootprint.hardware_specs import gpu_memory_bandwidth, load_hardware
 
-    specs = Path(__file__).resolve().parents[2] / "resources/hardware.csv"
+    specs = load_hardware(Path(__file__).resolve().parents[2] / "resources/hardware.csv")
     assert gpu_memory_bandwidth("NVIDIA H100 80GB HBM3", 85.0, specs) == 3350
     assert gpu_memory_bandwidth("NVIDIA A100-SXM4-40GB", 42.5, specs) == 1555
     assert gpu_memory_bandwidth("Some Future GPU", 100.0, specs) is None

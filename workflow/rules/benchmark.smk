@@ -24,7 +24,7 @@ rule benchmark_inference:
         hardware="results/hardware/{device}.json",
         config_json=model_config_json,
         cpu_tdp="resources/hardware/cpu_tdp_codecarbon.csv",
-        specs="resources/hardware.csv",
+        specs="results/hardware.parquet",
         code=code("benchmark", "inference", "meters", "schemas", "hardware_specs"),
     output:
         summary="results/benchmarks/{model}/{device}/{workload}.parquet",

@@ -10,6 +10,7 @@ from lmfootprint.hardware_specs import gpu_memory_bandwidth
 from lmfootprint.inference import benchmark_job
 from lmfootprint.io import write_parquet
 from lmfootprint.logs import log_to
+from lmfootprint.models import load_models
 
 with log_to(snakemake.log[0]):
     spec = snakemake.params.workload
@@ -18,10 +19,12 @@ with log_to(snakemake.log[0]):
     bandwidth = snakemake.params.bandwidth.get(kind)
     if bandwidth is None and hardware["gpu"]:
         bandwidth = gpu_memory_bandwidth(
-            hardware["gpu"]["name"], hardware["gpu"]["memory_gb"], snakemake.input.specs
+            hardware["gpu"]["name"],
+            hardware["gpu"]["memory_gb"],
+            pl.read_parquet(snakemake.input.specs),
         )
     summary, raw = benchmark_job(
-        model=pl.read_parquet(snakemake.input.model).row(0, named=True),
+        model=load_models(snakemake.input.model).row(0, named=True),
         hardware=hardware,
         config_path=Path(snakemake.input.config_json),
         weights_dir=Path(snakemake.params.weights_dir) if snakemake.params.weights_dir else None,
