@@ -12,7 +12,7 @@ import time
 
 from _setup import cpu_setup
 
-from lmfootprint.benchmark import Workload, generate, run_benchmark
+from lmfootprint.benchmark import TransformersRunner, Workload, generate, run_benchmark
 
 
 def main() -> None:
@@ -25,7 +25,8 @@ def main() -> None:
     harness, bare = [], []
     for _ in range(5):
         w = Workload("bench", 32, out_tokens, (batch,), warmup=0, repeats=3)
-        rows = run_benchmark(model, vocab_size=vocab, device="cpu", workload=w, meter=meter)
+        runner = TransformersRunner(model, vocab_size=vocab, device="cpu", input_tokens=32)
+        rows = run_benchmark(runner, workload=w, meter=meter)
         harness += [r["seconds"] for r in rows if r["phase"] == "full"]
         for _ in range(3):
             t0 = time.perf_counter()

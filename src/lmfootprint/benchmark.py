@@ -13,7 +13,7 @@ import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -23,7 +23,18 @@ from lmfootprint.meters import Meter, Reading
 log = logging.getLogger(__name__)
 
 TORCH_DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
-BYTES = {"fp32": 4, "bf16": 2, "fp16": 2}
+# bytes per parameter: torch dtypes, and llama.cpp quantisations at their bits per weight
+BYTES = {
+    "fp32": 4,
+    "bf16": 2,
+    "fp16": 2,
+    "f16": 2,
+    "q8_0": 8.5 / 8,
+    "q4_0": 4.5 / 8,
+    "q4_k_m": 4.89 / 8,
+    "q5_k_m": 5.69 / 8,
+    "q6_k": 6.56 / 8,
+}
 
 
 @dataclass(frozen=True)
@@ -34,12 +45,21 @@ class Workload:
     batch_sizes: tuple[int, ...]
     warmup: int = 1
     repeats: int = 3
+    backend: str = "transformers"
+    quantization: str | None = None
 
     def __post_init__(self) -> None:
         if self.repeats < 3:
             raise ValueError("repeats must be >= 3 (median and spread are reported)")
         if self.output_tokens < 2 or self.input_tokens < 1:
             raise ValueError("input_tokens >= 1 and output_tokens >= 2 are required")
+        if self.backend == "llama_cpp" and (
+            self.quantization is None or set(self.batch_sizes) != {1}
+        ):
+            raise ValueError(
+                f"workload {self.name}: backend llama_cpp needs a quantization and batch_sizes [1] "
+                f"(got {self.quantization!r}, {list(self.batch_sizes)})"
+            )
 
 
 def has_local_weights(model_dir: Path | None) -> bool:
@@ -133,24 +153,49 @@ def generate(model, ids, mask, new_tokens: int) -> int:
     return int(out.shape[1] - ids.shape[1])
 
 
-def _metered_generate(meter: Meter, model, ids, mask, new_tokens: int) -> tuple[Reading, int]:
+class TransformersRunner:
+    """Greedy forced-length generation with transformers; prompts cached per batch size."""
+
+    backend = "transformers"
+
+    def __init__(self, model, *, vocab_size: int, device: str, input_tokens: int, seed: int = 0):
+        self.model, self.vocab_size, self.device = model, vocab_size, device
+        self.input_tokens, self.seed = input_tokens, seed
+        self._prompts: dict[int, tuple] = {}
+
+    def generate(self, batch: int, new_tokens: int) -> int:
+        if batch not in self._prompts:
+            self._prompts[batch] = make_prompt(
+                self.vocab_size, batch, self.input_tokens, self.seed, self.device
+            )
+        ids, mask = self._prompts[batch]
+        return generate(self.model, ids, mask, new_tokens)
+
+
+class Runner(Protocol):
+    """A backend: generate exactly ``new_tokens`` tokens for ``batch`` sequences."""
+
+    backend: str
+
+    def generate(self, batch: int, new_tokens: int) -> int: ...
+
+
+def _metered(meter: Meter, runner: Runner, batch: int, new_tokens: int) -> tuple[Reading, int]:
     meter.start()
-    produced = generate(model, ids, mask, new_tokens)
+    produced = runner.generate(batch, new_tokens)
     return meter.stop(), produced
 
 
-def run_benchmark(
-    model, *, vocab_size: int, device: str, workload: Workload, meter: Meter, seed: int = 0
-) -> list[dict[str, Any]]:
-    """Per-repeat rows: prefill (1 token) and full generation, each metered."""
+def run_benchmark(runner: Runner, *, workload: Workload, meter: Meter) -> list[dict[str, Any]]:
+    """Per-repeat rows: prefill (1 token) and full generation, each metered. The same loop
+    serves every backend, so their rows compare."""
     rows: list[dict[str, Any]] = []
     for batch in workload.batch_sizes:
-        ids, mask = make_prompt(vocab_size, batch, workload.input_tokens, seed, device)
         for _ in range(workload.warmup):
-            generate(model, ids, mask, 2)
+            runner.generate(batch, 2)
         for rep in range(workload.repeats):
-            pre, n1 = _metered_generate(meter, model, ids, mask, 1)
-            full, n = _metered_generate(meter, model, ids, mask, workload.output_tokens)
+            pre, n1 = _metered(meter, runner, batch, 1)
+            full, n = _metered(meter, runner, batch, workload.output_tokens)
             if n != workload.output_tokens or n1 != 1:
                 raise RuntimeError(f"generated {n} tokens, expected {workload.output_tokens}")
             for phase, r in (("prefill", pre), ("full", full)):
@@ -165,7 +210,8 @@ def run_benchmark(
                     }
                 )
         log.info(
-            "batch %d: median full generation %.3f s",
+            "%s batch %d: median full generation %.3f s",
+            runner.backend,
             batch,
             statistics.median(
                 r["seconds"] for r in rows if r["batch_size"] == batch and r["phase"] == "full"

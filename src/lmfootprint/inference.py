@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import psutil
 
 from lmfootprint.benchmark import (
     BYTES,
+    TransformersRunner,
     Workload,
     idle_baseline,
     load_model,
@@ -66,6 +68,8 @@ def _empty_row(
         "input_tokens": workload.input_tokens,
         "output_tokens": workload.output_tokens,
         "dtype": dtype,
+        "backend": workload.backend,
+        "quantization": workload.quantization,
         "threads": threads,
     }
 
@@ -90,6 +94,8 @@ def benchmark_job(
     """(summary rows, raw per-repeat rows) for one job; a skip yields one row with its reason."""
     # never more threads than the machine has (`--cores 4` on a 2-core machine oversubscribes)
     threads = max(1, min(threads, hardware["cpu_logical_cores"]))
+    if workload.backend == "llama_cpp":
+        dtype = workload.quantization or "f16"
     base = _empty_row(model, hardware, workload, dtype, threads)
     available = (
         psutil.virtual_memory().available / 1e9
@@ -105,6 +111,8 @@ def benchmark_job(
         device_available=hardware["available"],
         device_reason=hardware.get("unavailable_reason"),
     )
+    if not reason and workload.backend == "llama_cpp":
+        reason = _llama_cpp_reason(config_path, weights_dir, hardware)
     if reason:
         log.info("%s on %s: skipped: %s", model["model_id"], hardware["device"], reason)
         return validate_frame(
@@ -126,25 +134,21 @@ def benchmark_job(
         ram_gb=hardware["ram_gb"],
         ram_w_per_gb=ram_w_per_gb,
     )
-    net, weights = load_model(config_path, weights_dir, dtype, device, seed)
-    log.info(
-        "%s: %s weights, %s, %d threads, meter: %s",
-        model["model_id"],
-        weights,
-        dtype,
-        threads,
-        meter.method,
-    )
-    raw = pl.DataFrame(
-        run_benchmark(
-            net,
-            vocab_size=model["vocab_size"],
-            device=device,
-            workload=workload,
-            meter=meter,
-            seed=seed,
+    with tempfile.TemporaryDirectory(prefix="lmfootprint-gguf-") as scratch:
+        runner, weights, weights_gb = _runner(
+            model, config_path, weights_dir, workload, dtype, device, threads, seed, Path(scratch)
         )
-    )
+        log.info(
+            "%s: %s backend, %s weights, %s, %d threads, meter: %s",
+            model["model_id"],
+            workload.backend,
+            weights,
+            dtype,
+            threads,
+            meter.method,
+        )
+        raw = pl.DataFrame(run_benchmark(runner, workload=workload, meter=meter))
+        del runner
     window = min(idle_seconds_max, raw.filter(pl.col("phase") == "full")["seconds"].median())
     idle = idle_baseline(meter, window)
     idle_w = idle.joules / idle.seconds
@@ -153,7 +157,7 @@ def benchmark_job(
         model["memory_context_tokens"] * model["memory_batch_size"]
     )
     device_tdp = hardware["gpu"]["power_limit_w"] if hardware["gpu"] else tdp
-    weight_bytes = model["params_total"] * BYTES[dtype]
+    weight_bytes = weights_gb * 1e9
     if memory_bandwidth_gbps:
         roofline = pl.col("batch_size") * memory_bandwidth_gbps * 1e9 / weight_bytes
         plausibility = pl.lit(f"roofline at {memory_bandwidth_gbps:g} GB/s")
@@ -180,7 +184,7 @@ def benchmark_job(
             ),
             return_dtype=pl.Float64,
         ),
-        weights_gb=pl.lit(model["params_total"] * BYTES[dtype] / 1e9),
+        weights_gb=pl.lit(weights_gb),
         device_tdp_w=pl.lit(device_tdp, dtype=pl.Float64),
         roofline_tokens_per_s=roofline,
         plausibility=plausibility,
@@ -193,6 +197,45 @@ def benchmark_job(
         idle_power_w=pl.lit(idle_w),
     )
     return validate_frame(InferenceSchema, _frame(summary.to_dicts()), "inference"), raw
+
+
+def _llama_cpp_reason(config_path: Path, weights_dir: Path | None, hardware: dict) -> str | None:
+    from lmfootprint.architecture import read_config_json
+    from lmfootprint.llama_cpp_backend import unsupported_reason
+
+    if hardware["gpu"] is not None:
+        return "the llama_cpp backend runs on the CPU here (built without CUDA)"
+    if weights_dir and any(Path(weights_dir).glob("*.gguf")):
+        return None
+    return unsupported_reason(read_config_json(config_path))
+
+
+def _runner(model, config_path, weights_dir, workload, dtype, device, threads, seed, scratch):
+    """(runner, weights label, weight GB): the backend the workload names, ready to run."""
+    if workload.backend == "llama_cpp":
+        from lmfootprint.architecture import read_config_json
+        from lmfootprint.llama_cpp_backend import LlamaCppRunner, prepare_gguf
+
+        path, weights = prepare_gguf(
+            read_config_json(config_path), weights_dir, dtype, scratch, threads=threads, seed=seed
+        )
+        runner = LlamaCppRunner(
+            path,
+            threads=threads,
+            input_tokens=workload.input_tokens,
+            output_tokens=workload.output_tokens,
+            seed=seed,
+        )
+        return runner, weights, path.stat().st_size / 1e9  # the file as llama.cpp maps it
+    net, weights = load_model(config_path, weights_dir, dtype, device, seed)
+    runner = TransformersRunner(
+        net,
+        vocab_size=model["vocab_size"],
+        device=device,
+        input_tokens=workload.input_tokens,
+        seed=seed,
+    )
+    return runner, weights, model["params_total"] * BYTES[dtype] / 1e9
 
 
 def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:

@@ -151,7 +151,11 @@ class InferenceSchema(pa.DataFrameModel):
     skip_reason: str = pa.Field(nullable=True)
     input_tokens: int = pa.Field(gt=0)
     output_tokens: int = pa.Field(gt=1)
-    dtype: str = pa.Field(isin=["fp32", "bf16", "fp16"])
+    dtype: str = pa.Field(
+        isin=["fp32", "bf16", "fp16", "f16", "q8_0", "q4_0", "q4_k_m", "q5_k_m", "q6_k"]
+    )
+    backend: str = pa.Field(isin=["transformers", "llama_cpp"])
+    quantization: str = pa.Field(nullable=True)
     threads: int = pa.Field(gt=0)
     batch_size: int = pa.Field(nullable=True, gt=0)
     weights: str = pa.Field(nullable=True, isin=["real", "random-init"])

@@ -184,6 +184,7 @@ def _ok_row(**over):
         "input_tokens": 8,
         "output_tokens": 4,
         "dtype": "fp32",
+        "backend": "transformers",
         "threads": 2,
         "batch_size": 1,
         "weights": "random-init",

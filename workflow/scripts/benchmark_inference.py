@@ -35,6 +35,8 @@ with log_to(snakemake.log[0]):
             batch_sizes=tuple(spec["batch_sizes"]),
             warmup=spec.get("warmup", 1),
             repeats=spec.get("repeats", 3),
+            backend=spec.get("backend", "transformers"),
+            quantization=spec.get("quantization"),
         ),
         dtype=snakemake.params.dtype,
         threads=snakemake.threads,

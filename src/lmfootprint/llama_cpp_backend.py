@@ -1,0 +1,194 @@
+"""llama.cpp backend: quantised GGUF models, run through llama-cpp-python.
+
+People who run models locally use llama.cpp with 4- and 8-bit GGUF files. Without a GGUF of
+the model here, one is written from its config.json with random weights (gguf package, f16),
+then quantised by llama.cpp's own quantiser (``llama_model_quantize``), so the file has the
+tensor types a real q8_0 / q4_k_m file has. Runtime and energy depend on the architecture,
+the quantisation and the forced output length, not on the weight values. The writer covers
+the ``llama`` architecture (Llama, SmolLM, Mistral-style configs without biases).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+# llama.cpp's file types (llama.h: enum llama_ftype) and bits per weight (quantize --help)
+FTYPES = {"f16": 1, "q8_0": 7, "q4_0": 2, "q4_k_m": 15, "q5_k_m": 17, "q6_k": 18}
+BITS_PER_WEIGHT = {
+    "f16": 16.0,
+    "q8_0": 8.5,
+    "q4_0": 4.5,
+    "q4_k_m": 4.89,
+    "q5_k_m": 5.69,
+    "q6_k": 6.56,
+}
+LLAMA_TYPES = {"llama", "mistral"}
+
+
+def unsupported_reason(raw: dict[str, Any]) -> str | None:
+    """Why a config cannot be written as a random-init GGUF here, or None."""
+    if raw.get("model_type") not in LLAMA_TYPES:
+        return (
+            f"llama_cpp backend writes random-init GGUF for model_type {sorted(LLAMA_TYPES)} "
+            f"only (got {raw.get('model_type')!r}); put a real .gguf in the model's directory"
+        )
+    if raw.get("attention_bias") or raw.get("mlp_bias"):
+        return "llama_cpp backend: attention or MLP biases are not written by the GGUF writer"
+    return None
+
+
+def _vocab(n: int) -> tuple[list[bytes], list[float], list[int]]:
+    """A placeholder SentencePiece vocabulary of ``n`` tokens: the benchmark feeds token ids,
+    so only the size matters (unk, bos, eos, 256 byte tokens, then filler pieces)."""
+    from gguf import TokenType
+
+    tokens = [b"<unk>", b"<s>", b"</s>"] + [f"<0x{i:02X}>".encode() for i in range(256)]
+    types = [TokenType.UNKNOWN, TokenType.CONTROL, TokenType.CONTROL] + [TokenType.BYTE] * 256
+    tokens += [f"t{i}".encode() for i in range(len(tokens), n)]
+    types += [TokenType.NORMAL] * (n - len(types))
+    return tokens[:n], [0.0] * n, [int(t) for t in types[:n]]
+
+
+def write_random_gguf(raw: dict[str, Any], path: Path, *, seed: int = 0) -> Path:
+    """An f16 GGUF with the architecture of ``raw`` (a config.json) and random weights."""
+    import gguf
+
+    reason = unsupported_reason(raw)
+    if reason:
+        raise ValueError(reason)
+    hidden = raw["hidden_size"]
+    layers = raw["num_hidden_layers"]
+    heads = raw["num_attention_heads"]
+    kv_heads = raw.get("num_key_value_heads") or heads
+    head_dim = raw.get("head_dim") or hidden // heads
+    ffn = raw["intermediate_size"]
+    vocab = raw["vocab_size"]
+    rng = np.random.default_rng(seed)
+
+    def weight(*shape: int) -> np.ndarray:
+        return (rng.standard_normal(shape, dtype=np.float32) * 0.02).astype(np.float16)
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = gguf.GGUFWriter(str(path), "llama")
+    writer.add_name(f"random-init {raw.get('_name_or_path') or 'llama'}")
+    writer.add_context_length(int(raw.get("max_position_embeddings") or 2048))
+    writer.add_embedding_length(hidden)
+    writer.add_block_count(layers)
+    writer.add_feed_forward_length(ffn)
+    writer.add_head_count(heads)
+    writer.add_head_count_kv(kv_heads)
+    writer.add_rope_dimension_count(head_dim)
+    writer.add_layer_norm_rms_eps(float(raw.get("rms_norm_eps") or 1e-5))
+    writer.add_rope_freq_base(float(raw.get("rope_theta") or 10000.0))
+    writer.add_file_type(FTYPES["f16"])
+    tokens, scores, types = _vocab(vocab)
+    writer.add_tokenizer_model("llama")
+    writer.add_token_list(tokens)
+    writer.add_token_scores(scores)
+    writer.add_token_types(types)
+    writer.add_bos_token_id(1)
+    writer.add_eos_token_id(2)
+    writer.add_unk_token_id(0)
+    norm = np.ones(hidden, dtype=np.float32)
+    writer.add_tensor("token_embd.weight", weight(vocab, hidden))
+    writer.add_tensor("output_norm.weight", norm)
+    if not raw.get("tie_word_embeddings", False):
+        writer.add_tensor("output.weight", weight(vocab, hidden))
+    for i in range(layers):
+        writer.add_tensor(f"blk.{i}.attn_norm.weight", norm)
+        writer.add_tensor(f"blk.{i}.attn_q.weight", weight(heads * head_dim, hidden))
+        writer.add_tensor(f"blk.{i}.attn_k.weight", weight(kv_heads * head_dim, hidden))
+        writer.add_tensor(f"blk.{i}.attn_v.weight", weight(kv_heads * head_dim, hidden))
+        writer.add_tensor(f"blk.{i}.attn_output.weight", weight(hidden, heads * head_dim))
+        writer.add_tensor(f"blk.{i}.ffn_norm.weight", norm)
+        writer.add_tensor(f"blk.{i}.ffn_gate.weight", weight(ffn, hidden))
+        writer.add_tensor(f"blk.{i}.ffn_up.weight", weight(ffn, hidden))
+        writer.add_tensor(f"blk.{i}.ffn_down.weight", weight(hidden, ffn))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
+def quantize(source: Path, target: Path, quantization: str, threads: int) -> Path:
+    """llama.cpp's own quantiser: the result has the tensor types a published file has."""
+    import llama_cpp
+
+    if quantization not in FTYPES:
+        raise ValueError(f"quantization {quantization!r}: choose one of {sorted(FTYPES)}")
+    if quantization == "f16":
+        return source
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = FTYPES[quantization]
+    params.nthread = threads
+    status = llama_cpp.llama_model_quantize(
+        str(source).encode(), str(target).encode(), llama_cpp.byref(params)
+    )
+    if status != 0:
+        raise RuntimeError(f"llama.cpp could not quantize {source} to {quantization} ({status})")
+    return target
+
+
+def prepare_gguf(
+    raw: dict[str, Any],
+    model_dir: Path | None,
+    quantization: str,
+    workdir: Path,
+    *,
+    threads: int,
+    seed: int = 0,
+) -> tuple[Path, str]:
+    """(GGUF path, weights label): a real local file of that quantisation when there is one,
+    else a random-init file written and quantised here."""
+    if model_dir:
+        for candidate in sorted(Path(model_dir).glob("*.gguf")):
+            if quantization.lower() in candidate.name.lower():
+                return candidate, "real"
+    f16 = write_random_gguf(raw, workdir / "model-f16.gguf", seed=seed)
+    return quantize(
+        f16, workdir / f"model-{quantization}.gguf", quantization, threads
+    ), "random-init"
+
+
+class LlamaCppRunner:
+    """Forced-length greedy decoding through llama.cpp, one sequence (batch 1)."""
+
+    backend = "llama_cpp"
+
+    def __init__(
+        self, gguf_path: Path, *, threads: int, input_tokens: int, output_tokens: int, seed: int = 0
+    ):
+        from llama_cpp import Llama
+
+        self.llm = Llama(
+            model_path=str(gguf_path),
+            n_ctx=input_tokens + output_tokens + 8,
+            n_batch=max(8, input_tokens),
+            n_threads=threads,
+            n_threads_batch=threads,
+            seed=seed,
+            verbose=False,
+        )
+        vocab = self.llm.n_vocab()
+        rng = np.random.default_rng(seed)
+        self.prompt = [int(t) for t in rng.integers(10, max(11, vocab - 1), input_tokens)]
+
+    def generate(self, batch: int, new_tokens: int) -> int:
+        if batch != 1:
+            raise ValueError("the llama_cpp backend decodes one sequence (batch size 1)")
+        self.llm.reset()
+        self.llm.eval(self.prompt)  # prefill; its logits give the first new token
+        produced = 1
+        token = int(np.argmax(self.llm.scores[self.llm.n_tokens - 1]))
+        while produced < new_tokens:
+            self.llm.eval([token])
+            token = int(np.argmax(self.llm.scores[self.llm.n_tokens - 1]))
+            produced += 1
+        return produced
