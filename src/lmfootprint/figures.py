@@ -172,6 +172,7 @@ def inference_long(inference: pl.DataFrame) -> pl.DataFrame:
         "model_id",
         "params_total",
         "hardware",
+        "backend",
         "batch_size",
         "weights",
         "dtype",
@@ -205,7 +206,7 @@ def inference_long(inference: pl.DataFrame) -> pl.DataFrame:
     return (
         pl.concat(parts)
         .filter(pl.col("value") > 0)
-        .with_columns(batch=pl.format("batch {}", pl.col("batch_size")))
+        .with_columns(batch=pl.format("{} {} · batch {}", "backend", "dtype", "batch_size"))
         .sort("metric", "params_total", "batch_size", "basis")
     )
 
@@ -229,6 +230,7 @@ def inference_chart(inference: pl.DataFrame) -> alt.HConcatChart:
         alt.Tooltip("params_total:Q", title="parameters", format=",.0f"),
         alt.Tooltip("hardware:N", title="hardware"),
         alt.Tooltip("batch_size:Q", title="batch size"),
+        alt.Tooltip("backend:N", title="backend"),
         alt.Tooltip("metric:N", title="quantity (unit)"),
         alt.Tooltip("value:Q", title="value", format=",.4~g"),
         alt.Tooltip("basis:N", title="basis"),
@@ -240,7 +242,7 @@ def inference_chart(inference: pl.DataFrame) -> alt.HConcatChart:
         alt.Tooltip("threads:Q", title="threads"),
     ]
     x = params_axis()
-    colour = alt.Color("batch:N", title="batch size")
+    colour = alt.Color("batch:N", title="backend, weights, batch size")
 
     def panel(metric: str) -> alt.Chart:
         subset = data.filter(pl.col("metric") == metric)

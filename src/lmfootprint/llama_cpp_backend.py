@@ -125,11 +125,20 @@ def quantize(source: Path, target: Path, quantization: str, threads: int) -> Pat
         raise ValueError(f"quantization {quantization!r}: choose one of {sorted(FTYPES)}")
     if quantization == "f16":
         return source
+    from llama_cpp._utils import suppress_stdout_stderr
+
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = FTYPES[quantization]
     params.nthread = threads
-    status = llama_cpp.llama_model_quantize(
-        str(source).encode(), str(target).encode(), llama_cpp.byref(params)
+    with suppress_stdout_stderr(disable=False):  # one warning line per fallback tensor
+        status = llama_cpp.llama_model_quantize(
+            str(source).encode(), str(target).encode(), llama_cpp.byref(params)
+        )
+    log.info(
+        "quantized to %s with llama.cpp (%.0f MB); tensors whose width is not a multiple of "
+        "the block size fall back to another type, as in published files",
+        quantization,
+        target.stat().st_size / 1e6,
     )
     if status != 0:
         raise RuntimeError(f"llama.cpp could not quantize {source} to {quantization} ({status})")
@@ -176,19 +185,27 @@ class LlamaCppRunner:
             seed=seed,
             verbose=False,
         )
-        vocab = self.llm.n_vocab()
+        self.vocab = self.llm.n_vocab()
         rng = np.random.default_rng(seed)
-        self.prompt = [int(t) for t in rng.integers(10, max(11, vocab - 1), input_tokens)]
+        self.prompt = [int(t) for t in rng.integers(10, max(11, self.vocab - 1), input_tokens)]
+
+    def _next_token(self) -> int:
+        """Greedy: the argmax of the last position's logits (the only ones computed)."""
+        import llama_cpp
+
+        logits = np.ctypeslib.as_array(
+            llama_cpp.llama_get_logits(self.llm.ctx), shape=(self.vocab,)
+        )
+        return int(logits.argmax())
 
     def generate(self, batch: int, new_tokens: int) -> int:
         if batch != 1:
             raise ValueError("the llama_cpp backend decodes one sequence (batch size 1)")
         self.llm.reset()
         self.llm.eval(self.prompt)  # prefill; its logits give the first new token
-        produced = 1
-        token = int(np.argmax(self.llm.scores[self.llm.n_tokens - 1]))
+        produced, token = 1, self._next_token()
         while produced < new_tokens:
             self.llm.eval([token])
-            token = int(np.argmax(self.llm.scores[self.llm.n_tokens - 1]))
+            token = self._next_token()
             produced += 1
         return produced

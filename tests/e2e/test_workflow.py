@@ -169,3 +169,54 @@ def test_figure_spec_encodes_units_and_provenance(workdir: Path) -> None:
     for field in ["provenance", "source_url", "source_date", "flags", "Energy (MWh)", "CO2e (t)"]:
         assert field in text
     assert '"type": "log"' in text
+
+
+def test_llama_cpp_backend_beside_transformers(workdir: Path) -> None:
+    """One model, both backends, same hardware and meter: rows that compare."""
+    tiny = workdir / "my_models" / "tiny-llama"
+    tiny.mkdir(parents=True)
+    config = {
+        "model_type": "llama",
+        "architectures": ["LlamaForCausalLM"],
+        "hidden_size": 256,
+        "intermediate_size": 768,
+        "num_hidden_layers": 4,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "vocab_size": 2048,
+        "max_position_embeddings": 512,
+        "tie_word_embeddings": True,
+    }
+    (tiny / "config.json").write_text(json.dumps(config))
+    workloads = {
+        "tiny": {**TINY_BENCH["workloads"]["tiny"], "batch_sizes": [1]},
+        "tiny_q8": {
+            **TINY_BENCH["workloads"]["tiny"],
+            "batch_sizes": [1],
+            "backend": "llama_cpp",
+            "quantization": "q8_0",
+        },
+    }
+    write_config(
+        workdir,
+        {
+            "models": ["my_models/tiny-llama", "EleutherAI/pythia-14m"],
+            "benchmark": {**TINY_BENCH, "workloads": workloads},
+        },
+    )
+    run_snakemake(workdir)
+    rows = pl.read_parquet(workdir / "results/inference.parquet")
+    llama = rows.filter(pl.col("model_id") == "my_models/tiny-llama").sort("backend")
+    assert llama["backend"].to_list() == ["llama_cpp", "transformers"]
+    assert llama["status"].to_list() == ["ok", "ok"]
+    q8 = llama.row(0, named=True)
+    assert q8["quantization"] == "q8_0" and q8["dtype"] == "q8_0" and q8["weights"] == "random-init"
+    assert q8["tokens_per_s"] > 0 and q8["j_per_token"] > 0
+    # the memory model of the metadata stage predicts the quantised weights llama.cpp mapped
+    params = pl.read_parquet(workdir / "results/models.parquet").row(0, named=True)["params_total"]
+    assert q8["weights_gb"] == pytest.approx(params * 8.5 / 8 / 1e9, rel=0.15)
+    assert q8["peak_memory_gb"] >= q8["weights_gb"]
+    neox = rows.filter(
+        (pl.col("model_id") == "EleutherAI/pythia-14m") & (pl.col("backend") == "llama_cpp")
+    ).row(0, named=True)
+    assert neox["status"] == "skipped" and "gpt_neox" in neox["skip_reason"]

@@ -1,0 +1,101 @@
+"""llama.cpp backend: the random-init GGUF writer, llama.cpp's quantiser, forced decoding."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lmfootprint.architecture import architecture_from_config
+from lmfootprint.benchmark import BYTES, Workload, run_benchmark
+from lmfootprint.llama_cpp_backend import (
+    LlamaCppRunner,
+    prepare_gguf,
+    quantize,
+    unsupported_reason,
+    write_random_gguf,
+)
+from lmfootprint.meters import meter_for
+
+TINY = {
+    "model_type": "llama",
+    "architectures": ["LlamaForCausalLM"],
+    "hidden_size": 256,
+    "intermediate_size": 512,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "vocab_size": 512,
+    "max_position_embeddings": 256,
+    "rms_norm_eps": 1e-5,
+    "tie_word_embeddings": True,
+}
+
+
+def test_gguf_has_the_architecture_of_the_config(tmp_path: Path) -> None:
+    import gguf
+
+    path = write_random_gguf(TINY, tmp_path / "tiny.gguf")
+    reader = gguf.GGUFReader(str(path))
+    tensors = {t.name: tuple(int(d) for d in t.shape) for t in reader.tensors}
+    # GGUF stores dims innermost-first: (in, out)
+    assert tensors["token_embd.weight"] == (256, 512)
+    assert tensors["blk.0.attn_k.weight"] == (256, 2 * 64)  # grouped-query: 2 KV heads
+    assert tensors["blk.1.ffn_down.weight"] == (512, 256)
+    assert "output.weight" not in tensors  # tied embeddings are not written twice
+    n_params = sum(int(t.n_elements) for t in reader.tensors)
+    assert n_params == architecture_from_config(TINY).params_total  # same count as transformers
+    field = reader.fields["llama.block_count"]
+    assert int(field.parts[field.data[0]][0]) == 2
+
+
+def test_quantised_file_size_matches_the_memory_model(tmp_path: Path) -> None:
+    f16 = write_random_gguf(TINY, tmp_path / "f16.gguf")
+    q8 = quantize(f16, tmp_path / "q8.gguf", "q8_0", threads=1)
+    params = architecture_from_config(TINY).params_total
+    for path, quant in ((f16, "f16"), (q8, "q8_0")):
+        predicted = params * BYTES[quant]
+        assert path.stat().st_size == pytest.approx(predicted, rel=0.15), quant
+    assert q8.stat().st_size < 0.6 * f16.stat().st_size
+    with pytest.raises(ValueError, match="quantization 'q3_xx'"):
+        quantize(f16, tmp_path / "x.gguf", "q3_xx", threads=1)
+
+
+def test_runner_generates_exactly_the_forced_length(tmp_path: Path) -> None:
+    path, weights = prepare_gguf(TINY, None, "q8_0", tmp_path, threads=1)
+    assert weights == "random-init" and path.name == "model-q8_0.gguf"
+    runner = LlamaCppRunner(path, threads=1, input_tokens=8, output_tokens=5)
+    assert runner.generate(1, 5) == 5
+    assert runner.generate(1, 1) == 1
+    with pytest.raises(ValueError, match="batch size 1"):
+        runner.generate(2, 5)
+    meter = meter_for("cpu", cpu_tdp_w=8.0, tdp_source="test", ram_gb=1.0, ram_w_per_gb=0.375)
+    rows = run_benchmark(
+        runner,
+        workload=Workload(
+            "w", 8, 5, (1,), warmup=1, repeats=3, backend="llama_cpp", quantization="q8_0"
+        ),
+        meter=meter,
+    )
+    assert [r["phase"] for r in rows] == ["prefill", "full"] * 3
+
+
+def test_real_local_gguf_is_used_as_it_is(tmp_path: Path) -> None:
+    real = write_random_gguf(TINY, tmp_path / "weights" / "tiny-Q4_K_M.gguf")
+    path, weights = prepare_gguf(TINY, tmp_path / "weights", "q4_k_m", tmp_path, threads=1)
+    assert path == real and weights == "real"
+
+
+def test_what_the_writer_does_not_cover_is_named() -> None:
+    neox = json.loads(
+        (
+            Path(__file__).resolve().parents[2] / "resources/hub/EleutherAI--pythia-14m/config.json"
+        ).read_text()
+    )
+    assert "model_type ['llama', 'mistral'] only (got 'gpt_neox')" in unsupported_reason(neox)
+    assert unsupported_reason(TINY) is None
+    with pytest.raises(ValueError, match="batch_sizes \\[1\\]"):
+        Workload("w", 8, 4, (1, 4), backend="llama_cpp", quantization="q8_0")
+    with pytest.raises(ValueError, match="needs a quantization"):
+        Workload("w", 8, 4, (1,), backend="llama_cpp")
