@@ -44,7 +44,9 @@ def main() -> None:
             t0 = time.perf_counter()
             path, _ = prepare_gguf(raw, None, quant, Path(scratch), threads=threads)
             prep = time.perf_counter() - t0
-            runner = LlamaCppRunner(path, threads=threads, input_tokens=32, output_tokens=out_tokens)
+            runner = LlamaCppRunner(
+                path, threads=threads, input_tokens=32, output_tokens=out_tokens
+            )
             results[f"llama.cpp {quant}"] = measure(runner, out_tokens, meter)
             print(f"  {quant}: GGUF {path.stat().st_size / 1e6:.0f} MB, written in {prep:.1f} s")
             del runner

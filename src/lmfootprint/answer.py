@@ -31,28 +31,26 @@ def answer_table(
         ("training energy", "MWh", "energy_mwh"),
         ("training CO2e", "t", "co2e_t"),
     ):
-        frame = train.select(
-            "size_class",
-            "provenance",
-            value=pl.col(col),
-            low=pl.col(f"{col}_low"),
-            high=pl.col(f"{col}_high"),
-        ).drop_nulls("value")
+        frame = _bounded(train, col).drop_nulls("value")
         rows.append(_ratio(frame, "training", "as published or estimated", metric, unit))
     ok = inference.filter(pl.col("status") == "estimated")
     for scenario in ok["scenario"].unique(maintain_order=True).to_list():
         sub = ok.filter(pl.col("scenario") == scenario)
         for metric, unit, col in INFERENCE_METRICS:
-            frame = sub.select(
-                "size_class",
-                "provenance",
-                value=pl.col(col),
-                low=pl.col(f"{col}_low"),
-                high=pl.col(f"{col}_high"),
-            )
-            rows.append(_ratio(frame, "inference", scenario, metric, unit))
+            rows.append(_ratio(_bounded(sub, col), "inference", scenario, metric, unit))
     df = frame_from_rows(AnswerSchema, [r for r in rows if r is not None])
     return validate_frame(AnswerSchema, df, "results/answer.parquet")
+
+
+def _bounded(df: pl.DataFrame, col: str) -> pl.DataFrame:
+    """A quantity with its bounds (columns ``col``, ``col_low``, ``col_high``), by size class."""
+    return df.select(
+        "size_class",
+        "provenance",
+        value=pl.col(col),
+        low=pl.col(f"{col}_low"),
+        high=pl.col(f"{col}_high"),
+    )
 
 
 def _ratio(
