@@ -164,9 +164,10 @@ def bench_mem_mb(wildcards, input):
     if not Path(input.model).exists():  # a dry run: the metadata stage has not run yet
         return 2000
     columns = ["params_total", "weights_gb_fp32"]
+    # an unreadable table: the job itself reports the file; ask for the default here
     try:
         row = pl.read_parquet(input.model, columns=columns).row(0)
-    except Exception:  # unreadable: the job itself reports the file; ask for the default
+    except Exception:
         return 2000
     if row[0] > config["benchmark"]["max_params"]:
         return 1000
