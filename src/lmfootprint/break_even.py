@@ -11,9 +11,10 @@ import polars as pl
 
 from lmfootprint.footprint import training_energy
 from lmfootprint.schemas import BreakEvenSchema
+from lmfootprint.units import ENERGY_IN_J
 from lmfootprint.validation import validate_frame
 
-J_PER_MWH = 3.6e9
+J_PER_MWH = ENERGY_IN_J["MWh"]
 
 
 def break_even(

@@ -18,13 +18,10 @@ import polars as pl
 
 from lmfootprint.inference_fit import EnergyFit
 from lmfootprint.schemas import InferenceEstimateSchema
+from lmfootprint.units import ENERGY_IN_J
 from lmfootprint.validation import frame_from_rows, validate_frame
 
-J_PER_KWH = 3.6e6
-
-
-def _bounds(lo: float, hi: float) -> tuple[float, float, float]:
-    return lo, math.sqrt(lo * hi), hi
+J_PER_KWH = ENERGY_IN_J["kWh"]
 
 
 def estimate_inference(

@@ -14,12 +14,11 @@ from typing import Any
 
 import polars as pl
 
-from lmfootprint.footprint import estimate_gpu_hours
+from lmfootprint.footprint import HOURS_PER_YEAR, estimate_gpu_hours
 from lmfootprint.schemas import RentVsBuySchema
 from lmfootprint.validation import frame_from_rows, validate_frame
 
 log = logging.getLogger(__name__)
-HOURS_PER_YEAR = 8760.0
 
 
 def break_even_utilisation(
@@ -30,6 +29,23 @@ def break_even_utilisation(
     if margin <= 0:
         return None
     return purchase / (lifetime_years * HOURS_PER_YEAR * margin)
+
+
+def gpu_year_costs(
+    price_per_hour: float,
+    purchase: float,
+    lifetime_years: float,
+    electricity_per_hour: float,
+    utilisation: float,
+) -> tuple[float, float]:
+    """(rented, owned) cost of one GPU for a year in which it is busy ``utilisation`` of the
+    time: rent pays the busy hours; owning pays the purchase's yearly share and the
+    electricity of the busy hours."""
+    busy_hours = HOURS_PER_YEAR * utilisation
+    return (
+        busy_hours * price_per_hour,
+        purchase / lifetime_years + busy_hours * electricity_per_hour,
+    )
 
 
 def rent_vs_buy(
@@ -74,8 +90,12 @@ def rent_vs_buy(
         for m in fits.iter_rows(named=True):
             hours = estimate_gpu_hours(m["params_total"], tokens[m["model_id"]], peak, mfu_mid)
             used = m["devices"] * HOURS_PER_YEAR * utilisation
-            rent_year = used * price
-            buy_year = m["devices"] * hw["purchase_price_usd"] / lifetime_years + used * electricity
+            rent_year, buy_year = (
+                m["devices"] * cost
+                for cost in gpu_year_costs(
+                    price, hw["purchase_price_usd"], lifetime_years, electricity, utilisation
+                )
+            )
             rows.append(
                 {
                     "model_id": m["model_id"],

@@ -18,6 +18,7 @@ import polars as pl
 
 from lmfootprint.architecture import human_params
 from lmfootprint.figures import inference_chart, params_axis, training_chart
+from lmfootprint.rent_vs_buy import gpu_year_costs
 
 DTYPES = {
     "fp32": "weights_gb_fp32",
@@ -312,28 +313,29 @@ def break_even_chart(break_even: pl.DataFrame) -> alt.LayerChart:
 
 def rent_vs_buy_chart(rvb: pl.DataFrame) -> alt.LayerChart:
     per_hw = rvb.unique("scenario", maintain_order=True)
-    grid = pl.DataFrame({"utilisation": [i / 100 for i in range(2, 101, 2)]})
     curves = []
     for r in per_hw.iter_rows(named=True):
-        elec = r["electricity_usd_per_gpu_hour"]
-        for option, expr in (
-            ("rent", pl.col("utilisation") * 8760 * r["price_per_gpu_hour_usd"]),
-            (
-                "buy",
-                r["purchase_price_usd"] / r["lifetime_years"] + pl.col("utilisation") * 8760 * elec,
-            ),
-        ):
-            curves.append(
-                grid.with_columns(
-                    scenario=pl.lit(r["scenario"]),
-                    hardware_id=pl.lit(r["hardware_id"]),
-                    option=pl.lit(option),
-                    usd_per_gpu_year=expr,
-                    provenance=pl.lit("estimated"),
-                    method=pl.lit(r["method"]),
-                )
+        for u in (i / 100 for i in range(2, 101, 2)):
+            costs = gpu_year_costs(
+                r["price_per_gpu_hour_usd"],
+                r["purchase_price_usd"],
+                r["lifetime_years"],
+                r["electricity_usd_per_gpu_hour"],
+                u,
             )
-    data = pl.concat(curves) if curves else pl.DataFrame()
+            for option, usd in zip(("rent", "buy"), costs, strict=True):
+                curves.append(
+                    {
+                        "scenario": r["scenario"],
+                        "hardware_id": r["hardware_id"],
+                        "option": option,
+                        "utilisation": u,
+                        "usd_per_gpu_year": usd,
+                        "provenance": "estimated",
+                        "method": r["method"],
+                    }
+                )
+    data = pl.DataFrame(curves)
     marks = per_hw.filter(pl.col("break_even_utilisation").is_not_null())
     title = "Owning beats renting above a utilisation threshold"
     if marks.height:

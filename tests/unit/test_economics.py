@@ -14,7 +14,7 @@ from lmfootprint.footprint import estimate_training
 from lmfootprint.hardware_specs import load_hardware
 from lmfootprint.inference_estimates import estimate_inference
 from lmfootprint.inference_fit import EnergyFit
-from lmfootprint.rent_vs_buy import break_even_utilisation, rent_vs_buy
+from lmfootprint.rent_vs_buy import break_even_utilisation, gpu_year_costs, rent_vs_buy
 from lmfootprint.training import load_published
 
 HARDWARE = load_hardware(ROOT / "resources/hardware.csv")
@@ -79,6 +79,9 @@ def test_break_even_utilisation_formula_and_never() -> None:
     # 30,000 USD over 4 years; rent 4 USD/h; electricity 0.1 USD/h -> 30000/(4 x 8760 x 3.9)
     assert break_even_utilisation(4.0, 30_000, 4, 0.1) == pytest.approx(30_000 / (4 * 8760 * 3.9))
     assert break_even_utilisation(0.05, 30_000, 4, 0.1) is None  # renting is always cheaper
+    u = break_even_utilisation(4.0, 30_000, 4, 0.1)
+    rent, buy = gpu_year_costs(4.0, 30_000, 4, 0.1, u)
+    assert rent == pytest.approx(buy)  # the two costs cross exactly at the break-even
 
 
 def rvb(utilisation: float, sizes: list[float] = [1e9, 13e9, 70e9]) -> pl.DataFrame:  # noqa: B006
