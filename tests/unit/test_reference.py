@@ -250,23 +250,11 @@ def test_carbon_header_variants_bom_and_missing_column(tmp_path: Path) -> None:
     assert (RES / "carbon/gcp_regions_codecarbon.csv").read_bytes().startswith(b"\xef\xbb\xbf")
 
 
-def test_carbon_schema_rejects_absurd_and_missing_basis() -> None:
+def test_carbon_schema_rejects_absurd_and_missing_basis(tables) -> None:
     from lmfootprint.schemas import CarbonIntensitySchema
     from lmfootprint.validation import validate_frame
 
-    good = reference.carbon_intensity(
-        online=False,
-        regions_path=str(RES / "carbon/cloud_regions.csv"),
-        countries_paths=[
-            str(RES / "carbon/countries_owid_via_codecarbon.csv"),
-            str(RES / "carbon/owid_grapher_2024.csv"),
-        ],
-        google_path=str(RES / "carbon/google_region_2024.csv"),
-        google_year=2024,
-        raw_dir="x",
-        settings={},
-        resources=str(RES),
-    )
+    good = tables["carbon"]  # the offline table, built once for the module
     with pytest.raises(TableValidationError, match=r"'gco2e_per_kwh'.*5000"):
         validate_frame(
             CarbonIntensitySchema, good.head(1).with_columns(gco2e_per_kwh=pl.lit(5000.0)), "ci"
