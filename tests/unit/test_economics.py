@@ -117,7 +117,11 @@ def test_rent_vs_buy_costs_and_which_is_cheaper_flips_at_break_even() -> None:
     assert rvb(u * 0.95)["cheaper_for_serving"][0] == "rent"
 
 
-sizes = st.lists(st.floats(min_value=5e7, max_value=1e12), min_size=2, max_size=6, unique=True)
+# distinct whole parameter counts, 50M to 1T: each names its model (acme/m<count>), so two
+# floats that round to one count would be one model twice, not two sizes
+sizes = st.lists(
+    st.integers(min_value=50_000_000, max_value=10**12), min_size=2, max_size=6, unique=True
+)
 
 
 @settings(max_examples=25)
