@@ -27,7 +27,9 @@ def break_even(
         "energy_mwh_high",
         training_provenance="provenance",
     )
-    ok = inference.filter(pl.col("status") == "estimated").join(train, on="model_id")
+    ok = inference.filter((pl.col("status") == "estimated") & pl.col("reference")).join(
+        train, on="model_id"
+    )
     c = pl.col
     df = ok.select(
         "model_id",

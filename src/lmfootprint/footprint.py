@@ -1,42 +1,27 @@
-"""Training footprint estimates for models without a published one, checked on those with one.
+"""Training footprint estimates for every configured model, checked on those with a published one.
 
-GPU-hours = 6 x parameters x training tokens / (peak dense FLOP/s x MFU); the MFU range gives
-the low and high bounds. Energy = GPU-hours x TDP x PUE; CO2e = energy x grid intensity;
-embodied CO2e = the GPU's embodied carbon allocated by use time over its lifetime (BLOOM's
-method). Every row is labelled ``estimated`` with its method and assumptions.
+GPU-hours = 6 x parameters x training tokens / (peak dense FLOP/s x effective MFU), with the
+effective MFU from the calibrated model (training_calibration) and D from the sourced token
+table (training_tokens); the bounds combine the MFU model's held-out interval with the range
+the token count's wording allows. Energy = GPU-hours x TDP x PUE; CO2e = energy x grid
+intensity; embodied CO2e = the GPU's embodied carbon allocated by use time over its lifetime
+(BLOOM's method). Every row is ``estimated``; rows whose tokens are assumed stay out of the
+headline.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Any
 
 import polars as pl
 
 from lmfootprint.errors import LmFootprintError
 from lmfootprint.schemas import TrainingEstimateSchema
+from lmfootprint.training_calibration import MfuModel, generation, peak_tflops
+from lmfootprint.training_tokens import resolve_tokens
 from lmfootprint.validation import frame_from_rows, validate_frame
 
-# GPU names as published sources write them -> hardware.csv ids
-GPU_ALIASES = {
-    "A100-80GB": "A100-80-SXM4",
-    "A100-40GB": "A100-40-SXM4",
-    "H100-80GB": "H100-SXM5",
-    "V100": "V100-32-SXM2",
-}
-CHINCHILLA_TOKENS_PER_PARAM = 20.0
 HOURS_PER_YEAR = 8760.0
-
-
-def parse_tokens(label: str | None) -> float | None:
-    """'600B' -> 6e11, '15T+' -> 1.5e13, 'up to 9T' -> 9e12, '1,500B' -> 1.5e12."""
-    if not label:
-        return None
-    match = re.search(r"(\d+(?:\.\d+)?)\s*([BT])", label.replace(",", ""))
-    if not match:
-        return None
-    return float(match.group(1)) * (1e9 if match.group(2) == "B" else 1e12)
 
 
 def estimate_gpu_hours(params: float, tokens: float, peak_tflops: float, mfu: float) -> float:
@@ -57,68 +42,71 @@ def intensity_for(carbon: pl.DataFrame, country_iso3: str, basis: str) -> tuple[
 
 def estimate_training(
     models: pl.DataFrame,
-    published: pl.DataFrame,
+    runs: pl.DataFrame,
+    calibration: pl.DataFrame,
+    mfu_model: MfuModel,
+    tokens_table: pl.DataFrame,
     hardware: pl.DataFrame,
     intensity_g_per_kwh: float,
     intensity_label: str,
     *,
     default_hardware: str,
-    mfu: tuple[float, float],
     pue: float,
     lifetime_years: float,
     tokens_override: dict[str, str] | None = None,
 ) -> pl.DataFrame:
-    """One estimate per configured model; where a published row exists, its GPU type is used
-    and the estimate's GPU-hours are compared with the published ones."""
-    lo_mfu, hi_mfu = mfu
-    if not 0 < lo_mfu <= hi_mfu <= 1:
-        raise LmFootprintError(f"footprint.mfu must satisfy 0 < low <= high <= 1, got {mfu}")
+    """One estimate per configured model from the calibrated MFU model.
+
+    A model whose own run is in the calibration is estimated by the fit that left it out, so
+    its ``gpu_hours_error`` is a held-out error, not a fitted one.
+    """
     specs = {r["hardware_id"]: r for r in hardware.iter_rows(named=True)}
-    pub = {r["model_id"]: r for r in published.iter_rows(named=True)}
+    run_of = {r["model_id"]: r for r in runs.iter_rows(named=True)}
+    held = {r["model_id"]: r for r in calibration.iter_rows(named=True)}
     rows: list[dict[str, Any]] = []
     for m in models.iter_rows(named=True):
-        p = pub.get(m["model_id"])
-        label = (
-            (tokens_override or {}).get(m["model_id"])
-            or (p or {}).get("training_tokens")
-            or m.get("training_tokens")
-        )
-        tokens = parse_tokens(label)
-        tokens_source = (
-            "override"
-            if (tokens_override or {}).get(m["model_id"])
-            else (
-                "published" if p and p.get("training_tokens") else "model card" if tokens else None
-            )
-        )
-        if tokens is None:
-            tokens = CHINCHILLA_TOKENS_PER_PARAM * m["params_total"]
-            tokens_source = "assumed: 20 tokens per parameter (Chinchilla-optimal)"
-        hw_id = GPU_ALIASES.get((p or {}).get("gpu_type") or "", default_hardware)
+        run = run_of.get(m["model_id"])
+        tok = resolve_tokens(m["model_id"], m["params_total"], tokens_table, tokens_override)
+        hw_id = run["hardware_id"] if run else default_hardware
         if hw_id not in specs:
             raise LmFootprintError(f"footprint hardware {hw_id!r} is not in resources/hardware.csv")
         hw = specs[hw_id]
-        peak = hw["peak_bf16_tflops"] or hw["peak_fp16_tflops"]
-        mid = math.sqrt(lo_mfu * hi_mfu)
+        peak = peak_tflops(hw)
+        h = held.get(m["model_id"])
+        if h is not None:
+            mfu = (h["heldout_mfu"], h["heldout_interval_low"], h["heldout_interval_high"])
+            how_mfu = "held-out fit (this run left out)"
+        else:
+            mfu = mfu_model.mfu(m["params_total"], generation(hw_id))
+            how_mfu = "calibrated fit"
+        flops = 6.0 * m["params_total"]
         hours = {
-            k: estimate_gpu_hours(m["params_total"], tokens, peak, v)
-            for k, v in (("low", hi_mfu), ("mid", mid), ("high", lo_mfu))
+            "mid": flops * tok.tokens / (peak * 1e12 * mfu[0]) / 3600,
+            "low": flops * tok.low / (peak * 1e12 * mfu[2]) / 3600,
+            "high": flops * tok.high / (peak * 1e12 * mfu[1]) / 3600,
         }
-        energy = {k: h * hw["tdp_w"] * pue / 1e6 for k, h in hours.items()}
+        energy = {k: v * hw["tdp_w"] * pue / 1e6 for k, v in hours.items()}
         embodied = None
         if hw["embodied_kgco2e"]:
             embodied = (
                 hours["mid"] * hw["embodied_kgco2e"] / (lifetime_years * HOURS_PER_YEAR) / 1000
             )
-        published_hours = (p or {}).get("gpu_hours")
+        published_hours = run["gpu_hours"] if run else None
         rows.append(
             {
                 "model_id": m["model_id"],
                 "params_total": m["params_total"],
                 "size_class": m["size_class"],
-                "training_tokens": tokens,
-                "tokens_source": tokens_source,
+                "training_tokens": tok.tokens,
+                "training_tokens_low": tok.low,
+                "training_tokens_high": tok.high,
+                "tokens_status": tok.status,
+                "tokens_label": tok.label,
+                "tokens_source": tok.source,
                 "hardware_id": hw_id,
+                "mfu": mfu[0],
+                "mfu_low": mfu[1],
+                "mfu_high": mfu[2],
                 "gpu_hours": hours["mid"],
                 "gpu_hours_low": hours["low"],
                 "gpu_hours_high": hours["high"],
@@ -134,19 +122,18 @@ def estimate_training(
                 "intensity_g_per_kwh": intensity_g_per_kwh,
                 "intensity": intensity_label,
                 "published_gpu_hours": published_hours,
+                "published_hours_status": run["hours_status"] if run else None,
                 "gpu_hours_error": hours["mid"] / published_hours - 1 if published_hours else None,
                 "published_in_range": (hours["low"] <= published_hours <= hours["high"])
                 if published_hours
                 else None,
-                "implied_mfu": 6.0
-                * m["params_total"]
-                * tokens
-                / (peak * 1e12 * published_hours * 3600)
-                if published_hours
-                else None,
+                "implied_mfu": run["implied_mfu"] if run else None,
+                "in_headline": tok.disclosed,
                 "provenance": "estimated",
-                "method": f"6·N·D / ({peak:g} TFLOP/s x MFU {lo_mfu:g}-{hi_mfu:g}) "
-                f"x {hw['tdp_w']:g} W x PUE {pue:g}; embodied over {lifetime_years:g} years",
+                "method": f"6·N·D / ({peak:g} TFLOP/s x effective MFU {mfu[0]:.3f} "
+                f"[{mfu[1]:.3f}-{mfu[2]:.3f}], {how_mfu}: {mfu_model.formula}) x "
+                f"{hw['tdp_w']:g} W x PUE {pue:g}; D {tok.status}; embodied over "
+                f"{lifetime_years:g} years",
             }
         )
     return validate_frame(
@@ -158,21 +145,48 @@ def estimate_training(
 
 def training_energy(training: pl.DataFrame, estimates: pl.DataFrame) -> pl.DataFrame:
     """Training energy and CO2e per configured model: the published figure (as recomputed)
-    where one exists, else the 6ND estimate with its bounds; ``provenance`` says which."""
+    where one exists, else the calibrated estimate with its bounds; ``provenance`` says which,
+    ``co2e_basis`` what the CO2e counts, ``in_headline`` whether its tokens are disclosed.
+
+    A published energy without a published CO2e (Phi-3, SmolLM) gets CO2e from that same
+    energy at the estimate's grid, never from the estimate's different energy.
+    """
     published = training.filter(pl.col("in_config")).select(
-        "model_id", pub_mwh=pl.col("energy_mwh"), pub_t=pl.col("co2e_t")
+        "model_id",
+        pub_mwh=pl.col("energy_mwh"),
+        pub_t=pl.col("co2e_t"),
+        pub_basis=pl.col("co2e_basis"),
+        pub_hours_status=pl.col("gpu_hours_status"),
     )
     joined = estimates.join(published, on="model_id", how="left")
-    has = pl.col("pub_mwh").is_not_null()
-    out = {"model_id": pl.col("model_id"), "size_class": pl.col("size_class")}
-    out["params_total"] = pl.col("params_total")
-    for name, pub, col in (("energy_mwh", "pub_mwh", "energy_mwh"), ("co2e_t", "pub_t", "co2e_t")):
-        out[name] = pl.coalesce(pub, col)
-        out[f"{name}_low"] = (
-            pl.when(has & pl.col(pub).is_not_null()).then(pub).otherwise(pl.col(f"{col}_low"))
-        )
-        out[f"{name}_high"] = (
-            pl.when(has & pl.col(pub).is_not_null()).then(pub).otherwise(pl.col(f"{col}_high"))
-        )
+    c = pl.col
+    has = c("pub_mwh").is_not_null()
+    pub_t = pl.coalesce(c("pub_t"), c("pub_mwh") * c("intensity_g_per_kwh") / 1000)
+    out = {
+        "model_id": c("model_id"),
+        "size_class": c("size_class"),
+        "params_total": c("params_total"),
+    }
+    for name, pub, col in (("energy_mwh", c("pub_mwh"), "energy_mwh"), ("co2e_t", pub_t, "co2e_t")):
+        out[name] = pl.when(has).then(pub).otherwise(c(col))
+        out[f"{name}_low"] = pl.when(has).then(pub).otherwise(c(f"{col}_low"))
+        out[f"{name}_high"] = pl.when(has).then(pub).otherwise(c(f"{col}_high"))
+    for suffix in ("", "_low", "_high"):  # one grid for every model: comparable across models
+        out[f"co2e_common{suffix}"] = out[f"energy_mwh{suffix}"] * c("intensity_g_per_kwh") / 1000
+    out["co2e_common_basis"] = c("intensity")
     out["provenance"] = pl.when(has).then(pl.lit("published")).otherwise(pl.lit("estimated"))
+    out["energy_basis"] = (
+        pl.when(has & (c("pub_hours_status") == "derived"))
+        .then(pl.lit("derived: GPUs x days x 24 h x TDP"))
+        .when(has)
+        .then(pl.lit("published GPU-hours x power"))
+        .otherwise(pl.lit("estimated: calibrated 6ND"))
+    )
+    out["co2e_basis"] = (
+        pl.when(has & c("pub_t").is_not_null())
+        .then(pl.lit("published: ") + c("pub_basis"))
+        .otherwise(pl.lit("location, ") + c("intensity"))
+    )
+    out["tokens_status"] = c("tokens_status")
+    out["in_headline"] = c("in_headline") | has
     return joined.select(**out)

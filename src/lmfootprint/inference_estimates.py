@@ -1,12 +1,13 @@
-"""Inference per (model, deployment scenario) where it was not measured here.
+"""Inference per (model, deployment scenario, serving mode), from the calibrated serving model.
 
-Energy per token comes from the fit on measured and published rows (inference_fit), times the
-scenario's PUE, with the fit's cross-validated interval. Throughput comes from the memory-bound
-roofline: each decode step reads every weight once, so tokens/s ~ batch x devices x bandwidth x
-efficiency / weight bytes (the efficiency range gives the bounds); the roofline's own J/token
-(devices x TDP x utilisation / tokens/s) is kept beside the fit as a cross-check. Cost per 1k
-tokens: cloud = GPU-hour price / tokens per hour; local = electricity x tariff + the purchase
-amortised over its lifetime at the stated utilisation. Every row is labelled ``estimated``.
+Each scenario is served the way people deploy: an ``interactive`` mode (one request at a time)
+and a ``throughput`` mode (many concurrent requests), at the smallest tensor-parallel group of
+1, 2, 4 or 8 devices that holds the weights and the KV cache, in bf16, or in FP8 / INT4 only
+where that is what makes the model fit (e.g. Llama 3.1 405B on one 8 x H100 node). Tokens/s and
+GPU power come from the serving model (power bounded by idle..TDP), J/token = power / tokens/s,
+times PUE; the interval is the model's held-out-family error. Host power (CPU, DRAM, fans) and
+embodied carbon are reported beside it, not inside the headline J/token, which keeps the same
+boundary as the published training figures (accelerator power x PUE).
 """
 
 from __future__ import annotations
@@ -14,122 +15,205 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import polars as pl
 
-from lmfootprint.inference_fit import EnergyFit
+from lmfootprint.inference_fit import ServingFit
 from lmfootprint.schemas import InferenceEstimateSchema
+from lmfootprint.serving_model import predict_arrays
 from lmfootprint.units import ENERGY_IN_J
 from lmfootprint.validation import frame_from_rows, validate_frame
 
 J_PER_KWH = ENERGY_IN_J["kWh"]
+HOURS_PER_YEAR = 8760.0
+DEVICE_COUNTS = (1, 2, 4, 8)
+MEMORY_HEADROOM = 0.9  # activations, allocator and framework take the rest
+# weight precision, bytes per parameter, and whether the device needs FP8 support
+PRECISIONS = (("bf16", 2.0, False), ("fp8", 1.0, True), ("int4", 0.5, False))
+# The mode that break-even, rent vs buy and the per-scenario figures use: a loaded server in
+# the cloud, one user on local hardware.
+REFERENCE_MODE = {"cloud": "throughput", "local": "interactive"}
+DEFAULT_SERVING = {
+    "interactive": {"concurrency": 1},
+    "throughput": {"concurrency": 64, "kinds": ["cloud"]},
+}
+
+
+def _placement(
+    weights_params: float, kv_per_seq: float, concurrency: int, s: dict[str, Any], limit: int
+) -> tuple[str, float, int, int] | None:
+    """(precision, bytes/param, devices, batch) as a deployment would choose it.
+
+    The smallest group of 1, 2, 4 or 8 devices that holds the weights and the KV cache of
+    every concurrent request, in bf16; FP8 (where the device has it), then INT4, only when
+    bf16 cannot. If no format holds every request, the placement that holds the most."""
+    best: tuple[str, float, int, int] | None = None
+    for name, nbytes, needs_fp8 in PRECISIONS:
+        if needs_fp8 and not s.get("peak_fp8_tflops"):
+            continue
+        weights = weights_params * nbytes
+        for d in DEVICE_COUNTS:
+            if d > limit:
+                break
+            room = d * s["memory_gb"] * 1e9 * MEMORY_HEADROOM - weights
+            if room < kv_per_seq:
+                continue
+            batch = max(1, min(concurrency, int(room // kv_per_seq)))
+            if batch == concurrency:
+                return name, nbytes, d, batch
+            if best is None or batch > best[3]:
+                best = (name, nbytes, d, batch)
+    return best
 
 
 def estimate_inference(
     models: pl.DataFrame,
     scenarios: pl.DataFrame,
-    fit: EnergyFit,
+    fit: ServingFit,
     *,
-    batch_size: int = 1,
-    bandwidth_efficiency: tuple[float, float] = (0.4, 0.8),
-    utilisation: tuple[float, float] = (0.5, 0.9),
+    serving: dict[str, dict[str, Any]] | None = None,
+    prompt_tokens: int = 1000,
+    output_tokens: int = 500,
+    host_w_per_device: float = 150.0,
+    server_embodied_kgco2e_per_device: float = 712.5,
+    embodied_lifetime_years: float = 3.0,
     local_utilisation: float = 0.1,
     max_devices: int = 8,
 ) -> pl.DataFrame:
+    modes = serving or DEFAULT_SERVING
+    p = fit.serving_params
+    context = prompt_tokens + output_tokens / 2
     rows: list[dict[str, Any]] = []
-    eff_lo, eff_hi = bandwidth_efficiency
-    u_lo, u_hi = utilisation
     for m in models.iter_rows(named=True):
-        kv_gb = m["kv_cache_gb"] * batch_size / m["memory_batch_size"]
-        need_gb = (m["weights_gb_bf16"] + kv_gb) * 1.1
-        weight_bytes = m["weights_gb_bf16"] * 1e9
+        kv_per_token = (
+            m["kv_cache_gb"] * 1e9 / (m["memory_context_tokens"] * m["memory_batch_size"])
+        )
+        kv_per_seq = kv_per_token * context
         for s in scenarios.iter_rows(named=True):
-            base = {
-                "model_id": m["model_id"],
-                "params_total": m["params_total"],
-                "size_class": m["size_class"],
-                "scenario": s["scenario"],
-                "kind": s["kind"],
-                "hardware_id": s["hardware_id"],
-                "batch_size": batch_size,
-            }
-            devices = max(1, math.ceil(need_gb / s["memory_gb"]))
             limit = 1 if s["kind"] == "local" else max_devices
-            if devices > limit:
+            for mode, settings in modes.items():
+                if s["kind"] not in settings.get("kinds", ("cloud", "local")):
+                    continue
+                base = {
+                    "model_id": m["model_id"],
+                    "params_total": m["params_total"],
+                    "size_class": m["size_class"],
+                    "scenario": s["scenario"],
+                    "serving": mode,
+                    "reference": mode == REFERENCE_MODE.get(s["kind"], next(iter(modes))),
+                    "concurrency": settings["concurrency"],
+                    "kind": s["kind"],
+                    "hardware_id": s["hardware_id"],
+                }
+                placed = _placement(
+                    m["params_total"], kv_per_seq, settings["concurrency"], s, limit
+                )
+                if placed is None:
+                    need = m["params_total"] * 0.5 / 1e9
+                    rows.append(
+                        {
+                            **base,
+                            "batch_size": settings["concurrency"],
+                            "status": "does not fit",
+                            "note": f"needs over {need:.0f} GB even in INT4: more than {limit} x "
+                            f"{s['memory_gb']:g} GB",
+                        }
+                    )
+                    continue
+                precision, nbytes, devices, batch = placed
+                peak = s["peak_fp8_tflops"] if precision == "fp8" else s["peak_tflops"]
+                one = {
+                    "weight_bytes": np.array([m["params_total"] * nbytes]),
+                    "flops_per_token": np.array([2.0 * m["params_total"]]),
+                    "kv_bytes_per_token": np.array([kv_per_token]),
+                    "context": np.array([context]),
+                    "batch": np.array([float(batch)]),
+                    "devices": np.array([float(devices)]),
+                    "bandwidth_gbps": np.array([s["memory_bandwidth_gbps"]]),
+                    "peak_tflops": np.array([peak]),
+                    "tdp_w": np.array([s["tdp_w"]]),
+                }
+                pred = predict_arrays(one, p)
+                tps = float(pred["tokens_per_s"][0])
+                gpu_w = float(pred["power_w"][0])
+                pue = s["pue"]
+                j_mid = gpu_w / tps * pue
+                j = (j_mid * math.exp(fit.log_q_low), j_mid, j_mid * math.exp(fit.log_q_high))
+                tps_b = (tps * math.exp(fit.tps_log_q_low), tps, tps * math.exp(fit.tps_log_q_high))
+                host_w = host_w_per_device * devices if s["kind"] == "cloud" else 0.0
+                j_system = (gpu_w + host_w) / tps * pue
+                g = tuple(v / J_PER_KWH * 1000 * s["intensity_g_per_kwh"] for v in j)
+                embodied_kg = devices * (
+                    (s["embodied_kgco2e"] or 0.0)
+                    + (server_embodied_kgco2e_per_device if s["kind"] == "cloud" else 0.0)
+                )
+                embodied_g_1k = (
+                    embodied_kg
+                    * 1000
+                    / (embodied_lifetime_years * HOURS_PER_YEAR * 3600 * tps)
+                    * 1000
+                )
+                if s["kind"] == "cloud":
+                    per_hour = devices * s["price_per_gpu_hour_usd"]
+                    how_cost = (
+                        f"{devices} x {s['price_per_gpu_hour_usd']:g} USD/GPU-hour "
+                        f"({s['price_type']}, {s['price_region']})"
+                    )
+                    electricity = (0.0, 0.0, 0.0)  # cloud prices include electricity
+                else:
+                    per_hour = (s["purchase_price_usd"] or 0.0) / (
+                        s["lifetime_years"] * HOURS_PER_YEAR * local_utilisation
+                    )
+                    how_cost = (
+                        f"electricity at {s['tariff_usd_per_kwh']:.3f} USD/kWh + purchase "
+                        f"amortised over {s['lifetime_years']:g} years at "
+                        f"{local_utilisation:.0%} utilisation"
+                    )
+                    electricity = tuple(
+                        v * 1000 / J_PER_KWH * (s["tariff_usd_per_kwh"] or 0.0) for v in j
+                    )
+                usd = (
+                    electricity[0] + per_hour / (tps_b[2] * 3600) * 1000,
+                    electricity[1] + per_hour / (tps_b[1] * 3600) * 1000,
+                    electricity[2] + per_hour / (tps_b[0] * 3600) * 1000,
+                )
                 rows.append(
                     {
                         **base,
-                        "status": "does not fit",
-                        "note": f"needs {need_gb:.0f} GB: {devices} x {s['memory_gb']:g} GB "
-                        f"devices, more than {limit}",
+                        "batch_size": batch,
+                        "status": "estimated",
+                        "note": None
+                        if batch == settings["concurrency"]
+                        else (f"memory holds {batch} of {settings['concurrency']} sequences"),
+                        "precision": precision,
+                        "devices": devices,
+                        "bound": str(pred["bound"][0]),
+                        "tdp_w": s["tdp_w"],
+                        "pue": pue,
+                        "gpu_power_w": gpu_w,
+                        "host_power_w": host_w,
+                        "tokens_per_s_low": tps_b[0],
+                        "tokens_per_s": tps_b[1],
+                        "tokens_per_s_high": tps_b[2],
+                        "j_per_token_low": j[0],
+                        "j_per_token": j[1],
+                        "j_per_token_high": j[2],
+                        "j_per_token_system": j_system,
+                        "gco2e_per_1k_tokens_low": g[0],
+                        "gco2e_per_1k_tokens": g[1],
+                        "gco2e_per_1k_tokens_high": g[2],
+                        "embodied_gco2e_per_1k_tokens": embodied_g_1k,
+                        "usd_per_1k_tokens_low": usd[0],
+                        "usd_per_1k_tokens": usd[1],
+                        "usd_per_1k_tokens_high": usd[2],
+                        "intensity_g_per_kwh": s["intensity_g_per_kwh"],
+                        "intensity_basis": s["intensity_basis"],
+                        "provenance": "estimated",
+                        "method": f"serving model calibrated on ML.ENERGY v3 ({precision}, "
+                        f"{devices} x {s['hardware_id']}, batch {batch}, {pred['bound'][0]}-"
+                        f"bound); J/token = GPU power / tokens/s x PUE {pue:g}; interval: "
+                        f"held-out-family error; cost: {how_cost}",
                     }
                 )
-                continue
-            tps_lo = batch_size * devices * s["memory_bandwidth_gbps"] * 1e9 * eff_lo / weight_bytes
-            tps_hi = tps_lo * eff_hi / eff_lo
-            roofline_j = (
-                math.sqrt(u_lo * u_hi)
-                * devices
-                * s["tdp_w"]
-                * s["pue"]
-                / math.sqrt(tps_lo * tps_hi)
-            )
-            mid, low, high = fit.predict(
-                m["params_total"],
-                batch_size,
-                s["hardware_id"],
-                s["tdp_w"],
-                s["memory_bandwidth_gbps"],
-            )
-            j = (low * s["pue"], mid * s["pue"], high * s["pue"])
-            g = tuple(v * 1000 / J_PER_KWH * s["intensity_g_per_kwh"] for v in j)
-            if s["kind"] == "cloud":
-                per_hour = devices * s["price_per_gpu_hour_usd"]
-                hourly = (per_hour, per_hour)
-                how_cost = f"{devices} x {s['price_per_gpu_hour_usd']:g} USD/GPU-hour"
-            else:
-                amortised = (s["purchase_price_usd"] or 0.0) / (
-                    s["lifetime_years"] * 8760 * local_utilisation
-                )
-                hourly = (amortised, amortised)
-                how_cost = (
-                    f"electricity at {s['tariff_usd_per_kwh']:.3f} USD/kWh + purchase amortised "
-                    f"over {s['lifetime_years']:g} years at {local_utilisation:.0%} utilisation"
-                )
-            electricity = [
-                v * 1000 / J_PER_KWH * (s["tariff_usd_per_kwh"] or 0.0) for v in j
-            ]  # cloud prices include electricity
-            usd = (
-                electricity[0] + hourly[0] / (tps_hi * 3600) * 1000,
-                electricity[1] + hourly[0] / (math.sqrt(tps_lo * tps_hi) * 3600) * 1000,
-                electricity[2] + hourly[1] / (tps_lo * 3600) * 1000,
-            )
-            rows.append(
-                {
-                    **base,
-                    "status": "estimated",
-                    "note": None,
-                    "devices": devices,
-                    "tokens_per_s_low": tps_lo,
-                    "tokens_per_s": math.sqrt(tps_lo * tps_hi),
-                    "tokens_per_s_high": tps_hi,
-                    "j_per_token_low": j[0],
-                    "j_per_token": j[1],
-                    "j_per_token_high": j[2],
-                    "j_per_token_roofline": roofline_j,
-                    "gco2e_per_1k_tokens_low": g[0],
-                    "gco2e_per_1k_tokens": g[1],
-                    "gco2e_per_1k_tokens_high": g[2],
-                    "usd_per_1k_tokens_low": usd[0],
-                    "usd_per_1k_tokens": usd[1],
-                    "usd_per_1k_tokens_high": usd[2],
-                    "intensity_g_per_kwh": s["intensity_g_per_kwh"],
-                    "intensity_basis": s["intensity_basis"],
-                    "provenance": "estimated",
-                    "method": f"energy: fit on measured + published J/token ({fit.formula}) "
-                    f"x PUE {s['pue']:g}; throughput: roofline batch x devices x "
-                    f"{s['memory_bandwidth_gbps']:g} GB/s x efficiency {eff_lo:g}-{eff_hi:g} / "
-                    f"bf16 weights; cost: {how_cost}",
-                }
-            )
     df = frame_from_rows(InferenceEstimateSchema, rows)
     return validate_frame(InferenceEstimateSchema, df, "results/inference_estimates.parquet")

@@ -1,13 +1,13 @@
-"""Energy per token fitted on measurements: ours and published ones, with a cross-validated error.
+"""Calibrate the serving model (serving_model) on measured rows and check it on held-out ones.
 
-log(J/token) = a + log(TDP / bandwidth) + b x log(parameters) + c x log(batch size), least
-squares over the rows measured here (results/inference.parquet) and the published rows
-(resources/inference/published_inference.csv). The TDP / bandwidth offset is the memory-bound
-physics (a decode step reads every weight once at close to full power), which lets the fit
-carry over to hardware with no rows; hardware whose specs are unknown (the CPU measured here)
-gets its own intercept instead. The error is leave-one-model-out: every model's rows are
-predicted by a fit that never saw that model, and the 10-90% range of those residuals is the
-interval of every prediction.
+The rows are ML.ENERGY v3's dense-model configurations (vLLM, H100 and B200, 8 to 2,048
+concurrent requests, GPU energy by Zeus): tokens/s, average power and J/token per row. The
+model's six numbers are fitted on them; its error is measured by holding out whole model
+families (a family never seen predicts its rows) and whole GPU types (B200 predicted from H100
+rows and specs alone, and back). The 10-90% range of the held-out log errors of J/token is the
+interval of every estimate, and its coverage is measured on each held-out group with an
+interval built without that group (nested). ML.ENERGY v2 (an older vLLM, H100 and A100) is
+a second, independent check, never fitted.
 """
 
 from __future__ import annotations
@@ -20,152 +20,285 @@ import numpy as np
 import polars as pl
 
 from lmfootprint.errors import LmFootprintError
-from lmfootprint.schemas import FitRowsSchema, PublishedInferenceSchema
+from lmfootprint.schemas import (
+    FitRowsSchema,
+    PeerMeasurementSchema,
+    PeerShapeSchema,
+    PeerV2Schema,
+)
+from lmfootprint.serving_model import ServingParams, calibrate, predict_arrays
 from lmfootprint.validation import read_csv_checked, validate_frame
 
 LOW_Q, HIGH_Q = 0.1, 0.9
+BYTES = {"bfloat16": 2.0, "bf16": 2.0, "float16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
+GPU_IDS = {"H100": "H100-SXM5", "B200": "B200", "A100": "A100-40-SXM4"}
+# Prompt tokens per task: not in ML.ENERGY's files; Arena chats are short, GPQA questions
+# a few hundred tokens. The decode context is the prompt plus half the output.
+PROMPT_TOKENS = {"lm-arena-chat": 1000, "gpqa": 400, "chat": 1000}
+FIT_TASKS = ("lm-arena-chat", "gpqa")
+
+
+def family_of(model_id: str) -> str:
+    """'meta-llama/Llama-3.1-8B-Instruct' -> 'llama-3', 'Qwen/Qwen3-8B' -> 'qwen3'."""
+    name = model_id.split("/")[-1].lower()
+    for prefix in ("llama-3", "meta-llama-3", "qwen3", "qwen2.5", "gemma-3", "gemma-2", "phi-3"):
+        if name.startswith(prefix):
+            return prefix.removeprefix("meta-")
+    return name.split("-")[0]
+
+
+def kv_bytes_per_token(shape: dict[str, Any], context: float, kv_bytes: float = 2.0) -> float:
+    """K and V of every layer; sliding-window layers keep at most their window."""
+    full = 2.0 * shape["n_layers"] * shape["n_kv_heads"] * shape["head_dim"] * kv_bytes
+    frac = shape.get("sliding_layers_fraction") or 0.0
+    window = shape.get("sliding_window")
+    if frac and window and context > window:
+        return full * ((1 - frac) + frac * window / context)
+    return full
+
+
+def load_shapes(path: str) -> dict[str, dict[str, Any]]:
+    df = read_csv_checked(path, PeerShapeSchema)
+    return {r["model_id"]: r for r in df.iter_rows(named=True)}
+
+
+def peer_rows(
+    v3_path: str, shapes: dict[str, dict[str, Any]], hardware: pl.DataFrame, release: str = "v3"
+) -> pl.DataFrame:
+    """ML.ENERGY dense rows with what the serving model needs, one row per configuration."""
+    df = read_csv_checked(v3_path, PeerMeasurementSchema)
+    df = df.filter(
+        (pl.col("architecture") == "Dense Transformer") & pl.col("task").is_in(FIT_TASKS)
+    )
+    specs = {r["hardware_id"]: r for r in hardware.iter_rows(named=True)}
+    rows = []
+    for r in df.iter_rows(named=True):
+        shape = shapes.get(r["model_id"])
+        hw = specs.get(GPU_IDS.get(r["gpu_model"], r["gpu_model"]))
+        if shape is None or hw is None:
+            continue
+        dtype_bytes = BYTES[r["weight_precision"]]
+        peak = hw["peak_fp8_tflops"] if dtype_bytes == 1.0 else hw["peak_bf16_tflops"]
+        context = PROMPT_TOKENS.get(r["task"], 1000) + r["avg_output_len"] / 2
+        params = shape["params_b"] * 1e9
+        rows.append(
+            {
+                "model": r["model_id"],
+                "family": family_of(r["model_id"]),
+                "task": r["task"],
+                "hardware_id": hw["hardware_id"],
+                "devices": float(r["num_gpus"]),
+                "batch": float(r["avg_batch_size"]),
+                "max_num_seqs": float(r["max_num_seqs"]),
+                "params": params,
+                "weight_precision": r["weight_precision"],
+                "weight_bytes": params * dtype_bytes,
+                "flops_per_token": 2.0
+                * r["activated_params_b"]
+                * 1e9
+                * (1 + PROMPT_TOKENS.get(r["task"], 1000) / r["avg_output_len"]),
+                "kv_bytes_per_token": kv_bytes_per_token(shape, context),
+                "context": context,
+                "bandwidth_gbps": float(hw["memory_bandwidth_gbps"]),
+                "peak_tflops": float(peak or hw["peak_bf16_tflops"]),
+                "tdp_w": float(hw["tdp_w"]),
+                "tokens_per_s": r["output_tokens_per_s"],
+                "power_w": r["avg_power_w"],
+                "j_per_token": r["j_per_token"],
+                "source": f"ML.ENERGY {release} @{r['source_commit'][:7]} {r['data_path']}",
+            }
+        )
+    if not rows:
+        raise LmFootprintError(f"{v3_path}: no dense rows with a known shape and GPU")
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+V2_OUTPUT_TOKENS = 250  # v2 files state no output length; ShareGPT replies run a few hundred
+
+
+def v2_rows(path: str, shapes: dict[str, dict[str, Any]], hardware: pl.DataFrame) -> pl.DataFrame:
+    """ML.ENERGY v2 sweeps in the same columns (batch = the configured maximum)."""
+    df = read_csv_checked(path, PeerV2Schema)
+    specs = {r["hardware_id"]: r for r in hardware.iter_rows(named=True)}
+    rows = []
+    for r in df.iter_rows(named=True):
+        shape = shapes.get(r["model_id"])
+        hw = specs.get(GPU_IDS.get(r["gpu_model"], r["gpu_model"]))
+        if shape is None or hw is None:
+            continue
+        context = PROMPT_TOKENS["chat"] + V2_OUTPUT_TOKENS / 2
+        params = shape["params_b"] * 1e9
+        rows.append(
+            {
+                "model": r["model_id"],
+                "family": family_of(r["model_id"]),
+                "task": r["task"],
+                "hardware_id": hw["hardware_id"],
+                "devices": float(r["num_gpus"]),
+                "batch": float(r["batch_size"]),
+                "max_num_seqs": float(r["batch_size"]),
+                "params": params,
+                "weight_precision": "bfloat16",
+                "weight_bytes": params * shape["weight_dtype_bytes"],
+                "flops_per_token": 2.0 * params * (1 + PROMPT_TOKENS["chat"] / V2_OUTPUT_TOKENS),
+                "kv_bytes_per_token": kv_bytes_per_token(shape, context),
+                "context": context,
+                "bandwidth_gbps": float(hw["memory_bandwidth_gbps"]),
+                "peak_tflops": float(hw["peak_bf16_tflops"]),
+                "tdp_w": float(hw["tdp_w"]),
+                "tokens_per_s": r["output_tokens_per_s"],
+                "power_w": r["avg_power_w"],
+                "j_per_token": r["j_per_token"],
+                "source": f"ML.ENERGY v2 @{r['source_commit'][:7]} {r['data_path']}",
+            }
+        )
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+ARRAY_COLUMNS = (
+    "weight_bytes",
+    "flops_per_token",
+    "kv_bytes_per_token",
+    "context",
+    "batch",
+    "devices",
+    "bandwidth_gbps",
+    "peak_tflops",
+    "tdp_w",
+    "tokens_per_s",
+    "power_w",
+)
+
+
+def arrays(df: pl.DataFrame) -> dict[str, np.ndarray]:
+    return {c: df[c].to_numpy().astype(float) for c in ARRAY_COLUMNS}
+
+
+def _predict_frame(df: pl.DataFrame, p: ServingParams, held_out: str) -> pl.DataFrame:
+    pred = predict_arrays(arrays(df), p)
+    return df.with_columns(
+        predicted_tokens_per_s=pl.Series(pred["tokens_per_s"]),
+        predicted_power_w=pl.Series(pred["power_w"]),
+        predicted_j_per_token=pl.Series(pred["j_per_token"]),
+        bound=pl.Series(pred["bound"]),
+        held_out=pl.lit(held_out),
+    ).with_columns(
+        log_residual=(pl.col("j_per_token") / pl.col("predicted_j_per_token")).log(),
+        abs_error=(pl.col("j_per_token") / pl.col("predicted_j_per_token") - 1).abs(),
+        tps_log_residual=(pl.col("tokens_per_s") / pl.col("predicted_tokens_per_s")).log(),
+    )
+
+
+def holdout(df: pl.DataFrame, key: str) -> pl.DataFrame:
+    """Each group of ``key`` predicted by a model calibrated without it."""
+    parts = []
+    for (group,), rest in df.group_by(key, maintain_order=True):
+        train = df.filter(pl.col(key) != group)
+        if train.height == 0:
+            continue
+        p = calibrate(arrays(train))
+        parts.append(_predict_frame(rest, p, f"{key}={group}"))
+    return pl.concat(parts)
+
+
+def nested_coverage(df: pl.DataFrame, key: str) -> tuple[float, int]:
+    """Share of a held-out group's rows inside an interval built without that group."""
+    groups = df[key].unique().to_list()
+    if len(groups) < 3:
+        return float("nan"), 0
+    hits, n = 0, 0
+    for g in groups:
+        inner = df.filter(pl.col(key) != g)
+        residuals = holdout(inner, key)["log_residual"].to_numpy()
+        lo, hi = np.quantile(residuals, [LOW_Q, HIGH_Q])
+        p = calibrate(arrays(inner))
+        out = _predict_frame(df.filter(pl.col(key) == g), p, f"{key}={g}")
+        r = out["log_residual"].to_numpy()
+        hits += int(np.sum((r >= lo) & (r <= hi)))
+        n += len(r)
+    return hits / n, n
 
 
 @dataclass(frozen=True)
-class EnergyFit:
-    slope_params: float
-    slope_batch: float
-    intercept: float
-    hardware_intercepts: dict[str, float]
-    cv_log_q_low: float = 0.0
-    cv_log_q_high: float = 0.0
-    cv_median_abs_error: float = 0.0
-    cv_by_provenance: dict[str, float] = field(default_factory=dict)
+class ServingFit:
+    params: dict[str, float]
+    log_q_low: float
+    log_q_high: float
+    tps_log_q_low: float
+    tps_log_q_high: float
+    in_sample_median_abs_error: float
+    family_holdout_median_abs_error: float
+    gpu_holdout_median_abs_error: dict[str, float]
+    coverage: float
+    coverage_n: int
+    v2_median_abs_error: float | None = None
     n_rows: dict[str, int] = field(default_factory=dict)
     n_models: int = 0
+    max_power_share_of_tdp: float = 0.0
     formula: str = (
-        "log(J/token) = a + log(TDP / memory bandwidth) + b log(params) + c log(batch); "
-        "hardware without a TDP and bandwidth gets its own intercept"
+        "decode step = max(bytes / (devices x bandwidth x eta_bw), FLOPs / (devices x peak x "
+        "eta_flop)) + overhead x (1 + comm x log2 devices); power per device between "
+        "idle and TDP; calibrated on ML.ENERGY v3"
     )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> EnergyFit:
+    def from_dict(cls, data: dict[str, Any]) -> ServingFit:
         return cls(**data)
 
-    def predict(
-        self,
-        params: float,
-        batch_size: float,
-        hardware_id: str,
-        tdp_w: float | None = None,
-        bandwidth_gbps: float | None = None,
-    ) -> tuple[float, float, float]:
-        """J/token (mid, low, high); the interval is the cross-validated residual range."""
-        if tdp_w and bandwidth_gbps:
-            a = self.intercept + math.log(tdp_w / bandwidth_gbps)
-        elif hardware_id in self.hardware_intercepts:
-            a = self.hardware_intercepts[hardware_id]
-        else:
-            raise LmFootprintError(
-                f"no energy fit for hardware {hardware_id!r}: it has no measured rows and no "
-                "TDP and memory bandwidth in resources/hardware.csv"
-            )
-        mid = math.exp(
-            a + self.slope_params * math.log(params) + self.slope_batch * math.log(batch_size)
-        )
-        return mid, mid * math.exp(self.cv_log_q_low), mid * math.exp(self.cv_log_q_high)
+    @property
+    def serving_params(self) -> ServingParams:
+        return ServingParams(**self.params)
 
 
-def published_rows(path: str) -> pl.DataFrame:
-    df = read_csv_checked(path, PublishedInferenceSchema)
-    return df.filter(~pl.col("moe")).select(
-        model=pl.col("model_name"),
-        params=pl.col("params_b") * 1e9,
-        hardware_id="hardware_id",
-        batch_size=pl.col("batch_size").cast(pl.Float64),
-        j_per_token="j_per_token",
-        provenance=pl.lit("published"),
-        source=pl.col("release") + pl.lit(", ") + pl.col("source_url"),
-    )
-
-
-def measured_rows(inference: pl.DataFrame) -> pl.DataFrame:
-    """Rows benchmarked here; their provenance is the energy's (measured or estimated)."""
-    ok = inference.filter((pl.col("status") == "ok") & pl.col("j_per_token").is_not_null())
-    return ok.select(
-        model=pl.col("model_id"),
-        params=pl.col("params_total").cast(pl.Float64),
-        hardware_id=pl.col("hardware"),
-        batch_size=pl.col("batch_size").cast(pl.Float64),
-        j_per_token="j_per_token",
-        provenance=pl.lit("this machine: ") + pl.col("provenance") + pl.lit(" energy"),
-        source=pl.lit("results/inference.parquet (") + pl.col("energy_method") + pl.lit(")"),
-    )
-
-
-def _specs(hardware: pl.DataFrame) -> dict[str, tuple[float, float]]:
-    return {
-        r["hardware_id"]: (r["tdp_w"], r["memory_bandwidth_gbps"])
-        for r in hardware.iter_rows(named=True)
-        if r["tdp_w"] and r["memory_bandwidth_gbps"]
-    }
-
-
-def _solve(rows: pl.DataFrame, specs: dict[str, tuple[float, float]]) -> EnergyFit:
-    hw = rows["hardware_id"].to_list()
-    own = sorted({h for h in hw if h not in specs})
-    offset = np.array([math.log(specs[h][0] / specs[h][1]) if h in specs else 0.0 for h in hw])
-    columns = [
-        np.log(rows["params"].to_numpy()),
-        np.log(rows["batch_size"].to_numpy()),
-        np.array([1.0 if h in specs else 0.0 for h in hw]),
-        *(np.array([1.0 if h == k else 0.0 for h in hw]) for k in own),
-    ]
-    y = np.log(rows["j_per_token"].to_numpy()) - offset
-    coef, *_ = np.linalg.lstsq(np.column_stack(columns), y, rcond=None)
-    return EnergyFit(
-        slope_params=float(coef[0]),
-        slope_batch=float(coef[1]),
-        intercept=float(coef[2]),
-        hardware_intercepts=dict(zip(own, (float(c) for c in coef[3:]), strict=True)),
-    )
-
-
-def fit_energy(rows: pl.DataFrame, hardware: pl.DataFrame) -> tuple[EnergyFit, pl.DataFrame]:
-    """The fit on every row, and each row's leave-one-model-out prediction."""
-    if rows["model"].n_unique() < 3 or rows["batch_size"].n_unique() < 2:
-        raise LmFootprintError(
-            "energy fit needs rows for at least 3 models and 2 batch sizes; "
-            f"got {rows['model'].n_unique()} models, {rows['batch_size'].n_unique()} batch sizes"
-        )
-    specs = _specs(hardware)
-    held: list[dict[str, Any]] = []
-    for model in rows["model"].unique(maintain_order=True).to_list():
-        partial = _solve(rows.filter(pl.col("model") != model), specs)
-        for r in rows.filter(pl.col("model") == model).iter_rows(named=True):
-            tdp, bw = specs.get(r["hardware_id"], (None, None))
-            try:
-                pred = partial.predict(r["params"], r["batch_size"], r["hardware_id"], tdp, bw)[0]
-            except LmFootprintError:
-                continue  # the only model on hardware without specs: nothing to predict from
-            held.append({**r, "predicted_j_per_token": pred})
-    cv = pl.DataFrame(held, infer_schema_length=None).with_columns(
-        log_residual=(pl.col("j_per_token") / pl.col("predicted_j_per_token")).log(),
-    )
-    cv = cv.with_columns(abs_error=(pl.col("log_residual").exp() - 1).abs())
+def fit_serving(
+    rows: pl.DataFrame, v2_rows: pl.DataFrame | None = None
+) -> tuple[ServingFit, pl.DataFrame]:
+    """Calibrate on every row; validate by family, by GPU and on v2; the cv table holds all."""
+    if rows["family"].n_unique() < 2:
+        raise LmFootprintError("the serving model needs measured rows of at least 2 families")
+    full = calibrate(arrays(rows))
+    by_family = holdout(rows, "family")
+    by_gpu = holdout(rows, "hardware_id")
+    lo, hi = np.quantile(by_family["log_residual"].to_numpy(), [LOW_Q, HIGH_Q])
+    tlo, thi = np.quantile(by_family["tps_log_residual"].to_numpy(), [LOW_Q, HIGH_Q])
+    coverage, n_cov = nested_coverage(rows, "family")
+    in_sample = _predict_frame(rows, full, "none (in-sample)")
+    parts = [in_sample, by_family, by_gpu]
+    v2_err = None
+    if v2_rows is not None and v2_rows.height:
+        v2 = _predict_frame(v2_rows, full, "ML.ENERGY v2 (never fitted)")
+        v2_err = float(v2["abs_error"].median())
+        parts.append(v2)
+    cv = pl.concat(parts, how="diagonal_relaxed")
     cv = validate_frame(FitRowsSchema, cv, "results/inference_fit_cv.parquet")
-    full = _solve(rows, specs)
-    fit = EnergyFit(
-        slope_params=full.slope_params,
-        slope_batch=full.slope_batch,
-        intercept=full.intercept,
-        hardware_intercepts=full.hardware_intercepts,
-        cv_log_q_low=float(cv["log_residual"].quantile(LOW_Q)),
-        cv_log_q_high=float(cv["log_residual"].quantile(HIGH_Q)),
-        cv_median_abs_error=float(cv["abs_error"].median()),
-        cv_by_provenance={
+    share = (in_sample["predicted_power_w"] / (in_sample["devices"] * in_sample["tdp_w"])).max()
+    fit = ServingFit(
+        params=full.to_dict(),
+        log_q_low=float(lo),
+        log_q_high=float(hi),
+        tps_log_q_low=float(tlo),
+        tps_log_q_high=float(thi),
+        in_sample_median_abs_error=float(in_sample["abs_error"].median()),
+        family_holdout_median_abs_error=float(by_family["abs_error"].median()),
+        gpu_holdout_median_abs_error={
             k: float(v)
-            for k, v in cv.group_by("provenance").agg(pl.col("abs_error").median()).iter_rows()
+            for k, v in by_gpu.group_by("held_out").agg(pl.col("abs_error").median()).iter_rows()
         },
-        n_rows={k: int(v) for k, v in rows.group_by("provenance").len().iter_rows()},
+        coverage=float(coverage),
+        coverage_n=n_cov,
+        v2_median_abs_error=v2_err,
+        n_rows={
+            "ML.ENERGY v3": rows.height,
+            **({"ML.ENERGY v2": v2_rows.height} if v2_rows is not None else {}),
+        },
         n_models=rows["model"].n_unique(),
+        max_power_share_of_tdp=float(share),
     )
     return fit, cv
+
+
+def interval(fit: ServingFit, value: float) -> tuple[float, float]:
+    return value * math.exp(fit.log_q_low), value * math.exp(fit.log_q_high)

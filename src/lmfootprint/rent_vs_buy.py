@@ -85,7 +85,9 @@ def rent_vs_buy(
             price, hw["purchase_price_usd"], lifetime_years, electricity
         )
         fits = inference.filter(
-            (pl.col("scenario") == s["scenario"]) & (pl.col("status") == "estimated")
+            (pl.col("scenario") == s["scenario"])
+            & (pl.col("status") == "estimated")
+            & pl.col("reference")
         )
         for m in fits.iter_rows(named=True):
             hours = estimate_gpu_hours(m["params_total"], tokens[m["model_id"]], peak, mfu_mid)

@@ -65,6 +65,8 @@ def build_scenarios(
             "tdp_w": hw["tdp_w"],
             "memory_gb": hw["memory_gb"],
             "memory_bandwidth_gbps": hw["memory_bandwidth_gbps"],
+            "peak_tflops": hw["peak_bf16_tflops"] or hw["peak_fp16_tflops"],
+            "peak_fp8_tflops": hw["peak_fp8_tflops"],
             "embodied_kgco2e": hw["embodied_kgco2e"],
             "location": where,
             "intensity_g_per_kwh": ci["gco2e_per_kwh"],
@@ -93,7 +95,14 @@ def build_scenarios(
                     f"scenario {name!r}: SKU {sc['sku']} has {p['gpu_model']}, "
                     f"not {hw['hardware_id']}"
                 )
+            note = None
+            if price_region != sc["region"]:
+                note = (
+                    f"priced at {price_region}: the snapshot has no {sc['sku']} price for "
+                    f"{sc['region']} (set by the scenario's price_region)"
+                )
             row.update(
+                price_note=note,
                 price_per_gpu_hour_usd=p["price_per_gpu_hour"],
                 price_region=price_region,
                 price_type=p["price_type"],
@@ -117,6 +126,7 @@ def build_scenarios(
             except LmFootprintError as err:
                 raise ScenarioJoinError(f"scenario {name!r}: {err}") from None
             row.update(
+                price_note=None,
                 price_per_gpu_hour_usd=None,
                 price_region=None,
                 price_type=None,

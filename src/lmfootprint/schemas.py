@@ -114,6 +114,8 @@ class TrainingSchema(pa.DataFrameModel):
     params_source: str = pa.Field(isin=["models-table", "reported", "unknown"])
     gpu_type: str = pa.Field(nullable=True)
     gpu_hours: float = pa.Field(nullable=True, gt=0)
+    gpu_hours_status: str = pa.Field(nullable=True, isin=["published", "derived"])
+    gpu_hours_arithmetic: str = pa.Field(nullable=True)
     gpu_power_w: float = pa.Field(nullable=True, gt=0)
     pue_applied: float = pa.Field(ge=1.0)
     energy_mwh: float = pa.Field(ge=0)
@@ -295,6 +297,7 @@ class HardwareSchema(pa.DataFrameModel):
     tdp_w: float = pa.Field(gt=0, le=2000)
     peak_bf16_tflops: float = pa.Field(nullable=True, gt=0, le=10000)
     peak_fp16_tflops: float = pa.Field(nullable=True, gt=0, le=10000)
+    peak_fp8_tflops: float = pa.Field(nullable=True, gt=0, le=20000)
     embodied_kgco2e: float = pa.Field(nullable=True, gt=0, le=100000)
     purchase_price_usd: float = pa.Field(nullable=True, gt=0)
     purchase_price_low_usd: float = pa.Field(nullable=True, gt=0)
@@ -372,8 +375,15 @@ class TrainingEstimateSchema(pa.DataFrameModel):
     params_total: int = pa.Field(gt=0)
     size_class: str = pa.Field(isin=["SLM", "LLM"])
     training_tokens: float = pa.Field(gt=0)
+    training_tokens_low: float = pa.Field(gt=0)
+    training_tokens_high: float = pa.Field(gt=0)
+    tokens_status: str = pa.Field(isin=["published", "assumed", "override"])
+    tokens_label: str
     tokens_source: str
     hardware_id: str
+    mfu: float = pa.Field(gt=0, le=1)
+    mfu_low: float = pa.Field(gt=0, le=1)
+    mfu_high: float = pa.Field(gt=0, le=1)
     gpu_hours: float = pa.Field(gt=0)
     gpu_hours_low: float = pa.Field(gt=0)
     gpu_hours_high: float = pa.Field(gt=0)
@@ -388,9 +398,11 @@ class TrainingEstimateSchema(pa.DataFrameModel):
     intensity_g_per_kwh: float = pa.Field(ge=0)
     intensity: str
     published_gpu_hours: float = pa.Field(nullable=True, gt=0)
+    published_hours_status: str = pa.Field(nullable=True, isin=["published", "derived"])
     gpu_hours_error: float = pa.Field(nullable=True)
     published_in_range: bool = pa.Field(nullable=True)
     implied_mfu: float = pa.Field(nullable=True, gt=0)
+    in_headline: bool
     provenance: str = pa.Field(isin=["estimated"])
     method: str
 
@@ -407,20 +419,25 @@ class TrainingEstimateSchema(pa.DataFrameModel):
 
 
 class AnswerSchema(pa.DataFrameModel):
-    """results/answer.parquet: SLM vs LLM ratios (LLM median / SLM median) with intervals."""
+    """results/answer.parquet: LLM median / SLM median per phase, setting and metric, on the
+    headline rows (identical architectures once), with an 80% Monte Carlo + bootstrap interval."""
 
     phase: str = pa.Field(isin=["training", "inference"])
     setting: str
     metric: str
     unit: str
-    slm_median: float = pa.Field(ge=0)
-    llm_median: float = pa.Field(ge=0)
+    slm_median: float = pa.Field(gt=0)
+    llm_median: float = pa.Field(gt=0)
     llm_over_slm: float = pa.Field(gt=0)
     llm_over_slm_low: float = pa.Field(gt=0)
     llm_over_slm_high: float = pa.Field(gt=0)
     n_slm: int = pa.Field(gt=0)
     n_llm: int = pa.Field(gt=0)
     provenance_mix: str
+    models_slm: str
+    models_llm: str
+    n_identical_merged: int = pa.Field(ge=0)
+    kept_out: str = pa.Field(nullable=True)
 
     class Config:
         strict = True
@@ -428,10 +445,140 @@ class AnswerSchema(pa.DataFrameModel):
 
     @pa.dataframe_check
     def interval_brackets_ratio(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(_brackets("llm_over_slm"))
+
+
+def _brackets(col: str) -> pl.Expr:
+    """``col_low <= col <= col_high`` with a relative tolerance of 1e-6 (nulls pass)."""
+    c = pl.col
+    return c(col).is_null() | (
+        (c(f"{col}_low") <= c(col) * 1.000001) & (c(col) <= c(f"{col}_high") * 1.000001)
+    )
+
+
+class ModelFamilySchema(pa.DataFrameModel):
+    """resources/comparison/model_families.csv: family, ladder membership, released weights."""
+
+    model_id: str = pa.Field(unique=True)
+    family: str
+    ladder: bool
+    weights_released: bool
+    note: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class ModelMetricSchema(pa.DataFrameModel):
+    """results/comparison/model_metrics.parquet: one value per (model, phase, setting, metric)."""
+
+    model_id: str
+    params_total: int = pa.Field(gt=0)
+    size_class: str = pa.Field(isin=["SLM", "LLM"])
+    family: str
+    ladder: bool
+    arch_group: str
+    phase: str = pa.Field(isin=["training", "inference"])
+    setting: str
+    metric: str
+    unit: str
+    value: float = pa.Field(gt=0)
+    low: float = pa.Field(gt=0)
+    high: float = pa.Field(gt=0)
+    provenance: str = pa.Field(isin=PROVENANCE)
+    headline: bool
+    excluded_because: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check
+    def bounds_bracket_value(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        c = pl.col
         return data.lazyframe.select(
-            (pl.col("llm_over_slm_low") <= pl.col("llm_over_slm") * 1.000001)
-            & (pl.col("llm_over_slm") <= pl.col("llm_over_slm_high") * 1.000001)
+            (c("low") <= c("value") * 1.000001) & (c("value") <= c("high") * 1.000001)
         )
+
+
+class LadderSchema(pa.DataFrameModel):
+    """results/comparison/ladders.parquet: each within-family step up in size."""
+
+    phase: str
+    setting: str
+    metric: str
+    unit: str
+    family: str
+    smaller: str
+    larger: str
+    params_ratio: float = pa.Field(gt=1)
+    metric_ratio: float = pa.Field(gt=0)
+    metric_ratio_low: float = pa.Field(gt=0)
+    metric_ratio_high: float = pa.Field(gt=0)
+    per_10x_params: float = pa.Field(gt=0)
+    provenance: str
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check
+    def interval_brackets_ratio(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(_brackets("metric_ratio"))
+
+
+class SizeExponentSchema(pa.DataFrameModel):
+    """results/comparison/size_exponent.parquet: b in metric ~ params^b, with an 80% interval."""
+
+    phase: str
+    setting: str
+    metric: str
+    unit: str
+    scope: str = pa.Field(isin=["within families", "across all models"])
+    exponent: float
+    exponent_low: float
+    exponent_high: float
+    per_10x_params: float = pa.Field(gt=0)
+    per_10x_params_low: float = pa.Field(gt=0)
+    per_10x_params_high: float = pa.Field(gt=0)
+    n_models: int = pa.Field(ge=3)
+    n_families: int = pa.Field(nullable=True, ge=1)
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check
+    def interval_brackets_exponent(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        c = pl.col
+        return data.lazyframe.select(
+            (c("exponent_low") <= c("exponent") + 1e-9)
+            & (c("exponent") <= c("exponent_high") + 1e-9)
+        )
+
+
+class ThresholdSchema(pa.DataFrameModel):
+    """results/comparison/threshold_sensitivity.parquet: the class ratio at other thresholds."""
+
+    phase: str
+    setting: str
+    metric: str
+    unit: str
+    threshold_params: float = pa.Field(gt=0)
+    llm_over_slm: float = pa.Field(gt=0)
+    llm_over_slm_low: float = pa.Field(gt=0)
+    llm_over_slm_high: float = pa.Field(gt=0)
+    n_slm: int = pa.Field(gt=0)
+    n_llm: int = pa.Field(gt=0)
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check
+    def interval_brackets_ratio(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(_brackets("llm_over_slm"))
 
 
 class PublishedInferenceSchema(pa.DataFrameModel):
@@ -457,18 +604,111 @@ class PublishedInferenceSchema(pa.DataFrameModel):
 
 
 class FitRowsSchema(pa.DataFrameModel):
-    """results/inference_fit_cv.parquet: each fit row and its leave-one-model-out prediction."""
+    """results/inference_fit_cv.parquet: measured rows beside the serving model's prediction,
+    in-sample and held out (by family, by GPU, and ML.ENERGY v2 never fitted)."""
 
     model: str
-    params: float = pa.Field(gt=0)
+    family: str
     hardware_id: str
-    batch_size: float = pa.Field(ge=1)
+    devices: float = pa.Field(ge=1)
+    tdp_w: float = pa.Field(gt=0)
+    batch: float = pa.Field(gt=0)
+    tokens_per_s: float = pa.Field(gt=0)
+    power_w: float = pa.Field(gt=0)
     j_per_token: float = pa.Field(gt=0)
-    provenance: str
-    source: str
+    predicted_tokens_per_s: float = pa.Field(gt=0)
+    predicted_power_w: float = pa.Field(gt=0)
     predicted_j_per_token: float = pa.Field(gt=0)
+    held_out: str
     log_residual: float
     abs_error: float = pa.Field(ge=0)
+    source: str
+
+    class Config:
+        strict = False
+        coerce = True
+
+    @pa.dataframe_check
+    def predicted_power_within_tdp(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        c = pl.col
+        return data.lazyframe.select(c("predicted_power_w") <= c("devices") * c("tdp_w") * 1.000001)
+
+
+class PeerMeasurementSchema(pa.DataFrameModel):
+    """resources/inference/mlenergy_v3.csv: ML.ENERGY v3 configurations (GPU energy, Zeus)."""
+
+    model_id: str
+    task: str
+    total_params_b: float = pa.Field(gt=0)
+    activated_params_b: float = pa.Field(gt=0)
+    architecture: str
+    weight_precision: str
+    gpu_model: str
+    num_gpus: int = pa.Field(ge=1, le=64)
+    parallelization: str = pa.Field(nullable=True)
+    max_num_seqs: int = pa.Field(ge=1)
+    avg_batch_size: float = pa.Field(gt=0)
+    avg_output_len: float = pa.Field(gt=0)
+    avg_power_w: float = pa.Field(gt=0)
+    j_per_token: float = pa.Field(gt=0)
+    j_per_request: float = pa.Field(nullable=True, gt=0)
+    output_tokens_per_s: float = pa.Field(gt=0)
+    median_itl_ms: float = pa.Field(nullable=True, gt=0)
+    release: str
+    source_repo: str = pa.Field(str_startswith="https://")
+    source_commit: str = pa.Field(str_matches=r"^[0-9a-f]{7,40}$")
+    data_path: str
+    source_date: str = pa.Field(str_matches=DATE_RE)
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check
+    def energy_is_power_over_throughput(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        c = pl.col
+        return data.lazyframe.select(
+            (c("j_per_token") * c("output_tokens_per_s") / c("avg_power_w") - 1).abs() < 0.01
+        )
+
+
+class PeerV2Schema(pa.DataFrameModel):
+    """resources/inference/mlenergy_v2_sweeps.csv: ML.ENERGY v2 batch sweeps (older vLLM)."""
+
+    model_id: str
+    params_b: float = pa.Field(gt=0)
+    task: str
+    gpu_model: str
+    num_gpus: int = pa.Field(ge=1, le=64)
+    tensor_parallel: int = pa.Field(ge=1)
+    batch_size: int = pa.Field(ge=1)
+    j_per_token: float = pa.Field(gt=0)
+    avg_power_w: float = pa.Field(gt=0)
+    output_tokens_per_s: float = pa.Field(gt=0)
+    release: str
+    source_repo: str = pa.Field(str_startswith="https://")
+    source_commit: str
+    data_path: str
+    source_date: str = pa.Field(str_matches=DATE_RE)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class PeerShapeSchema(pa.DataFrameModel):
+    """resources/inference/peer_model_shapes.csv: decoder shapes of the models peers measured."""
+
+    model_id: str = pa.Field(unique=True)
+    params_b: float = pa.Field(gt=0)
+    n_layers: int = pa.Field(gt=0)
+    n_kv_heads: int = pa.Field(gt=0)
+    head_dim: int = pa.Field(gt=0)
+    sliding_window: float = pa.Field(nullable=True, gt=0)
+    sliding_layers_fraction: float = pa.Field(nullable=True, ge=0, le=1)
+    weight_dtype_bytes: float = pa.Field(gt=0)
+    source_url: str = pa.Field(nullable=True)
+    notes: str = pa.Field(nullable=True)
 
     class Config:
         strict = True
@@ -539,28 +779,38 @@ class RentVsBuySchema(pa.DataFrameModel):
 
 
 class InferenceEstimateSchema(pa.DataFrameModel):
-    """results/inference_estimates.parquet: one row per (model, scenario), estimated or not."""
+    """results/inference_estimates.parquet: one row per (model, scenario, serving mode)."""
 
     model_id: str
     params_total: int = pa.Field(gt=0)
     size_class: str = pa.Field(isin=["SLM", "LLM"])
     scenario: str
+    serving: str
+    reference: bool
+    concurrency: int = pa.Field(ge=1)
     kind: str = pa.Field(isin=["cloud", "local"])
     hardware_id: str
     batch_size: int = pa.Field(ge=1)
     status: str = pa.Field(isin=["estimated", "does not fit"])
     note: str = pa.Field(nullable=True)
+    precision: str = pa.Field(nullable=True, isin=["bf16", "fp8", "int4"])
     devices: int = pa.Field(nullable=True, ge=1)
+    bound: str = pa.Field(nullable=True, isin=["memory", "compute"])
+    tdp_w: float = pa.Field(nullable=True, gt=0)
+    pue: float = pa.Field(nullable=True, ge=1)
+    gpu_power_w: float = pa.Field(nullable=True, gt=0)
+    host_power_w: float = pa.Field(nullable=True, ge=0)
     tokens_per_s_low: float = pa.Field(nullable=True, gt=0)
     tokens_per_s: float = pa.Field(nullable=True, gt=0)
     tokens_per_s_high: float = pa.Field(nullable=True, gt=0)
     j_per_token_low: float = pa.Field(nullable=True, gt=0)
     j_per_token: float = pa.Field(nullable=True, gt=0)
     j_per_token_high: float = pa.Field(nullable=True, gt=0)
-    j_per_token_roofline: float = pa.Field(nullable=True, gt=0)
+    j_per_token_system: float = pa.Field(nullable=True, gt=0)
     gco2e_per_1k_tokens_low: float = pa.Field(nullable=True, ge=0)
     gco2e_per_1k_tokens: float = pa.Field(nullable=True, ge=0)
     gco2e_per_1k_tokens_high: float = pa.Field(nullable=True, ge=0)
+    embodied_gco2e_per_1k_tokens: float = pa.Field(nullable=True, ge=0)
     usd_per_1k_tokens_low: float = pa.Field(nullable=True, gt=0)
     usd_per_1k_tokens: float = pa.Field(nullable=True, gt=0)
     usd_per_1k_tokens_high: float = pa.Field(nullable=True, gt=0)
@@ -574,6 +824,16 @@ class InferenceEstimateSchema(pa.DataFrameModel):
         coerce = True
 
     @pa.dataframe_check
+    def power_within_devices_tdp(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """Physics: J/token x tokens/s is the power drawn; it cannot exceed what the devices
+        (at TDP) and the modelled host share draw, times PUE."""
+        c = pl.col
+        cap = (c("devices") * c("tdp_w") + c("host_power_w")) * c("pue")
+        return data.lazyframe.select(
+            c("j_per_token").is_null() | (c("j_per_token") * c("tokens_per_s") <= cap * 1.000001)
+        )
+
+    @pa.dataframe_check
     def intervals_bracket_values(cls, data: pa.PolarsData) -> pl.LazyFrame:
         c = pl.col
         ok = pl.lit(True)
@@ -583,3 +843,194 @@ class InferenceEstimateSchema(pa.DataFrameModel):
                 | ((c(f"{v}_low") <= c(v) * 1.000001) & (c(v) <= c(f"{v}_high") * 1.000001))
             )
         return data.lazyframe.select(ok)
+
+
+class TrainingTokensSchema(pa.DataFrameModel):
+    """resources/training/training_tokens.csv: training tokens per model, each with its source."""
+
+    model_id: str = pa.Field(unique=True)
+    base_model_id: str = pa.Field(nullable=True)
+    pretraining_tokens: float = pa.Field(nullable=True, gt=1e6, lt=1e15)
+    finetune_tokens: float = pa.Field(nullable=True, ge=0, lt=1e15)
+    tokens_label: str = pa.Field(nullable=True)
+    status: str = pa.Field(isin=["published", "assumed"])
+    source_url: str = pa.Field(nullable=True, str_startswith="http")
+    source_title: str = pa.Field(nullable=True)
+    source_date: str = pa.Field(nullable=True, str_matches=DATE_RE)
+    quote_location: str = pa.Field(nullable=True)
+    quote: str = pa.Field(nullable=True)
+    notes: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check
+    def published_rows_have_count_and_source(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        c = pl.col
+        return data.lazyframe.select(
+            (c("status") != "published")
+            | (
+                c("pretraining_tokens").is_not_null()
+                & c("source_url").is_not_null()
+                & c("source_date").is_not_null()
+            )
+        )
+
+
+class DerivedGpuHoursSchema(pa.DataFrameModel):
+    """resources/training/derived_gpu_hours.csv: GPU-hours derived from GPUs x days."""
+
+    model_id: str = pa.Field(unique=True)
+    gpus: float = pa.Field(gt=0)
+    days: float = pa.Field(gt=0)
+    gpu_hours: float = pa.Field(gt=0)
+    arithmetic: str
+    source_url: str = pa.Field(str_startswith="http")
+    quote: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check
+    def hours_are_gpus_times_days(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        c = pl.col
+        return data.lazyframe.select(
+            ((c("gpus") * c("days") * 24 / c("gpu_hours")) - 1).abs() < 0.01
+        )
+
+
+class QualitySchema(pa.DataFrameModel):
+    """resources/quality/mmlu.csv: a published MMLU score per model, with its source."""
+
+    model_id: str = pa.Field(unique=True)
+    mmlu_5shot: float = pa.Field(nullable=True, ge=0, le=100)
+    variant: str = pa.Field(nullable=True)
+    source_url: str = pa.Field(nullable=True, str_startswith="http")
+    source_title: str = pa.Field(nullable=True)
+    source_date: str = pa.Field(nullable=True, str_matches=DATE_RE)
+    quote_location: str = pa.Field(nullable=True)
+    notes: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class CalibrationRunSchema(pa.DataFrameModel):
+    """results/training_calibration.parquet: published runs and the MFU they imply."""
+
+    model_id: str = pa.Field(unique=True)
+    params: float = pa.Field(gt=0)
+    tokens: float = pa.Field(gt=0)
+    tokens_status: str = pa.Field(isin=["published", "assumed", "override"])
+    hardware_id: str
+    generation: str
+    peak_tflops: float = pa.Field(gt=0)
+    gpu_hours: float = pa.Field(gt=0)
+    hours_status: str = pa.Field(isin=["published", "derived"])
+    hours_note: str = pa.Field(nullable=True)
+    implied_mfu: float = pa.Field(gt=0)
+    used: bool
+    excluded_because: str = pa.Field(nullable=True)
+    size_class: str
+    source_url: str
+
+    class Config:
+        strict = False
+        coerce = True
+
+
+class CapabilitySchema(pa.DataFrameModel):
+    """results/comparison/capability.parquet: quality against energy and cost per model."""
+
+    model_id: str = pa.Field(unique=True)
+    params_total: int = pa.Field(gt=0)
+    family: str
+    mmlu_5shot: float = pa.Field(ge=0, le=100)
+    variant: str = pa.Field(nullable=True)
+    comparable: bool
+    mmlu_source: str = pa.Field(nullable=True)
+    setting: str
+    j_per_token: float = pa.Field(nullable=True, gt=0)
+    usd_per_1k_tokens: float = pa.Field(nullable=True, gt=0)
+    training_mwh: float = pa.Field(nullable=True, gt=0)
+    pareto: bool = pa.Field(nullable=True)
+    family_top: str = pa.Field(nullable=True)
+    quality_share: float = pa.Field(nullable=True, gt=0)
+    energy_share: float = pa.Field(nullable=True, gt=0)
+    cost_share: float = pa.Field(nullable=True, gt=0)
+    training_share: float = pa.Field(nullable=True, gt=0)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class PeerMapSchema(pa.DataFrameModel):
+    """resources/peers/model_map.csv: which peer row stands for which configured model."""
+
+    model_id: str
+    peer: str = pa.Field(isin=["ML.ENERGY v3", "ML.ENERGY v2"])
+    peer_model_id: str
+    note: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class EcoLogitsSchema(pa.DataFrameModel):
+    """resources/peers/ecologits.csv: EcoLogits' figures per model, dated and versioned."""
+
+    model_id: str
+    params_b: float = pa.Field(gt=0)
+    output_tokens: int = pa.Field(gt=0)
+    electricity_mix_zone: str
+    energy_kwh_min: float = pa.Field(gt=0)
+    energy_kwh_max: float = pa.Field(gt=0)
+    j_per_token_min: float = pa.Field(gt=0)
+    j_per_token_max: float = pa.Field(gt=0)
+    j_per_token_mid: float = pa.Field(gt=0)
+    gwp_kgco2e_min: float = pa.Field(ge=0)
+    gwp_kgco2e_max: float = pa.Field(ge=0)
+    usage_gwp_kgco2e_min: float = pa.Field(ge=0)
+    usage_gwp_kgco2e_max: float = pa.Field(ge=0)
+    embodied_gwp_kgco2e_min: float = pa.Field(ge=0)
+    embodied_gwp_kgco2e_max: float = pa.Field(ge=0)
+    pue: float = pa.Field(ge=1)
+    batch_size: int = pa.Field(ge=1)
+    ecologits_version: str
+    method: str
+    computed_on: str = pa.Field(str_matches=DATE_RE)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class PeerValidationSchema(pa.DataFrameModel):
+    """results/peer_validation.parquet: our estimate beside a peer's figure, with the ratio."""
+
+    model_id: str
+    peer: str
+    peer_model_id: str
+    setting: str
+    ours_j_per_token: float = pa.Field(gt=0)
+    peer_j_per_token: float = pa.Field(gt=0)
+    ours_over_peer: float = pa.Field(gt=0)
+    boundary: str
+    ours_method: str
+    peer_source: str
+    explanation: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check
+    def gaps_over_2x_are_explained(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        c = pl.col
+        far = (c("ours_over_peer") > 2) | (c("ours_over_peer") < 0.5)
+        return data.lazyframe.select(~far | c("explanation").is_not_null())

@@ -188,7 +188,7 @@ def _per_scenario(
     est: pl.DataFrame, col: str, unit: str, title: str, subtitle: str, extra: list[alt.Tooltip]
 ) -> alt.LayerChart:
     ok = est.filter(pl.col("status") == "estimated").with_columns(
-        scenario_label=pl.format("{} ({})", pl.col("scenario"), pl.col("kind"))
+        scenario_label=pl.format("{} · {}", pl.col("scenario"), pl.col("serving"))
     )
     tooltip = [
         alt.Tooltip("model_id:N", title="model"),
@@ -196,6 +196,9 @@ def _per_scenario(
         alt.Tooltip("scenario:N", title="scenario"),
         alt.Tooltip("hardware_id:N", title="hardware"),
         alt.Tooltip("devices:Q", title="devices"),
+        alt.Tooltip("serving:N", title="serving mode"),
+        alt.Tooltip("batch_size:Q", title="batch"),
+        alt.Tooltip("precision:N", title="weights"),
         alt.Tooltip(f"{col}:Q", title=f"value ({unit})", format=",.3~g"),
         alt.Tooltip(f"{col}_low:Q", title="low", format=",.3~g"),
         alt.Tooltip(f"{col}_high:Q", title="high", format=",.3~g"),
@@ -217,7 +220,7 @@ def _per_scenario(
 
 
 def cost_chart(estimates: pl.DataFrame) -> alt.LayerChart:
-    ok = estimates.filter(pl.col("status") == "estimated")
+    ok = estimates.filter((pl.col("status") == "estimated") & pl.col("reference"))
     parts = []
     for scenario in ok["scenario"].unique(maintain_order=True).to_list():
         r = _ratio_text(ok.filter(pl.col("scenario") == scenario), "usd_per_1k_tokens")
@@ -233,14 +236,15 @@ def cost_chart(estimates: pl.DataFrame) -> alt.LayerChart:
         "usd_per_1k_tokens",
         "USD per 1k tokens",
         title,
-        "Cloud: GPU-hour price / tokens per hour at the roofline throughput; local: electricity "
-        "+ purchase amortised over its lifetime. Medians of SLMs and LLMs; all estimated",
+        "Cloud: GPU-hour price / tokens per hour from the calibrated serving model; local: "
+        "electricity + purchase amortised over its lifetime. Title: reference mode (cloud "
+        "throughput, local interactive); all estimated",
         [alt.Tooltip("kind:N", title="cloud or local")],
     )
 
 
 def carbon_chart(estimates: pl.DataFrame) -> alt.LayerChart:
-    ok = estimates.filter(pl.col("status") == "estimated")
+    ok = estimates.filter((pl.col("status") == "estimated") & pl.col("reference"))
     by = (
         ok.group_by("scenario", "intensity_g_per_kwh", "intensity_basis")
         .agg(pl.col("gco2e_per_1k_tokens").median())
@@ -259,7 +263,7 @@ def carbon_chart(estimates: pl.DataFrame) -> alt.LayerChart:
         "gco2e_per_1k_tokens",
         "gCO2e per 1k tokens",
         title,
-        "J/token (fit on measured + published rows) x PUE x the scenario's grid intensity; the "
+        "J/token (serving model calibrated on ML.ENERGY v3) x PUE x the scenario's grid; the "
         "tooltip gives the intensity and its basis (lifecycle or direct, never mixed)",
         [
             alt.Tooltip("intensity_g_per_kwh:Q", title="grid (gCO2e/kWh)", format=",.0f"),

@@ -34,6 +34,7 @@ def recompute_training(
     published: pl.DataFrame,
     models: pl.DataFrame | None = None,
     *,
+    derived_hours: pl.DataFrame | None = None,
     intensity_band: tuple[float, float] = (20.0, 1100.0),
     tolerance: float = 0.05,
 ) -> pl.DataFrame:
@@ -115,6 +116,21 @@ def recompute_training(
         .then(pl.lit("reported"))
         .otherwise(pl.lit("unknown")),
         provenance=pl.lit("published"),
+    )
+    if derived_hours is not None and derived_hours.height:
+        df = df.join(
+            derived_hours.select("model_id", gpu_hours_arithmetic=pl.col("arithmetic")),
+            on="model_id",
+            how="left",
+        )
+    else:
+        df = df.with_columns(gpu_hours_arithmetic=pl.lit(None, dtype=pl.String))
+    df = df.with_columns(
+        gpu_hours_status=pl.when(pl.col("gpu_hours").is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when(pl.col("gpu_hours_arithmetic").is_not_null())
+        .then(pl.lit("derived"))
+        .otherwise(pl.lit("published"))
     )
     out = df.select(list(TrainingSchema.to_schema().columns)).sort("params_total", "model_id")
     for row in out.filter(pl.col("flags") != "").iter_rows(named=True):

@@ -1,9 +1,10 @@
 rule inference_fit:
     input:
-        measured="results/inference.parquet",
-        published="resources/inference/published_inference.csv",
+        v3="resources/inference/mlenergy_v3.csv",
+        v2="resources/inference/mlenergy_v2_sweeps.csv",
+        shapes="resources/inference/peer_model_shapes.csv",
         hardware="results/hardware.parquet",
-        code=code("inference_fit", "schemas"),
+        code=code("inference_fit", "serving_model", "schemas", "validation"),
     output:
         fit="results/inference_fit.json",
         cv="results/inference_fit_cv.parquet",
@@ -22,7 +23,9 @@ rule inference_estimates:
         models="results/models.parquet",
         scenarios="results/scenarios.parquet",
         fit="results/inference_fit.json",
-        code=code("inference_estimates", "inference_fit", "schemas"),
+        code=code(
+            "inference_estimates", "inference_fit", "serving_model", "schemas", "validation"
+        ),
     output:
         "results/inference_estimates.parquet",
     log:
@@ -80,17 +83,51 @@ rule rent_vs_buy:
 
 rule answer:
     input:
+        models="results/models.parquet",
+        families=config["comparison"]["families"],
+        quality=config["comparison"]["quality"],
         training="results/training.parquet",
         estimates="results/training_estimates.parquet",
         inference="results/inference_estimates.parquet",
-        code=code("answer", "footprint", "schemas"),
+        code=code("comparison", "capability", "footprint", "schemas", "validation"),
     output:
-        "results/answer.parquet",
+        answer="results/answer.parquet",
+        metrics="results/comparison/model_metrics.parquet",
+        ladders="results/comparison/ladders.parquet",
+        exponent="results/comparison/size_exponent.parquet",
+        thresholds="results/comparison/threshold_sensitivity.parquet",
+        capability="results/comparison/capability.parquet",
     log:
         "logs/answer.log",
+    benchmark:
+        "benchmarks/answer.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    params:
+        threshold=config["slm_max_params"],
+        thresholds=config["comparison"]["thresholds"],
+    script:
+        "../scripts/answer.py"
+
+
+rule peer_validation:
+    input:
+        cv="results/inference_fit_cv.parquet",
+        peer_map=config["comparison"]["peer_map"],
+        ecologits=config["comparison"]["ecologits"],
+        inference="results/inference_estimates.parquet",
+        code=code("peers", "schemas", "validation"),
+    output:
+        "results/peer_validation.parquet",
+    log:
+        "logs/peer_validation.log",
+    benchmark:
+        "benchmarks/peer_validation.tsv"
     localrule: True
     conda:
         "../envs/lmfootprint.yaml"
     threads: 1
     script:
-        "../scripts/answer.py"
+        "../scripts/peer_validation.py"

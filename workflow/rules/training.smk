@@ -1,8 +1,9 @@
 rule training_footprint:
     input:
         published=config["training"]["published"],
+        derived_hours=config["training"]["derived_gpu_hours"],
         models="results/models.parquet",
-        code=code("training", "units", "schemas", "validation"),
+        code=code("training", "training_tokens", "units", "schemas", "validation"),
     output:
         "results/training.parquet",
     log:
@@ -26,12 +27,23 @@ rule training_footprint:
 rule training_estimates:
     input:
         models="results/models.parquet",
-        published=config["training"]["published"],
+        training="results/training.parquet",
+        tokens=config["training"]["tokens"],
+        derived_hours=config["training"]["derived_gpu_hours"],
         hardware="results/hardware.parquet",
         carbon="results/carbon_intensity.parquet",
-        code=code("footprint", "schemas"),
+        code=code(
+            "footprint",
+            "training_calibration",
+            "training_tokens",
+            "training",
+            "schemas",
+            "validation",
+        ),
     output:
-        "results/training_estimates.parquet",
+        estimates="results/training_estimates.parquet",
+        calibration="results/training_calibration.parquet",
+        model="results/training_calibration.json",
     log:
         "logs/training_estimates.log",
     localrule: True

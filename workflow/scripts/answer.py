@@ -1,15 +1,39 @@
-"""The SLM vs LLM answer table: ratios for energy, CO2e and cost with intervals."""
+"""The answer: class-median ratios, within-family ladders, size exponents, threshold
+sensitivity and the capability view, all from one table of per-model metrics."""
 
 import polars as pl
 
-from lmfootprint.answer import answer_table
+from lmfootprint.capability import capability_table, load_quality
+from lmfootprint.comparison import (
+    answer_table,
+    ladder_table,
+    load_families,
+    model_metrics,
+    size_exponent_table,
+    threshold_table,
+)
 from lmfootprint.io import write_parquet
 from lmfootprint.logs import log_to
+from lmfootprint.models import load_models
+from lmfootprint.training import load_training
 
 with log_to(snakemake.log[0]):
-    table = answer_table(
-        pl.read_parquet(snakemake.input.training),
+    inference = pl.read_parquet(snakemake.input.inference)
+    metrics = model_metrics(
+        load_models(snakemake.input.models),
+        load_families(snakemake.input.families),
+        load_training(snakemake.input.training),
         pl.read_parquet(snakemake.input.estimates),
-        pl.read_parquet(snakemake.input.inference),
+        inference,
     )
-    write_parquet(table, snakemake.output[0])
+    out = snakemake.output
+    write_parquet(metrics, out.metrics)
+    write_parquet(answer_table(metrics, snakemake.params.threshold), out.answer)
+    write_parquet(ladder_table(metrics), out.ladders)
+    write_parquet(size_exponent_table(metrics), out.exponent)
+    write_parquet(threshold_table(metrics, snakemake.params.thresholds), out.thresholds)
+    cloud = inference.filter((pl.col("kind") == "cloud") & pl.col("reference"))
+    setting = f"{cloud['scenario'][0]} · {cloud['serving'][0]}" if cloud.height else ""
+    write_parquet(
+        capability_table(metrics, load_quality(snakemake.input.quality), setting), out.capability
+    )

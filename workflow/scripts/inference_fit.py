@@ -1,18 +1,17 @@
-"""Fit J/token on the rows measured here plus the published ones; keep each held-out error."""
+"""Calibrate the serving model on ML.ENERGY v3, validate it held out and on v2 -> fit + cv."""
 
 import polars as pl
 
-from lmfootprint.inference_fit import fit_energy, measured_rows, published_rows
+from lmfootprint.inference_fit import fit_serving, load_shapes, peer_rows, v2_rows
 from lmfootprint.io import write_json, write_parquet
 from lmfootprint.logs import log_to
 
 with log_to(snakemake.log[0]):
-    rows = pl.concat(
-        [
-            measured_rows(pl.read_parquet(snakemake.input.measured)),
-            published_rows(snakemake.input.published),
-        ]
+    hardware = pl.read_parquet(snakemake.input.hardware)
+    shapes = load_shapes(snakemake.input.shapes)
+    fit, cv = fit_serving(
+        peer_rows(snakemake.input.v3, shapes, hardware),
+        v2_rows(snakemake.input.v2, shapes, hardware),
     )
-    fit, cv = fit_energy(rows, pl.read_parquet(snakemake.input.hardware))
     write_json(fit.to_dict(), snakemake.output.fit)
     write_parquet(cv, snakemake.output.cv)

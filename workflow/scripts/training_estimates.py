@@ -1,27 +1,49 @@
-"""6ND training estimates with bounds, checked on the published rows -> training_estimates."""
+"""Calibrated 6ND training estimates with bounds -> training_estimates (+ the calibration)."""
 
 import polars as pl
 
 from lmfootprint.footprint import estimate_training, intensity_for
-from lmfootprint.io import write_parquet
+from lmfootprint.io import write_json, write_parquet
 from lmfootprint.logs import log_to
-from lmfootprint.training import load_published
+from lmfootprint.training import load_training
+from lmfootprint.training_calibration import calibrate, calibration_runs
+from lmfootprint.training_tokens import load_derived_hours, load_tokens
 
 with log_to(snakemake.log[0]):
     s = snakemake.params.settings
+    hardware = pl.read_parquet(snakemake.input.hardware)
+    tokens = load_tokens(snakemake.input.tokens)
+    runs = calibration_runs(
+        load_training(snakemake.input.training),
+        tokens,
+        hardware,
+        load_derived_hours(snakemake.input.derived_hours),
+    )
+    mfu_model, held_out = calibrate(runs)
     intensity, label = intensity_for(
         pl.read_parquet(snakemake.input.carbon), s["grid_country"], snakemake.params.basis
     )
     table = estimate_training(
         pl.read_parquet(snakemake.input.models),
-        load_published(snakemake.input.published),
-        pl.read_parquet(snakemake.input.hardware),
+        runs,
+        held_out,
+        mfu_model,
+        tokens,
+        hardware,
         intensity,
         label,
         default_hardware=s["training_hardware"],
-        mfu=tuple(s["mfu"]),
         pue=s["pue"],
         lifetime_years=s["lifetime_years"],
         tokens_override=s["training_tokens"],
     )
-    write_parquet(table, snakemake.output[0])
+    write_parquet(table, snakemake.output.estimates)
+    write_parquet(
+        runs.join(
+            held_out.select("model_id", *[c for c in held_out.columns if c not in runs.columns]),
+            on="model_id",
+            how="left",
+        ),
+        snakemake.output.calibration,
+    )
+    write_json(mfu_model.to_dict(), snakemake.output.model)
