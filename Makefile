@@ -8,9 +8,10 @@ BIN    := $(VENV)/bin
 CORES  ?= 4
 STAMP     := $(VENV)/.installed-base
 DEV_STAMP := $(VENV)/.installed-dev
+LLAMA_STAMP := $(VENV)/.installed-llama
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: run test lint install install-dev dag lock clean refresh-hub refresh-reference
+.PHONY: run test lint install install-dev install-llama dag lock clean refresh-hub refresh-reference
 
 run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES)
@@ -27,6 +28,8 @@ lint: $(DEV_STAMP)
 
 install: $(STAMP)
 install-dev: $(DEV_STAMP)
+# The llama.cpp backend (`backend: llama_cpp` workloads); pip builds llama.cpp (~5 min, 2 cores).
+install-llama: $(LLAMA_STAMP)
 
 $(STAMP): pyproject.toml requirements/base.lock
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: set PYTHON=/path/to/python3.11"; exit 1; }
@@ -37,6 +40,10 @@ $(STAMP): pyproject.toml requirements/base.lock
 
 $(DEV_STAMP): $(STAMP) requirements/dev.lock
 	$(PIP) install --quiet -r requirements/dev.lock
+	touch $@
+
+$(LLAMA_STAMP): $(STAMP) requirements/llama.lock
+	$(PIP) install --quiet -r requirements/llama.lock
 	touch $@
 
 # Re-resolve the Hub commits of the configured models; with hub.write_snapshot: true in the

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator, validators
 
-from lmfootprint.errors import ConfigError
+from lmfootprint.errors import ConfigError, LmFootprintError
 
 
 def load_schema(path: str | Path) -> dict[str, Any]:
@@ -81,3 +81,16 @@ def check_yaml_file(path: str | Path) -> None:
         raise ConfigError(f"{where}: malformed YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: malformed YAML: {exc}") from None
+
+
+def check_backends(config: dict[str, Any]) -> None:
+    """A workload's backend must be installed: llama.cpp is an extra, not in every install."""
+    import importlib.util
+
+    workloads = config.get("benchmark", {}).get("workloads", {}) or {}
+    wanted = sorted(n for n, w in workloads.items() if w.get("backend") == "llama_cpp")
+    if wanted and importlib.util.find_spec("llama_cpp") is None:
+        raise LmFootprintError(
+            f"benchmark.workloads {wanted} use backend llama_cpp, but llama-cpp-python is not "
+            "installed: run `make install-llama` (builds llama.cpp, about 5 minutes on 2 cores)"
+        )

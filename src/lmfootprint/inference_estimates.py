@@ -124,7 +124,10 @@ def estimate_inference(
                 peak = s["peak_fp8_tflops"] if precision == "fp8" else s["peak_tflops"]
                 one = {
                     "weight_bytes": np.array([m["params_total"] * nbytes]),
-                    "flops_per_token": np.array([2.0 * m["params_total"]]),
+                    # prefill FLOPs per output token, as in the calibration rows
+                    "flops_per_token": np.array(
+                        [2.0 * m["params_total"] * (1 + prompt_tokens / output_tokens)]
+                    ),
                     "kv_bytes_per_token": np.array([kv_per_token]),
                     "context": np.array([context]),
                     "batch": np.array([float(batch)]),

@@ -236,8 +236,8 @@ class ServingFit:
     n_models: int = 0
     max_power_share_of_tdp: float = 0.0
     formula: str = (
-        "decode step = max(bytes / (devices x bandwidth x eta_bw), FLOPs / (devices x peak x "
-        "eta_flop)) + overhead x (1 + comm x log2 devices); power per device between "
+        "decode step = bytes / (devices x bandwidth x eta_bw) + FLOPs / (devices x peak x "
+        "eta_flop) + overhead x (1 + comm x log2 devices); power per device between "
         "idle and TDP; calibrated on ML.ENERGY v3"
     )
 

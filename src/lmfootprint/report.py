@@ -42,6 +42,36 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+def _ratio(value: float | None) -> str:
+    """Ratios keep their decimals where they matter: 0.42x, 3.1x, 24x, 1,489x."""
+    if value is None:
+        return "–"
+    if value < 10:
+        return f"{value:.2g}x" if value < 1 else f"{value:.1f}x"
+    return f"{value:,.0f}x"
+
+
+def _threshold_grid(df: pl.DataFrame | None) -> tuple[list[float], list[tuple]]:
+    if df is None or df.height == 0:
+        return [], []
+    values = sorted(df["threshold_params"].unique().to_list())
+    grid: dict[tuple, dict[float, dict]] = {}
+    for r in df.iter_rows(named=True):
+        grid.setdefault((r["setting"], r["metric"]), {})[r["threshold_params"]] = r
+    return values, list(grid.items())
+
+
+def _machine_energy(inference: pl.DataFrame) -> str:
+    """What the section title may claim about this machine's energy rows."""
+    ok = inference.filter(pl.col("status") == "ok")
+    kinds = sorted(set(ok["provenance"].drop_nulls().to_list())) if ok.height else []
+    if kinds == ["measured"]:
+        return "measured"
+    if kinds == ["estimated"]:
+        return "estimated (no hardware counter readable here)"
+    return " and ".join(kinds) or "not benchmarked"
+
+
 def _estimate_errors(estimates: pl.DataFrame | None) -> dict[str, Any] | None:
     """How the 6ND estimate compares with published GPU-hours, for the report's caveat."""
     if estimates is None:
@@ -137,10 +167,10 @@ def data_versions(tables: dict[str, pl.DataFrame], fit: dict[str, Any] | None) -
     if fit:
         rows.append(
             {
-                "dataset": "J/token fit rows",
+                "dataset": "serving-model calibration and validation rows",
                 "version": ", ".join(f"{k}: {v}" for k, v in sorted(fit["n_rows"].items())),
-                "source": "ML.ENERGY leaderboard-v2 @c3af7f3 "
-                "(resources/inference/published_inference.csv) + results/inference.parquet",
+                "source": "ML.ENERGY leaderboard @0cd52da (v3, data 2026-02-16) and "
+                "leaderboard-v2 @c3af7f3 (resources/inference/MLENERGY.md)",
                 "rows": sum(fit["n_rows"].values()),
             }
         )
@@ -174,6 +204,8 @@ def render_report(
     template_path: str | Path,
     title: str,
     fit: dict[str, Any] | None = None,
+    calibration_model: dict[str, Any] | None = None,
+    slm_max_params: float = 8e9,
 ) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(template_path).parent)),
@@ -183,10 +215,19 @@ def render_report(
     env.filters["fmt"] = _fmt
     env.filters["params"] = human_params
     env.filters["safe_url"] = _safe_url
+    env.filters["ratio"] = _ratio
     template = env.get_template(Path(template_path).name)
     models = tables["models"]
     training = tables["training"]
     inference = tables["inference"]
+
+    threshold_values, threshold_rows = _threshold_grid(tables.get("thresholds"))
+    estimates = tables.get("estimates")
+    assumed = (
+        estimates.filter(pl.col("tokens_status") == "assumed").to_dicts()
+        if estimates is not None
+        else []
+    )
 
     def rows(name: str, *sort: str) -> list[dict[str, Any]]:
         df = tables.get(name)
@@ -212,6 +253,19 @@ def render_report(
         break_even=rows("break_even", "scenario", "params_total"),
         rent_vs_buy=rows("rent_vs_buy", "scenario", "params_total"),
         answer=rows("answer"),
+        exponent=rows("exponent"),
+        ladders=rows("ladders"),
+        thresholds=rows("thresholds"),
+        threshold_values=threshold_values,
+        threshold_rows=threshold_rows,
+        capability=rows("capability", "params_total"),
+        peers=rows("peers"),
+        price_sensitivity=rows("price_sensitivity"),
+        calibration=rows("calibration", "params"),
+        calibration_model=calibration_model,
+        assumed=assumed,
+        machine_energy=_machine_energy(inference),
+        slm_max_params=slm_max_params,
         fit=fit,
         versions=data_versions(tables, fit),
         provenance=provenance_counts(tables),
@@ -222,6 +276,13 @@ def render_report(
 
 
 OPTIONAL_TABLES = (
+    "exponent",
+    "ladders",
+    "thresholds",
+    "capability",
+    "peers",
+    "price_sensitivity",
+    "calibration",
     "scenarios",
     "estimates",
     "inference_estimates",
@@ -241,6 +302,7 @@ def write_report(
     figure_specs: list[str | Path],
     template_path: str | Path,
     title: str,
+    slm_max_params: float = 8e9,
 ) -> None:
     """``paths`` names the input tables: models, training and inference are required;
     OPTIONAL_TABLES and ``fit`` (the J/token fit's JSON) are optional."""
@@ -253,11 +315,18 @@ def write_report(
         if paths.get(key):
             tables[key] = pl.read_parquet(paths[key])
     fit = json.loads(Path(paths["fit"]).read_text(encoding="utf-8")) if paths.get("fit") else None
+    calibration_model = (
+        json.loads(Path(paths["calibration_model"]).read_text(encoding="utf-8"))
+        if paths.get("calibration_model")
+        else None
+    )
     html = render_report(
         tables=tables,
         figures=_figures(figure_specs),
         template_path=template_path,
         title=title,
         fit=fit,
+        calibration_model=calibration_model,
+        slm_max_params=slm_max_params,
     )
     write_text(html, out)

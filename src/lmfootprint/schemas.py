@@ -581,28 +581,6 @@ class ThresholdSchema(pa.DataFrameModel):
         return data.lazyframe.select(_brackets("llm_over_slm"))
 
 
-class PublishedInferenceSchema(pa.DataFrameModel):
-    """resources/inference/published_inference.csv: J/token measured and published by others."""
-
-    model_name: str
-    params_b: float = pa.Field(gt=0, lt=1e5)
-    moe: bool
-    hardware_id: str
-    gpus: int = pa.Field(ge=1, le=1024)
-    batch_size: int = pa.Field(ge=1, le=100_000)
-    j_per_token: float = pa.Field(gt=0, lt=1000)
-    release: str
-    data_path: str
-    source_url: str = pa.Field(str_startswith="http")
-    source_commit: str
-    source_date: str = pa.Field(str_matches=DATE_RE)
-    notes: str = pa.Field(nullable=True)
-
-    class Config:
-        strict = True
-        coerce = True
-
-
 class FitRowsSchema(pa.DataFrameModel):
     """results/inference_fit_cv.parquet: measured rows beside the serving model's prediction,
     in-sample and held out (by family, by GPU, and ML.ENERGY v2 never fitted)."""
@@ -1034,3 +1012,21 @@ class PeerValidationSchema(pa.DataFrameModel):
         c = pl.col
         far = (c("ours_over_peer") > 2) | (c("ours_over_peer") < 0.5)
         return data.lazyframe.select(~far | c("explanation").is_not_null())
+
+
+class PriceSensitivitySchema(pa.DataFrameModel):
+    """results/comparison/price_sensitivity.parquet: cost per 1k tokens at each price type."""
+
+    scenario: str
+    serving: str
+    price_type: str
+    price_per_gpu_hour_usd: float = pa.Field(gt=0)
+    relative_to_scenario_price: float = pa.Field(gt=0)
+    effective_date: str = pa.Field(str_matches=DATE_RE)
+    source: str
+    slm_median_usd_per_1k_tokens: float = pa.Field(nullable=True, gt=0)
+    llm_median_usd_per_1k_tokens: float = pa.Field(nullable=True, gt=0)
+
+    class Config:
+        strict = True
+        coerce = True

@@ -403,18 +403,27 @@ def rent_vs_buy_chart(rvb: pl.DataFrame) -> alt.LayerChart:
     )
 
 
+def _ratio_label(v: float) -> str:
+    return f"{v:,.1f}x" if v < 100 else f"{v:,.0f}x"
+
+
 def answer_chart(answer: pl.DataFrame) -> alt.LayerChart:
     data = answer.with_columns(
         label=pl.format("{} · {}", pl.col("metric"), pl.col("setting")),
-        value_text=pl.format("{}x", pl.col("llm_over_slm").round(0).cast(pl.Int64)),
+        value_text=pl.col("llm_over_slm").map_elements(_ratio_label, return_dtype=pl.String),
     )
     train = answer.filter(pl.col("metric") == "training energy")
-    serve = answer.filter(pl.col("metric") == "inference energy")
+    serve = answer.filter(
+        (pl.col("metric") == "inference energy") & pl.col("setting").str.ends_with("throughput")
+    )
     title = "How many times an LLM's footprint is an SLM's"
     if train.height and serve.height:
+        t, s_ = train.row(0, named=True), serve.row(0, named=True)
         title = (
-            f"Training an LLM takes ~{train['llm_over_slm'][0]:,.0f}x the energy of an SLM; "
-            f"serving a token, ~{serve['llm_over_slm'].median():,.0f}x (medians)"
+            f"Training an LLM takes {_ratio_label(t['llm_over_slm'])} "
+            f"({t['llm_over_slm_low']:,.0f}-{t['llm_over_slm_high']:,.0f}) the energy of an SLM; "
+            f"serving a token, {_ratio_label(s_['llm_over_slm'])} "
+            f"({s_['llm_over_slm_low']:,.1f}-{s_['llm_over_slm_high']:,.1f}) on {s_['setting']}"
         )
     tooltip = [
         alt.Tooltip("phase:N", title="phase"),
@@ -423,9 +432,11 @@ def answer_chart(answer: pl.DataFrame) -> alt.LayerChart:
         alt.Tooltip("unit:N", title="unit of the medians"),
         alt.Tooltip("slm_median:Q", title="SLM median", format=",.3~g"),
         alt.Tooltip("llm_median:Q", title="LLM median", format=",.3~g"),
-        alt.Tooltip("llm_over_slm:Q", title="LLM / SLM", format=",.1f"),
-        alt.Tooltip("llm_over_slm_low:Q", title="low", format=",.1f"),
-        alt.Tooltip("llm_over_slm_high:Q", title="high", format=",.1f"),
+        alt.Tooltip("llm_over_slm:Q", title="LLM / SLM", format=",.2~f"),
+        alt.Tooltip("llm_over_slm_low:Q", title="low (10%)", format=",.2~f"),
+        alt.Tooltip("llm_over_slm_high:Q", title="high (90%)", format=",.2~f"),
+        alt.Tooltip("n_slm:Q", title="SLM architectures"),
+        alt.Tooltip("n_llm:Q", title="LLM architectures"),
         alt.Tooltip("provenance_mix:N", title="provenance"),
     ]
     order = data["label"].to_list()
@@ -450,43 +461,192 @@ def answer_chart(answer: pl.DataFrame) -> alt.LayerChart:
     ).properties(
         title=alt.Title(
             title,
-            subtitle="LLM median / SLM median per quantity and setting; bars "
-            "pair the low side of one with the high side of the other",
+            subtitle="LLM median / SLM median on the headline models (disclosed tokens, "
+            "released weights, decoder-only; identical architectures once); bars: 80% "
+            "Monte Carlo + bootstrap interval",
         ),
         description="The SLM vs LLM ratio for energy, CO2e and cost, training and inference, "
         "with intervals",
     )
 
 
-def fit_chart(cv: pl.DataFrame, fit: dict) -> alt.LayerChart:
-    title = (
-        f"The J/token fit predicts held-out models within a median {fit['cv_median_abs_error']:.0%}"
-        f" ({sum(fit['n_rows'].values())} rows, {fit['n_models']} models)"
+def ladder_chart(exponent: pl.DataFrame) -> alt.LayerChart:
+    data = exponent.with_columns(
+        label=pl.format("{} · {}", pl.col("metric"), pl.col("setting")),
     )
-    lo = min(cv["j_per_token"].min(), cv["predicted_j_per_token"].min())
-    hi = max(cv["j_per_token"].max(), cv["predicted_j_per_token"].max())
+    within = exponent.filter(
+        (pl.col("scope") == "within families") & (pl.col("metric") == "training energy")
+    )
+    title = "How much more each 10x in parameters costs"
+    if within.height:
+        w = within.row(0, named=True)
+        title = (
+            f"Within a family, 10x the parameters takes {w['per_10x_params']:.1f}x "
+            f"({w['per_10x_params_low']:.1f}-{w['per_10x_params_high']:.1f}) the training energy"
+        )
+    tooltip = [
+        alt.Tooltip("label:N", title="quantity"),
+        alt.Tooltip("scope:N", title="fitted"),
+        alt.Tooltip("exponent:Q", title="exponent b", format=".2f"),
+        alt.Tooltip("exponent_low:Q", title="b low (10%)", format=".2f"),
+        alt.Tooltip("exponent_high:Q", title="b high (90%)", format=".2f"),
+        alt.Tooltip("per_10x_params:Q", title="x per 10x params", format=".2f"),
+        alt.Tooltip("n_models:Q", title="architectures"),
+        alt.Tooltip("n_families:Q", title="families"),
+    ]
+    base = alt.Chart(data).encode(
+        y=alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=420)),
+        yOffset=alt.YOffset("scope:N"),
+        color=alt.Color("scope:N", title="fitted"),
+        tooltip=tooltip,
+    )
+    return alt.layer(
+        base.mark_rule(strokeWidth=3, opacity=0.6).encode(
+            x=alt.X(
+                "per_10x_params_low:Q",
+                title="Factor per 10x parameters",
+                scale=alt.Scale(type="log"),
+            ),
+            x2="per_10x_params_high:Q",
+        ),
+        base.mark_point(filled=True, size=70).encode(
+            x=alt.X("per_10x_params:Q", scale=alt.Scale(type="log"))
+        ),
+    ).properties(
+        title=alt.Title(
+            title,
+            subtitle="metric ~ params^b: within families (family fixed effects, same data and "
+            "lab) and across all models; 80% interval from Monte Carlo + family bootstrap",
+        ),
+        description="Size exponent of energy, CO2e and cost per phase and setting",
+    )
+
+
+def capability_chart(capability: pl.DataFrame) -> alt.LayerChart:
+    data = capability.filter(pl.col("j_per_token").is_not_null()).with_columns(
+        comparable_label=pl.when(pl.col("comparable"))
+        .then(pl.lit("MMLU 5-shot"))
+        .otherwise(pl.lit("other format (not comparable)")),
+        pareto_label=pl.when(pl.col("pareto"))
+        .then(pl.lit("Pareto front"))
+        .otherwise(pl.lit("dominated")),
+    )
+    setting = data["setting"][0] if data.height else ""
+    tooltip = [
+        alt.Tooltip("model_id:N", title="model"),
+        alt.Tooltip("params_total:Q", title="parameters", format=",.0f"),
+        alt.Tooltip("mmlu_5shot:Q", title="MMLU", format=".1f"),
+        alt.Tooltip("variant:N", title="checkpoint scored"),
+        alt.Tooltip("j_per_token:Q", title="J/token", format=",.3~g"),
+        alt.Tooltip("usd_per_1k_tokens:Q", title="USD/1k tokens", format=",.3~g"),
+        alt.Tooltip("quality_share:Q", title="quality vs family top", format=".0%"),
+        alt.Tooltip("energy_share:Q", title="energy vs family top", format=".1%"),
+        alt.Tooltip("family_top:N", title="family top"),
+        alt.Tooltip("mmlu_source:N", title="MMLU source"),
+    ]
+    return (
+        alt.Chart(data)
+        .mark_point(filled=True, size=80)
+        .encode(
+            x=alt.X(
+                "j_per_token:Q",
+                title=f"J/token ({setting}, log scale)",
+                scale=alt.Scale(type="log"),
+            ),
+            y=alt.Y("mmlu_5shot:Q", title="MMLU (%)", scale=alt.Scale(zero=False)),
+            color=alt.Color("family:N", title="family", scale=alt.Scale(scheme="tableau20")),
+            shape=alt.Shape("pareto_label:N", title="front"),
+            opacity=alt.condition("datum.comparable", alt.value(1.0), alt.value(0.35)),
+            tooltip=tooltip,
+        )
+        .properties(
+            title=alt.Title(
+                "Quality against energy per token: which small model is on the front",
+                subtitle="Published MMLU (source per point) against the estimated J/token; "
+                "faded points are scored in another format",
+            ),
+            description="MMLU against J/token per model, with the Pareto front",
+        )
+    )
+
+
+def peers_chart(peers: pl.DataFrame) -> alt.LayerChart:
+    lo = min(peers["ours_j_per_token"].min(), peers["peer_j_per_token"].min())
+    hi = max(peers["ours_j_per_token"].max(), peers["peer_j_per_token"].max())
+    scale = alt.Scale(type="log")
+    band = pl.DataFrame(
+        {"a": [lo, hi], "b": [lo, hi], "lo": [lo / 2, hi / 2], "hi": [lo * 2, hi * 2]}
+    )
+    far = peers.filter((pl.col("ours_over_peer") > 2) | (pl.col("ours_over_peer") < 0.5)).height
+    points = (
+        alt.Chart(peers)
+        .mark_point(filled=True)
+        .encode(
+            x=alt.X("peer_j_per_token:Q", title="Peer's figure (J/token)", scale=scale),
+            y=alt.Y("ours_j_per_token:Q", title="Ours (J/token)", scale=scale),
+            color=alt.Color("peer:N", title="peer"),
+            tooltip=[
+                alt.Tooltip("model_id:N", title="model"),
+                alt.Tooltip("peer:N", title="peer"),
+                alt.Tooltip("setting:N", title="setting"),
+                alt.Tooltip("ours_j_per_token:Q", title="ours", format=",.3~g"),
+                alt.Tooltip("peer_j_per_token:Q", title="peer", format=",.3~g"),
+                alt.Tooltip("ours_over_peer:Q", title="ours / peer", format=".2f"),
+                alt.Tooltip("boundary:N", title="boundary"),
+                alt.Tooltip("explanation:N", title="why (gap over 2x)"),
+            ],
+        )
+    )
+    area = (
+        alt.Chart(band)
+        .mark_area(opacity=0.12, color="#888")
+        .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("lo:Q", scale=scale), y2="hi:Q")
+    )
+    line = (
+        alt.Chart(band)
+        .mark_line(color="#888", strokeDash=[3, 3])
+        .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale))
+    )
+    return alt.layer(area, line, points).properties(
+        title=alt.Title(
+            f"Our estimates against ML.ENERGY's measurements and EcoLogits: {far} of "
+            f"{peers.height} rows differ by more than 2x (each explained in the report)",
+            subtitle="Shaded: within 2x. ML.ENERGY rows predicted by fits that never saw the "
+            "model's family (v3) or the release (v2); EcoLogits on its own boundary",
+        ),
+        description="Our J/token against the peers' for the same model and setting",
+    )
+
+
+def fit_chart(cv: pl.DataFrame, fit: dict) -> alt.LayerChart:
+    held = cv.filter(~pl.col("held_out").str.starts_with("none"))
+    title = (
+        f"The serving model predicts a family it never saw within a median "
+        f"{fit['family_holdout_median_abs_error']:.0%} of ML.ENERGY's J/token "
+        f"({fit['n_models']} models, {fit['n_rows'].get('ML.ENERGY v3', 0)} rows)"
+    )
+    lo = min(held["j_per_token"].min(), held["predicted_j_per_token"].min())
+    hi = max(held["j_per_token"].max(), held["predicted_j_per_token"].max())
     diagonal = pl.DataFrame({"a": [lo, hi], "b": [lo, hi]})
     scale = alt.Scale(type="log")
     points = (
-        alt.Chart(cv)
-        .mark_point(filled=True)
+        alt.Chart(held)
+        .mark_point(filled=True, opacity=0.7)
         .encode(
-            x=alt.X(
-                "predicted_j_per_token:Q",
-                title="Predicted with the model held out (J/token)",
-                scale=scale,
-            ),
-            y=alt.Y("j_per_token:Q", title="Measured or published (J/token)", scale=scale),
-            color=alt.Color("provenance:N", title="row"),
-            shape=alt.Shape("hardware_id:N", title="hardware"),
+            x=alt.X("predicted_j_per_token:Q", title="Predicted, held out (J/token)", scale=scale),
+            y=alt.Y("j_per_token:Q", title="Measured by ML.ENERGY (J/token)", scale=scale),
+            color=alt.Color("held_out:N", title="held out"),
+            shape=alt.Shape("hardware_id:N", title="GPU"),
             tooltip=[
                 alt.Tooltip("model:N", title="model"),
-                alt.Tooltip("hardware_id:N", title="hardware"),
-                alt.Tooltip("batch_size:Q", title="batch size"),
-                alt.Tooltip("j_per_token:Q", title="J/token", format=",.3~g"),
+                alt.Tooltip("hardware_id:N", title="GPU"),
+                alt.Tooltip("devices:Q", title="GPUs"),
+                alt.Tooltip("batch:Q", title="average batch", format=",.0f"),
+                alt.Tooltip("j_per_token:Q", title="measured J/token", format=",.3~g"),
                 alt.Tooltip("predicted_j_per_token:Q", title="predicted J/token", format=",.3~g"),
+                alt.Tooltip("power_w:Q", title="measured W", format=",.0f"),
+                alt.Tooltip("predicted_power_w:Q", title="predicted W", format=",.0f"),
                 alt.Tooltip("abs_error:Q", title="error", format=".0%"),
-                alt.Tooltip("provenance:N", title="provenance"),
                 alt.Tooltip("source:N", title="source"),
             ],
         )
@@ -497,9 +657,9 @@ def fit_chart(cv: pl.DataFrame, fit: dict) -> alt.LayerChart:
         .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale))
     )
     return alt.layer(line, points).properties(
-        title=alt.Title(title, subtitle=fit["formula"] + "; leave-one-model-out"),
-        description="Energy per token of each row against the fit's prediction with that "
-        "model held out",
+        title=alt.Title(title, subtitle=fit["formula"]),
+        description="Measured J/token of each ML.ENERGY row against the serving model's "
+        "prediction from a fit that held out its family, its GPU, or (v2) the whole release",
     )
 
 
@@ -525,7 +685,8 @@ FIGURES: dict[str, Figure] = {
         {"answer": "results/answer.parquet"},
         answer_chart,
         "The answer: LLM median over SLM median for energy, CO2e and cost, training and "
-        "inference, per setting, with intervals and the provenance behind each.",
+        "inference, per setting and serving mode, with 80% intervals and the provenance behind "
+        "each.",
     ),
     "training_footprint": Figure(
         {"training": "results/training.parquet"},
@@ -547,8 +708,25 @@ FIGURES: dict[str, Figure] = {
     "energy_fit": Figure(
         {"cv": "results/inference_fit_cv.parquet", "fit": "results/inference_fit.json"},
         fit_chart,
-        "The J/token fit on measured and published rows against each row, with the row's "
-        "model held out of the fit.",
+        "The serving model against ML.ENERGY's measured rows, each predicted by a fit that "
+        "never saw its family, its GPU, or (v2) its release.",
+    ),
+    "size_exponent": Figure(
+        {"exponent": "results/comparison/size_exponent.parquet"},
+        ladder_chart,
+        "How much more each 10x in parameters costs, within families and across all models, "
+        "per phase and setting, with 80% intervals.",
+    ),
+    "capability": Figure(
+        {"capability": "results/comparison/capability.parquet"},
+        capability_chart,
+        "Published MMLU against estimated J/token per model, with the Pareto front.",
+    ),
+    "peers": Figure(
+        {"peers": "results/peer_validation.parquet"},
+        peers_chart,
+        "Our J/token beside ML.ENERGY's measurements and EcoLogits' figures for the same "
+        "models, with the 2x band.",
     ),
     "break_even": Figure(
         {"break_even": "results/break_even.parquet"},

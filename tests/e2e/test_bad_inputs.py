@@ -251,16 +251,28 @@ CASES = [
         {"results/training.parquet", "results/training_estimates.parquet"},
     ),
     Case(
-        "published inference negative",
-        csv_edit("resources/inference/published_inference.csv", ",1536,0.083,", ",1536,-0.083,"),
-        r"j_per_token.*-0\.083",
+        "peer measurement negative",
+        csv_edit(
+            "resources/inference/mlenergy_v3.csv", ",1.3662634337367148,", ",-1.3662634337367148,"
+        ),
+        r"j_per_token.*-1\.366",
         {"results/inference_fit.json", "results/inference_fit_cv.parquet"},
     ),
     Case(
-        "published inference column missing",
-        drop_column("resources/inference/published_inference.csv", "batch_size"),
-        r"published_inference\.csv.*batch_size",
+        "peer measurement column missing",
+        drop_column("resources/inference/mlenergy_v3.csv", "avg_batch_size"),
+        r"mlenergy_v3\.csv.*avg_batch_size",
         {"results/inference_fit.json", "results/inference_fit_cv.parquet"},
+    ),
+    Case(
+        "training tokens without a source",
+        csv_edit(
+            "resources/training/training_tokens.csv",
+            "https://arxiv.org/abs/2307.09288",
+            "",
+        ),
+        r"training_tokens\.csv.*published_rows_have_count_and_source",
+        {"results/training_estimates.parquet"},
     ),
 ]
 

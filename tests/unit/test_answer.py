@@ -1,163 +1,225 @@
-"""Inference estimates per scenario (fitted energy, roofline throughput) and the answer table."""
+"""The comparison design: per-model metrics, class-median ratios, ladders, size exponents."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import polars as pl
 import pytest
+from builders import FIT, NO_PUBLISHED, SCENARIOS, models, training_estimates
 
-from lmfootprint.answer import answer_table
+from lmfootprint.comparison import (
+    THRESHOLDS,
+    answer_table,
+    class_ratio,
+    ladder_table,
+    model_metrics,
+    size_exponent_table,
+    threshold_table,
+)
 from lmfootprint.inference_estimates import estimate_inference
-from lmfootprint.inference_fit import EnergyFit
+from lmfootprint.schemas import ModelMetricSchema
+from lmfootprint.validation import validate_frame
 
-# The memory-bound physics as a fit: J/token = 2 N TDP u / (bandwidth x 1e9 x efficiency) / batch
-# with u = 1 and efficiency = 0.5: intercept log(2 / 0.5e9), slopes 1 and -1.
-PHYSICS = EnergyFit(
-    slope_params=1.0,
-    slope_batch=-1.0,
-    intercept=math.log(2 / 0.5e9),
-    hardware_intercepts={},
-    cv_log_q_low=-0.5,
-    cv_log_q_high=0.5,
-)
-
-SCENARIOS = pl.DataFrame(
-    [
-        {
-            "scenario": "cloud",
-            "kind": "cloud",
-            "hardware_id": "H100-SXM5",
-            "memory_gb": 80.0,
-            "memory_bandwidth_gbps": 3350.0,
-            "tdp_w": 700.0,
-            "pue": 1.0,
-            "intensity_g_per_kwh": 400.0,
-            "intensity_basis": "lifecycle",
-            "price_per_gpu_hour_usd": 4.0,
-            "tariff_usd_per_kwh": None,
-            "purchase_price_usd": None,
-            "lifetime_years": None,
-        },
-        {
-            "scenario": "laptop",
-            "kind": "local",
-            "hardware_id": "M1-Pro-16c",
-            "memory_gb": 16.0,
-            "memory_bandwidth_gbps": 200.0,
-            "tdp_w": 46.0,
-            "pue": 1.0,
-            "intensity_g_per_kwh": 40.0,
-            "intensity_basis": "lifecycle",
-            "price_per_gpu_hour_usd": None,
-            "tariff_usd_per_kwh": 0.3,
-            "purchase_price_usd": 2000.0,
-            "lifetime_years": 4.0,
-        },
-    ]
-)
+SETTING = "cloud-h100 · throughput"
 
 
-def models(sizes: list[float]) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
+def metrics(spec: list[dict], metric: str = "inference energy") -> pl.DataFrame:
+    """Rows of model_metrics for one series. Each spec: model, params, value, and optionally
+    family, ladder, arch (identical architectures share one), headline/why, spread."""
+    rows = []
+    for s in spec:
+        spread = s.get("spread", 1.5)
+        rows.append(
             {
-                "model_id": f"acme/m{int(n)}",
-                "params_total": int(n),
-                "size_class": "SLM" if n <= 8e9 else "LLM",
-                "weights_gb_bf16": n * 2 / 1e9,
-                "kv_cache_gb": 0.5,
-                "memory_batch_size": 1,
+                "model_id": s["model"],
+                "params_total": int(s["params"]),
+                "size_class": "SLM" if s["params"] <= 8e9 else "LLM",
+                "family": s.get("family", s["model"]),
+                "ladder": s.get("ladder", False),
+                "arch_group": s.get("arch", s["model"]),
+                "phase": "inference",
+                "setting": SETTING,
+                "metric": metric,
+                "unit": "J/token",
+                "value": s["value"],
+                "low": s["value"] / spread,
+                "high": s["value"] * spread,
+                "provenance": "estimated",
+                "headline": s.get("why") is None,
+                "excluded_because": s.get("why"),
             }
-            for n in sizes
-        ]
-    )
+        )
+    return validate_frame(ModelMetricSchema, pl.DataFrame(rows), "test metrics")
 
 
-def test_fitted_energy_roofline_throughput_and_bounds() -> None:
-    est = estimate_inference(
-        models([7e9]),
-        SCENARIOS.head(1),
-        PHYSICS,
-        batch_size=1,
-        bandwidth_efficiency=(0.5, 0.5),
-        utilisation=(1.0, 1.0),
-    )
-    r = est.row(0, named=True)
-    # 3350 GB/s x 0.5 / 14 GB of bf16 weights = 119.6 tokens/s; 700 W / 119.6 = 5.85 J/token
-    assert r["tokens_per_s_low"] == pytest.approx(3350 * 0.5 / 14)
-    assert r["j_per_token"] == pytest.approx(700 / (3350 * 0.5 / 14))
-    assert r["j_per_token_roofline"] == pytest.approx(r["j_per_token"])  # same physics
-    assert r["j_per_token_low"] == pytest.approx(r["j_per_token"] * math.exp(-0.5))
-    assert r["gco2e_per_1k_tokens"] == pytest.approx(r["j_per_token"] * 1000 / 3.6e6 * 400)
-    assert r["usd_per_1k_tokens"] == pytest.approx(4.0 / (r["tokens_per_s_low"] * 3600) * 1000)
-    wide = estimate_inference(models([7e9]), SCENARIOS, PHYSICS, batch_size=1).row(0, named=True)
-    assert wide["j_per_token_low"] < wide["j_per_token"] < wide["j_per_token_high"]
-    assert wide["provenance"] == "estimated" and "fit on measured + published" in wide["method"]
+CLASSES = [
+    {"model": "a/1b", "params": 1e9, "value": 1.0, "arch": "X"},
+    {"model": "b/1b", "params": 1e9, "value": 4.0, "arch": "X"},  # same architecture as a/1b
+    {"model": "c/3b", "params": 3e9, "value": 2.0},
+    {"model": "d/70b", "params": 70e9, "value": 10.0},
+    {"model": "e/70b", "params": 70e9, "value": 30.0},
+]
 
 
-def test_local_cost_is_electricity_plus_amortised_purchase() -> None:
-    est = estimate_inference(
-        models([1e9]),
-        SCENARIOS.tail(1),
-        PHYSICS,
-        local_utilisation=0.25,
-        bandwidth_efficiency=(0.5, 0.5),
-    )
-    r = est.row(0, named=True)
-    electricity = r["j_per_token"] * 1000 / 3.6e6 * 0.3
-    amortised = 2000.0 / (4 * 8760 * 0.25) / (r["tokens_per_s"] * 3600) * 1000
-    assert r["usd_per_1k_tokens"] == pytest.approx(electricity + amortised)
+def test_identical_architectures_count_once() -> None:
+    rng = np.random.default_rng(0)
+    r = class_ratio(metrics(CLASSES), 8e9, rng, draws=500)
+    assert (r["n_slm"], r["n_llm"]) == (2, 2)
+    assert r["slm_median"] == pytest.approx(2.0)  # median of geomean(1, 4) = 2 and 2
+    assert r["llm_median"] == pytest.approx(20.0)  # median of 10 and 30
+    assert r["llm_over_slm"] == pytest.approx(10.0)
+    assert "a/1b = b/1b" in r["models_slm"]
+    assert r["llm_over_slm_low"] <= r["llm_over_slm"] <= r["llm_over_slm_high"]
+    distinct = [{**s, "arch": s["model"]} for s in CLASSES]
+    assert class_ratio(metrics(distinct), 8e9, rng, draws=500)["n_slm"] == 3
+    assert class_ratio(metrics(CLASSES), 1e12, rng) is None  # no LLM: no ratio
 
 
-def test_model_that_does_not_fit_is_reported_not_estimated() -> None:
-    est = estimate_inference(models([70e9]), SCENARIOS, PHYSICS, batch_size=1)
-    laptop = est.filter(pl.col("scenario") == "laptop").row(0, named=True)
-    assert laptop["status"] == "does not fit" and "16 GB" in laptop["note"]
-    cloud = est.filter(pl.col("scenario") == "cloud").row(0, named=True)
-    assert cloud["status"] == "estimated" and cloud["devices"] == 2
+def test_answer_keeps_non_headline_rows_out_and_names_them() -> None:
+    spec = [
+        *CLASSES,
+        {"model": "f/175b", "params": 175e9, "value": 1e4, "why": "weights not released"},
+        {"model": "g/7b", "params": 7e9, "value": 1e-3, "why": "training tokens assumed"},
+    ]
+    ans = answer_table(metrics(spec), 8e9)
+    assert ans.height == 1
+    r = ans.row(0, named=True)
+    assert (r["n_slm"], r["n_llm"]) == (2, 2) and r["llm_over_slm"] == pytest.approx(10.0)
+    assert r["kept_out"] == "f/175b (weights not released); g/7b (training tokens assumed)"
+    assert "f/175b" not in r["models_llm"] and "g/7b" not in r["models_slm"]
+    assert r["n_identical_merged"] == 1
+    assert r["provenance_mix"] == "estimated"
+    assert answer_table(metrics(CLASSES), 8e9)["kept_out"][0] is None
 
 
-@pytest.mark.parametrize("scenario", ["cloud", "laptop"])
-def test_energy_co2_cost_grow_with_params_at_fixed_hardware(scenario: str) -> None:
-    est = (
-        estimate_inference(models([1e8, 5e8, 1e9, 3e9]), SCENARIOS, PHYSICS, batch_size=1)
-        .filter(pl.col("scenario") == scenario)
-        .sort("params_total")
-    )
-    for col in ("j_per_token", "gco2e_per_1k_tokens", "usd_per_1k_tokens"):
-        assert est[col].is_sorted(), col
+def test_threshold_moves_models_between_classes() -> None:
+    spec = [
+        {"model": f"m/{n:g}", "params": n, "value": n / 1e9} for n in (1e9, 5e9, 7.5e9, 10e9, 70e9)
+    ]
+    t = threshold_table(metrics(spec)).sort("threshold_params")
+    assert t["threshold_params"].to_list() == list(THRESHOLDS)
+    assert t["n_slm"].to_list() == [1, 2, 3, 4]
+    assert t["n_llm"].to_list() == [4, 3, 2, 1]
+    assert t["llm_over_slm"].n_unique() == 4
+    # a threshold above every model leaves no LLM: no row rather than a ratio of SLMs
+    assert threshold_table(metrics(spec), thresholds=(1e12,)).height == 0
 
 
-def test_answer_ratios_with_intervals_and_provenance() -> None:
-    m = models([1e8, 1e9, 13e9, 70e9])
-    inference = estimate_inference(m, SCENARIOS, PHYSICS, batch_size=1)
-    training = pl.DataFrame(
+def test_ladder_step_and_per_10x_params() -> None:
+    spec = [
+        {"model": "L/1b", "params": 1e9, "value": 1.0, "family": "L", "ladder": True},
+        {"model": "L/8b", "params": 8e9, "value": 4.0, "family": "L", "ladder": True},
+        {"model": "L/70b", "params": 70e9, "value": 20.0, "family": "L", "ladder": True},
+        {"model": "x/3b", "params": 3e9, "value": 9.0, "family": "x", "ladder": False},
+    ]
+    lad = ladder_table(metrics(spec))
+    assert lad["smaller"].to_list() == ["L/1b", "L/8b"]
+    assert lad["larger"].to_list() == ["L/8b", "L/70b"]
+    for r in lad.iter_rows(named=True):
+        assert r["per_10x_params"] == pytest.approx(
+            r["metric_ratio"] ** (1 / math.log10(r["params_ratio"]))
+        )
+    first = lad.row(0, named=True)
+    assert (first["params_ratio"], first["metric_ratio"]) == pytest.approx((8.0, 4.0))
+    assert first["per_10x_params"] == pytest.approx(4.0 ** (1 / math.log10(8)))
+    assert first["metric_ratio_low"] == pytest.approx(4.0 / 1.5**2)
+    assert first["metric_ratio_high"] == pytest.approx(4.0 * 1.5**2)
+
+
+def power_law(families: dict[str, tuple[float, list[float]]], b: float) -> list[dict]:
+    return [
         {
-            "model_id": ["acme/m70000000000"],
-            "in_config": [True],
-            "energy_mwh": [1000.0],
-            "co2e_t": [400.0],
+            "model": f"{fam}/{n:g}",
+            "params": n,
+            "value": c * n**b,
+            "family": fam,
+            "ladder": True,
+            "spread": 1.05,
+        }
+        for fam, (c, sizes) in families.items()
+        for n in sizes
+    ]
+
+
+def test_size_exponent_recovers_b_within_and_across_families() -> None:
+    b = 0.8
+    # offsets that fall with size: pooled, they would bend the slope; fixed effects do not
+    spec = power_law(
+        {
+            "A": (1e-6, [1e8, 4e8, 1.6e9]),
+            "B": (3e-7, [1e9, 7e9, 7e10]),
+            "C": (1e-7, [8e9, 7e10, 4e11]),
+        },
+        b,
+    )
+    t = size_exponent_table(metrics(spec), draws=100)
+    within = t.filter(pl.col("scope") == "within families").row(0, named=True)
+    assert within["exponent"] == pytest.approx(b, abs=1e-9)
+    assert within["n_families"] == 3 and within["n_models"] == 9
+    assert within["exponent_low"] <= b <= within["exponent_high"]
+    assert within["per_10x_params"] == pytest.approx(10**b)
+    pooled = t.filter(pl.col("scope") == "across all models").row(0, named=True)
+    assert pooled["exponent"] < b - 0.05  # the bias the within-family fit removes
+    same = power_law({"A": (1e-6, [1e8, 1e9]), "B": (1e-6, [3e9, 7e10, 4e11])}, b)
+    across = size_exponent_table(metrics(same), draws=100).filter(
+        pl.col("scope") == "across all models"
+    )
+    assert across["exponent"][0] == pytest.approx(b, abs=1e-9)
+    assert across["n_families"][0] is None
+
+
+def test_model_metrics_headline_reasons_and_architecture_groups() -> None:
+    sizes = [1e9, 7e9, 70e9]
+    m = models(sizes).with_columns(
+        model_type=pl.lit("llama"),
+        n_layers=pl.lit(32),
+        hidden_size=pl.lit(4096),
+        n_heads=pl.lit(32),
+        n_kv_heads=pl.lit(8),
+        is_encoder_decoder=pl.Series([False, True, False]),
+    )
+    twin = m.head(1).with_columns(model_id=pl.lit("acme/twin-of-1b"))
+    m = pl.concat([m, twin])
+    families = pl.DataFrame(
+        {
+            "model_id": m["model_id"],
+            "family": ["acme"] * 4,
+            "ladder": [True] * 4,
+            "weights_released": [True, True, False, True],
+            "note": [None] * 4,
         }
     )
-    estimates = m.select("model_id", "size_class", "params_total").with_columns(
-        energy_mwh=pl.col("model_id").str.len_chars().cast(pl.Float64), co2e_t=pl.lit(1.0)
+    estimates = pl.concat(
+        [
+            training_estimates(m.head(3)),
+            training_estimates(twin, tokens=None),  # not in the token table: assumed
+        ]
     )
-    estimates = estimates.with_columns(
-        energy_mwh_low=pl.col("energy_mwh") / 2,
-        energy_mwh_high=pl.col("energy_mwh") * 2,
-        co2e_t_low=pl.col("co2e_t") / 2,
-        co2e_t_high=pl.col("co2e_t") * 2,
+    inference = estimate_inference(m, SCENARIOS.head(1), FIT)
+    out = model_metrics(m, families, NO_PUBLISHED, estimates, inference)
+    why = dict(
+        out.filter(pl.col("phase") == "training")
+        .select("model_id", "excluded_because")
+        .unique()
+        .iter_rows()
     )
-    ans = answer_table(training, estimates, inference)
-    cloud = ans.filter((pl.col("setting") == "cloud") & (pl.col("metric") == "inference energy"))
-    r = cloud.row(0, named=True)
-    assert (
-        r["llm_over_slm"] > 1
-        and r["llm_over_slm_low"] <= r["llm_over_slm"] <= r["llm_over_slm_high"]
-    )
-    assert r["provenance_mix"] == "estimated: 4"
-    energy = ans.filter(pl.col("metric") == "training energy").row(0, named=True)
-    assert energy["provenance_mix"] == "estimated: 3, published: 1"
-    # no LLM fits the laptop: no local ratio rather than a ratio of SLMs alone
-    assert ans.filter(pl.col("setting") == "laptop").height == 0
+    assert why == {
+        "acme/m1000000000": None,
+        "acme/m7000000000": "encoder-decoder",
+        "acme/m70000000000": "weights not released",
+        "acme/twin-of-1b": "training tokens assumed",
+    }
+    groups = dict(out.select("model_id", "arch_group").unique().iter_rows())
+    assert groups["acme/twin-of-1b"] == groups["acme/m1000000000"]
+    assert groups["acme/m7000000000"] != groups["acme/m1000000000"]
+    inf = out.filter(pl.col("phase") == "inference")
+    assert set(inf["setting"]) == {"cloud-h100 · interactive", SETTING}
+    assert set(inf["metric"]) == {"inference energy", "inference CO2e", "inference cost"}
+    # inference rows are not kept out for the training tokens
+    assert inf.filter(pl.col("model_id") == "acme/twin-of-1b")["headline"].all()
+    assert set(out.filter(pl.col("phase") == "training")["metric"]) == {
+        "training energy",
+        "training CO2e",
+    }

@@ -1,57 +1,69 @@
-"""Training estimates: the 6ND model, its bounds, and its check against published rows."""
+"""Training estimates: calibrated 6ND per configured model, and training energy per model."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 import pytest
+from builders import HARDWARE, RES
 
 from lmfootprint.errors import LmFootprintError
-from lmfootprint.footprint import estimate_gpu_hours, estimate_training, parse_tokens
-from lmfootprint.hardware_specs import load_hardware
-from lmfootprint.training import load_published
+from lmfootprint.footprint import (
+    estimate_gpu_hours,
+    estimate_training,
+    intensity_for,
+    training_energy,
+)
+from lmfootprint.training import load_published, recompute_training
+from lmfootprint.training_calibration import calibrate, calibration_runs, generation
+from lmfootprint.training_tokens import load_derived_hours, load_tokens
 
-ROOT = Path(__file__).resolve().parents[2]
-HARDWARE = load_hardware(ROOT / "resources/hardware.csv")
-PUBLISHED = load_published(ROOT / "resources/published_training.csv")
-
-
-def models(*rows: tuple[str, int, str | None]) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
-            {
-                "model_id": m,
-                "params_total": n,
-                "size_class": "SLM" if n <= 8e9 else "LLM",
-                "training_tokens": t,
-            }
-            for m, n, t in rows
+MODELS = pl.DataFrame(
+    {
+        "model_id": [
+            "HuggingFaceTB/SmolLM-135M",
+            "EleutherAI/pythia-410m",
+            "meta-llama/Llama-3.2-1B",
+            "microsoft/Phi-3-mini-4k-instruct",
+            "meta-llama/Llama-2-7b-hf",
+            "mistralai/Mistral-7B-v0.1",
+            "meta-llama/Llama-3.1-70B",
+            "acme/unlisted-3b",
         ],
-        schema={
-            "model_id": pl.String,
-            "params_total": pl.Int64,
-            "size_class": pl.String,
-            "training_tokens": pl.String,
-        },
+        "params_total": [
+            134515008,
+            405334016,
+            1235814400,
+            3821079552,
+            6738415616,
+            7241732096,
+            70553706496,
+            3_000_000_000,
+        ],
+    }
+).with_columns(
+    size_class=pl.when(pl.col("params_total") <= 8e9).then(pl.lit("SLM")).otherwise(pl.lit("LLM"))
+)
+DERIVED = load_derived_hours(RES / "training" / "derived_gpu_hours.csv")
+TRAINING = recompute_training(
+    load_published(RES / "published_training.csv"), MODELS, derived_hours=DERIVED
+)
+TOKENS = load_tokens(RES / "training" / "training_tokens.csv")
+RUNS = calibration_runs(TRAINING, TOKENS, HARDWARE, DERIVED)
+MFU_MODEL, HELD = calibrate(RUNS)
+
+
+def estimate(models: pl.DataFrame = MODELS, **kw) -> pl.DataFrame:
+    args = {"default_hardware": "H100-SXM5", "pue": 1.1, "lifetime_years": 5.0}
+    return estimate_training(
+        models, RUNS, HELD, MFU_MODEL, TOKENS, HARDWARE, 400.0, "test grid", **{**args, **kw}
     )
 
 
-@pytest.mark.parametrize(
-    "label,tokens",
-    [
-        ("600B", 6e11),
-        ("15T+", 1.5e13),
-        ("up to 9T", 9e12),
-        ("1,500B", 1.5e12),
-        ("3T (2.99T at step)", 3e12),
-        ("", None),
-        (None, None),
-        ("lots", None),
-    ],
-)
-def test_parse_tokens(label, tokens) -> None:
-    assert parse_tokens(label) == tokens
+EST = estimate()
+
+
+def one(model_id: str, frame: pl.DataFrame = EST) -> dict:
+    return frame.filter(pl.col("model_id") == model_id).row(0, named=True)
 
 
 def test_six_n_d() -> None:
@@ -59,47 +71,107 @@ def test_six_n_d() -> None:
     assert estimate_gpu_hours(6.738e9, 2e12, 312, 0.5) == pytest.approx(143_974, rel=1e-4)
 
 
-def run(m: pl.DataFrame, **kw) -> pl.DataFrame:
-    args = {"default_hardware": "H100-SXM5", "mfu": (0.3, 0.5), "pue": 1.1, "lifetime_years": 5}
-    return estimate_training(m, PUBLISHED, HARDWARE, 400.0, "test grid", **{**args, **kw})
-
-
-def test_published_rows_are_checked_with_their_own_gpu() -> None:
-    t = run(models(("meta-llama/Llama-2-7b-hf", 6_738_415_616, None)))
-    r = t.row(0, named=True)
-    assert r["hardware_id"] == "A100-80-SXM4" and r["tokens_source"] == "published"
-    assert r["gpu_hours_low"] < r["gpu_hours"] < r["gpu_hours_high"]
+def test_a_model_with_a_published_run_is_estimated_by_the_fit_that_left_it_out() -> None:
+    r = one("meta-llama/Llama-2-7b-hf")
+    h = HELD.filter(pl.col("model_id") == "meta-llama/Llama-2-7b-hf").row(0, named=True)
+    assert r["hardware_id"] == "A100-80-SXM4"  # the run's own GPU
+    assert r["mfu"] == pytest.approx(h["heldout_mfu"])
     assert r["published_gpu_hours"] == 184_320
+    assert r["gpu_hours_error"] == pytest.approx(h["heldout_hours_error"])
     assert r["gpu_hours_error"] == pytest.approx(r["gpu_hours"] / 184_320 - 1)
-    # the MFU Meta's figure implies: 6ND / (peak x hours)
-    assert r["implied_mfu"] == pytest.approx(6 * 6_738_415_616 * 2e12 / (312e12 * 184_320 * 3600))
-    assert r["provenance"] == "estimated"
+    assert r["published_in_range"] == (r["gpu_hours_low"] <= 184_320 <= r["gpu_hours_high"])
+    assert "held-out fit" in r["method"] and r["provenance"] == "estimated"
+    derived = one("microsoft/Phi-3-mini-4k-instruct")
+    assert derived["published_hours_status"] == "derived"
 
 
-def test_unpublished_model_uses_card_tokens_or_labelled_assumption() -> None:
-    t = run(
-        models(("HuggingFaceTB/SmolLM-360M", 361_821_120, None), ("acme/x", 1_000_000_000, "2T"))
-    )
-    smol = t.filter(pl.col("model_id") == "HuggingFaceTB/SmolLM-360M").row(0, named=True)
-    assert smol["tokens_source"].startswith("assumed: 20 tokens per parameter")
-    assert smol["training_tokens"] == 20 * 361_821_120
-    assert smol["published_gpu_hours"] is None and smol["hardware_id"] == "H100-SXM5"
-    x = t.filter(pl.col("model_id") == "acme/x").row(0, named=True)
-    assert x["tokens_source"] == "model card" and x["training_tokens"] == 2e12
+def test_a_model_without_a_run_uses_the_calibrated_fit_on_the_default_gpu() -> None:
+    r = one("EleutherAI/pythia-410m")
+    assert r["hardware_id"] == "H100-SXM5" and r["published_gpu_hours"] is None
+    mid, low, high = MFU_MODEL.mfu(405334016, generation("H100-SXM5"))
+    assert (r["mfu"], r["mfu_low"], r["mfu_high"]) == pytest.approx((mid, low, high))
+    assert r["gpu_hours"] == pytest.approx(6 * 405334016 * 2.99892736e11 / (989e12 * mid) / 3600)
+    # wording of the count and the MFU interval both widen the bounds
+    assert r["gpu_hours_low"] < r["gpu_hours"] < r["gpu_hours_high"]
+    assert r["energy_mwh"] == pytest.approx(r["gpu_hours"] * 700 * 1.1 / 1e6)
+    assert r["co2e_t"] == pytest.approx(r["energy_mwh"] * 400 / 1000)
     # embodied: H100 164 kg over 5 years of 8760 h, by GPU-hours used
-    assert x["embodied_co2e_t"] == pytest.approx(x["gpu_hours"] * 164 / (5 * 8760) / 1000)
-    assert x["co2e_t"] == pytest.approx(x["energy_mwh"] * 400 / 1000)
+    assert r["embodied_co2e_t"] == pytest.approx(r["gpu_hours"] * 164 / (5 * 8760) / 1000)
+    assert "calibrated fit" in r["method"]
 
 
-def test_estimates_grow_with_params_at_fixed_hardware_and_tokens() -> None:
-    sizes = [1e8, 1e9, 7e9, 70e9]
-    t = run(models(*[(f"acme/m{i}", int(n), "1T") for i, n in enumerate(sizes)]))
-    for col in ("gpu_hours", "energy_mwh", "co2e_t", "co2e_t_with_embodied"):
-        assert t[col].is_sorted(), col
+def test_token_bounds_carry_into_the_hours() -> None:
+    r = one("meta-llama/Llama-3.2-1B")  # "up to 9T": the low end is half
+    assert r["training_tokens_low"] == 4.5e12 and r["training_tokens_high"] == 9e12
+    assert r["gpu_hours_low"] == pytest.approx(
+        6 * 1235814400 * 4.5e12 / (989e12 * r["mfu_high"]) / 3600
+    )
 
 
-def test_bad_assumptions_are_named() -> None:
-    with pytest.raises(LmFootprintError, match="mfu"):
-        run(models(("acme/x", 10**9, "1T")), mfu=(0.6, 0.2))
+def test_assumed_tokens_keep_a_model_out_of_the_headline() -> None:
+    assert not one("mistralai/Mistral-7B-v0.1")["in_headline"]
+    unlisted = one("acme/unlisted-3b")
+    assert unlisted["tokens_status"] == "assumed" and not unlisted["in_headline"]
+    assert one("meta-llama/Llama-2-7b-hf")["in_headline"]
+    assert EST.filter(pl.col("in_headline"))["tokens_status"].to_list() == ["published"] * 6
+    over = estimate(tokens_override={"mistralai/Mistral-7B-v0.1": "8T"})
+    r = one("mistralai/Mistral-7B-v0.1", over)
+    assert r["tokens_status"] == "override" and r["training_tokens"] == 8e12 and r["in_headline"]
+
+
+def test_an_unknown_default_gpu_is_named() -> None:
     with pytest.raises(LmFootprintError, match="'TPU-v9' is not in resources/hardware.csv"):
-        run(models(("acme/x", 10**9, "1T")), default_hardware="TPU-v9")
+        estimate(default_hardware="TPU-v9")
+
+
+def test_intensity_for_takes_the_latest_year() -> None:
+    carbon = pl.DataFrame(
+        {
+            "geo_type": ["country"] * 3,
+            "geo_id": ["FRA", "FRA", "USA"],
+            "basis": ["lifecycle"] * 3,
+            "year": [2022, 2024, 2024],
+            "gco2e_per_kwh": [60.0, 40.0, 380.0],
+            "provenance": ["published"] * 3,
+        }
+    )
+    assert intensity_for(carbon, "FRA", "lifecycle") == (40.0, "FRA lifecycle 2024 (published)")
+    with pytest.raises(LmFootprintError, match="no direct intensity"):
+        intensity_for(carbon, "FRA", "direct")
+
+
+def test_published_energy_without_published_co2e_gets_co2e_from_that_energy() -> None:
+    """Phi-3 and SmolLM publish GPU-hours (so energy) but no CO2e: their CO2e is the published
+    energy at the estimate's grid, never the estimate's own, different, energy."""
+    energy = training_energy(TRAINING, EST)
+    for model_id in ("microsoft/Phi-3-mini-4k-instruct", "HuggingFaceTB/SmolLM-135M"):
+        pub = one(model_id, TRAINING)
+        assert pub["co2e_t"] is None and pub["energy_mwh"] > 0
+        r, e = one(model_id, energy), one(model_id, EST)
+        assert r["provenance"] == "published"
+        assert r["energy_mwh"] == pytest.approx(pub["energy_mwh"])
+        assert r["co2e_t"] == pytest.approx(pub["energy_mwh"] * 400 / 1000)
+        assert r["co2e_t"] != pytest.approx(e["co2e_t"])
+        assert r["co2e_t_low"] == r["co2e_t_high"] == pytest.approx(r["co2e_t"])
+        assert r["co2e_basis"] == "location, test grid"
+
+
+def test_published_co2e_is_kept_and_estimates_fill_the_rest() -> None:
+    energy = training_energy(TRAINING, EST)
+    assert energy.height == EST.height
+    llama = one("meta-llama/Llama-2-7b-hf", energy)
+    pub = one("meta-llama/Llama-2-7b-hf", TRAINING)
+    assert llama["co2e_t"] == pytest.approx(pub["co2e_t"])
+    assert llama["co2e_basis"] == f"published: {pub['co2e_basis']}"
+    assert llama["energy_basis"] == "published GPU-hours x power"
+    # on one grid for every model, for comparisons across models
+    assert llama["co2e_common"] == pytest.approx(llama["energy_mwh"] * 400 / 1000)
+    assert one("microsoft/Phi-3-mini-4k-instruct", energy)["energy_basis"].startswith("derived")
+    pythia, est = one("EleutherAI/pythia-410m", energy), one("EleutherAI/pythia-410m")
+    assert pythia["provenance"] == "estimated"
+    assert (pythia["energy_mwh_low"], pythia["energy_mwh"], pythia["energy_mwh_high"]) == (
+        est["energy_mwh_low"],
+        est["energy_mwh"],
+        est["energy_mwh_high"],
+    )
+    assert not one("mistralai/Mistral-7B-v0.1", energy)["in_headline"]

@@ -59,7 +59,8 @@ def test_all_problems_in_one_message() -> None:
         check_config(cfg, SCHEMA)
     text = str(err.value)
     assert "4 problem(s)" in text
-    assert "<top level>: unknown key(s) ['colour']; allowed keys: ['benchmark', 'footprint'" in text
+    allowed = "allowed keys: ['benchmark', 'comparison', 'footprint'"
+    assert "<top level>: unknown key(s) ['colour']; " + allowed in text
     assert "'models'" in text.split("allowed keys:")[1]
     assert "models: expected array, got str 'pythia'" in text
     assert "memory.batch_size: expected integer, got str 'four'" in text

@@ -1,4 +1,4 @@
-"""The J/token fit: recovers known physics, its cross-validated error, and the shipped data."""
+"""The serving model calibrated on ML.ENERGY v3 and checked on held-out families, GPUs and v2."""
 
 from __future__ import annotations
 
@@ -7,101 +7,125 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-from workflow_runner import ROOT
+from builders import HARDWARE, RES
 
 from lmfootprint.errors import LmFootprintError
-from lmfootprint.hardware_specs import load_hardware
-from lmfootprint.inference_fit import EnergyFit, fit_energy, measured_rows, published_rows
-
-HARDWARE = load_hardware(ROOT / "resources" / "hardware.csv")
-PUBLISHED = ROOT / "resources" / "inference" / "published_inference.csv"
-
-
-def synthetic(noise: float, seed: int = 0) -> pl.DataFrame:
-    """J/token = e^-13 x TDP/bandwidth x N^0.8 x batch^-0.6 on three GPUs and a spec-less CPU."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for i, n in enumerate([1e8, 3e8, 1e9, 3e9, 7e9, 13e9, 70e9]):
-        for hw, tdp, bw in (("H100-SXM5", 700, 3350), ("A40", 300, 696), ("cpu-x", None, None)):
-            for batch in (1, 8, 64):
-                a = -13 + math.log(tdp / bw) if tdp else -11.0
-                j = math.exp(a + 0.8 * math.log(n) - 0.6 * math.log(batch) + rng.normal(0, noise))
-                rows.append(
-                    {
-                        "model": f"m{i}",
-                        "params": n,
-                        "hardware_id": hw,
-                        "batch_size": float(batch),
-                        "j_per_token": j,
-                        "provenance": "published",
-                        "source": "synthetic",
-                    }
-                )
-    return pl.DataFrame(rows)
+from lmfootprint.inference_fit import (
+    ServingFit,
+    family_of,
+    fit_serving,
+    holdout,
+    interval,
+    kv_bytes_per_token,
+    peer_rows,
+)
 
 
-def test_fit_recovers_known_coefficients_and_cv_error_tracks_noise() -> None:
-    exact, cv = fit_energy(synthetic(0.0), HARDWARE)
-    assert exact.slope_params == pytest.approx(0.8)
-    assert exact.slope_batch == pytest.approx(-0.6)
-    assert exact.intercept == pytest.approx(-13.0)
-    assert exact.hardware_intercepts["cpu-x"] == pytest.approx(-11.0)
-    assert exact.cv_median_abs_error == pytest.approx(0.0, abs=1e-9)
-    assert cv.height == synthetic(0.0).height  # every row predicted while held out
-    noisy, _ = fit_energy(synthetic(0.2, seed=1), HARDWARE)
-    assert 0.05 < noisy.cv_median_abs_error < 0.35  # ~ the noise's median |e^x - 1|
-    assert noisy.cv_log_q_low < 0 < noisy.cv_log_q_high
+@pytest.mark.parametrize(
+    "model_id,family",
+    [
+        ("meta-llama/Llama-3.1-8B-Instruct", "llama-3"),
+        ("meta-llama/Meta-Llama-3.1-70B-Instruct", "llama-3"),
+        ("meta-llama/Llama-3.3-70B-Instruct", "llama-3"),
+        ("Qwen/Qwen3-8B", "qwen3"),
+        ("google/gemma-3-27b-it", "gemma-3"),
+        ("mistralai/Mistral-7B-Instruct-v0.3", "mistral"),
+    ],
+)
+def test_family_of(model_id: str, family: str) -> None:
+    assert family_of(model_id) == family
 
 
-def test_prediction_interval_and_unseen_hardware() -> None:
-    fit, _ = fit_energy(synthetic(0.1), HARDWARE)
-    mid, low, high = fit.predict(7e9, 1, "L4", 72, 300)  # no rows on L4: physics offset
-    assert low < mid < high
-    assert mid == pytest.approx(
-        math.exp(fit.intercept + math.log(72 / 300) + fit.slope_params * math.log(7e9))
-    )
-    with pytest.raises(LmFootprintError, match="no energy fit for hardware 'tpu'"):
-        fit.predict(7e9, 1, "tpu")
-    assert EnergyFit.from_dict(fit.to_dict()) == fit
+def test_kv_bytes_sliding_window_layers_keep_only_their_window() -> None:
+    shape = {"n_layers": 10, "n_kv_heads": 8, "head_dim": 128}
+    full = 2 * 10 * 8 * 128 * 2.0
+    assert kv_bytes_per_token(shape, 4096) == full
+    sliding = {**shape, "sliding_layers_fraction": 0.5, "sliding_window": 1024}
+    assert kv_bytes_per_token(sliding, 1000) == full  # context inside the window
+    assert kv_bytes_per_token(sliding, 4096) == pytest.approx(full * (0.5 + 0.5 * 1024 / 4096))
 
 
-def test_too_little_data_is_an_error_that_says_what_is_missing() -> None:
-    rows = synthetic(0.0).filter(pl.col("batch_size") == 1)
-    with pytest.raises(LmFootprintError, match="2 batch sizes; got 7 models, 1 batch sizes"):
-        fit_energy(rows, HARDWARE)
+def test_shipped_rows_are_dense_configurations_on_h100_and_b200(serving) -> None:
+    rows = serving.rows
+    assert rows.height > 100
+    assert set(rows["hardware_id"]) == {"H100-SXM5", "B200"}
+    assert set(rows["task"]) <= {"lm-arena-chat", "gpqa"}
+    assert rows["family"].n_unique() >= 3
+    assert (rows["j_per_token"] * rows["tokens_per_s"] / rows["power_w"] - 1).abs().max() < 0.01
 
 
-def test_shipped_published_rows_fit_within_a_stated_error() -> None:
-    """The ML.ENERGY rows alone: leave-one-model-out median error measured at 12%."""
-    rows = published_rows(str(PUBLISHED))
-    assert rows.height == 27  # the two mixture-of-experts rows are kept out
-    fit, cv = fit_energy(rows, HARDWARE)
-    assert fit.cv_median_abs_error < 0.2
-    assert 0.5 < fit.slope_params < 1.0 and -0.7 < fit.slope_batch < -0.4
-    # Llama 3.1 8B at batch 1 on an H100: a few J/token (ML.ENERGY v1 measured ~5 on A100)
-    mid, low, high = fit.predict(8.03e9, 1, "H100-SXM5", 700, 3350)
-    assert 2 < mid < 8 and low < mid < high
+def test_family_and_gpu_holdout_errors_are_computed(serving) -> None:
+    fit, cv, rows = serving.fit, serving.cv, serving.rows
+    assert set(fit.gpu_holdout_median_abs_error) == {
+        "hardware_id=H100-SXM5",
+        "hardware_id=B200",
+    }
+    for err in [fit.family_holdout_median_abs_error, *fit.gpu_holdout_median_abs_error.values()]:
+        assert math.isfinite(err) and 0 < err < 1
+    # every measured row is predicted once per hold-out scheme, by a fit that never saw it
+    for key, prefix in (("family", "family="), ("hardware_id", "hardware_id=")):
+        for group, n in rows.group_by(key).len().iter_rows():
+            held = cv.filter(pl.col("held_out") == f"{prefix}{group}")
+            assert held.height == n, (key, group)
+            assert set(held[key]) == {group}
+    assert cv.filter(pl.col("held_out") == "none (in-sample)").height == rows.height
+    assert cv.filter(pl.col("held_out").str.starts_with("ML.ENERGY v2")).height == serving.v2.height
+    assert fit.v2_median_abs_error is not None and fit.v2_median_abs_error < 0.5
+    assert fit.in_sample_median_abs_error < 0.3
+    assert fit.n_rows == {"ML.ENERGY v3": rows.height, "ML.ENERGY v2": serving.v2.height}
 
 
-def test_error_on_held_back_measured_rows() -> None:
-    """Rows measured on this machine's CPU, held back one model at a time, predicted from the
-    others plus the published rows: the error stays within the band the report states."""
-    measured = pl.DataFrame(
-        {
-            "model_id": ["a/135m"] * 2 + ["b/160m"] * 2 + ["c/360m"] * 2,
-            "params_total": [134515008] * 2 + [162322944] * 2 + [361821120] * 2,
-            "hardware": ["AMD EPYC (2 threads)"] * 6,
-            "batch_size": [1, 4] * 3,
-            # J/token at 13.6/35.6, 19.9/49.0, 8.1/19.1 tokens/s under about 8 W
-            "j_per_token": [8 / 13.6, 8 / 35.6, 8 / 19.9, 8 / 49.0, 8 / 8.1, 8 / 19.1],
-            "status": ["ok"] * 6,
-            "provenance": ["estimated"] * 6,
-            "energy_method": ["estimate"] * 6,
-        }
-    )
-    rows = pl.concat([measured_rows(measured), published_rows(str(PUBLISHED))])
-    fit, cv = fit_energy(rows, HARDWARE)
-    here = cv.filter(pl.col("hardware_id") == "AMD EPYC (2 threads)")
-    assert here.height == 6
-    assert here["abs_error"].median() < 0.6
-    assert "AMD EPYC (2 threads)" in fit.hardware_intercepts
+def test_held_out_predictions_come_from_another_fit(serving) -> None:
+    cv = serving.cv
+    keys = ["model", "task", "hardware_id", "max_num_seqs", "devices"]
+    inside = cv.filter(pl.col("held_out") == "none (in-sample)")
+    held = cv.filter(pl.col("held_out").str.starts_with("family="))
+    both = inside.join(held, on=keys, suffix="_held")
+    assert both.height == inside.height
+    gap = (both["predicted_j_per_token"] / both["predicted_j_per_token_held"] - 1).abs()
+    assert gap.max() > 0.01  # a held-out group changes the parameters
+
+
+def test_predicted_power_never_exceeds_devices_tdp(serving) -> None:
+    cv = serving.cv
+    assert (cv["predicted_power_w"] <= cv["devices"] * cv["tdp_w"] * (1 + 1e-9)).all()
+    assert 0 < serving.fit.max_power_share_of_tdp <= 1.0
+
+
+def test_interval_and_coverage(serving) -> None:
+    fit = serving.fit
+    assert fit.log_q_low < 0 < fit.log_q_high
+    assert fit.tps_log_q_low < 0 < fit.tps_log_q_high
+    low, high = interval(fit, 2.0)
+    assert low == pytest.approx(2.0 * math.exp(fit.log_q_low)) and low < 2.0 < high
+    assert 0.5 < fit.coverage <= 1.0
+    assert fit.coverage_n == serving.rows.height  # every row in some held-out family
+    assert ServingFit.from_dict(fit.to_dict()) == fit
+    assert fit.serving_params.idle == pytest.approx(0.1)
+
+
+def test_holdout_skips_nothing_and_predicts_every_group(serving) -> None:
+    two = serving.rows.filter(pl.col("family").is_in(["qwen3", "gemma-3"]))
+    out = holdout(two, "family")
+    assert out.height == two.height
+    assert set(out["held_out"]) == {"family=qwen3", "family=gemma-3"}
+    assert np.isfinite(out["log_residual"].to_numpy()).all()
+
+
+def test_one_family_is_not_enough(serving) -> None:
+    one = serving.rows.filter(pl.col("family") == "qwen3")
+    with pytest.raises(LmFootprintError, match="at least 2 families"):
+        fit_serving(one)
+
+
+def test_rows_without_a_known_shape_are_dropped_and_none_left_is_an_error() -> None:
+    shapes: dict = {}  # no shape known: every row dropped
+    with pytest.raises(LmFootprintError, match="no dense rows"):
+        peer_rows(str(RES / "inference" / "mlenergy_v3.csv"), shapes, HARDWARE)
+
+
+def test_formula_describes_the_sum_the_model_uses(serving) -> None:
+    """The formula written into inference_fit.json and the report is the one step_arrays uses:
+    the sum of memory and compute time, not their max."""
+    assert "max(" not in serving.fit.formula
+    assert "+" in serving.fit.formula.split("overhead")[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -17,6 +18,12 @@ from lmfootprint.llama_cpp_backend import (
     write_random_gguf,
 )
 from lmfootprint.meters import meter_for
+
+# llama.cpp itself is the `llama` extra (make install-llama); the GGUF writer needs only gguf
+needs_llama_cpp = pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None,
+    reason="llama-cpp-python not installed (make install-llama)",
+)
 
 TINY = {
     "model_type": "llama",
@@ -50,6 +57,7 @@ def test_gguf_has_the_architecture_of_the_config(tmp_path: Path) -> None:
     assert int(field.parts[field.data[0]][0]) == 2
 
 
+@needs_llama_cpp
 def test_quantised_file_size_matches_the_memory_model(tmp_path: Path) -> None:
     f16 = write_random_gguf(TINY, tmp_path / "f16.gguf")
     q8 = quantize(f16, tmp_path / "q8.gguf", "q8_0", threads=1)
@@ -62,6 +70,7 @@ def test_quantised_file_size_matches_the_memory_model(tmp_path: Path) -> None:
         quantize(f16, tmp_path / "x.gguf", "q3_xx", threads=1)
 
 
+@needs_llama_cpp
 def test_runner_generates_exactly_the_forced_length(tmp_path: Path) -> None:
     path, weights = prepare_gguf(TINY, None, "q8_0", tmp_path, threads=1)
     assert weights == "random-init" and path.name == "model-q8_0.gguf"
@@ -99,3 +108,18 @@ def test_what_the_writer_does_not_cover_is_named() -> None:
         Workload("w", 8, 4, (1, 4), backend="llama_cpp", quantization="q8_0")
     with pytest.raises(ValueError, match="needs a quantization"):
         Workload("w", 8, 4, (1,), backend="llama_cpp")
+
+
+def test_llama_cpp_workload_without_the_extra_names_the_make_target(monkeypatch) -> None:
+    import importlib.util as iu
+
+    from lmfootprint.config import check_backends
+    from lmfootprint.errors import LmFootprintError
+
+    config = {"benchmark": {"workloads": {"q": {"backend": "llama_cpp"}, "t": {}}}}
+    monkeypatch.setattr(iu, "find_spec", lambda name: None)
+    with pytest.raises(
+        LmFootprintError, match=r"\['q'\] use backend llama_cpp.*make install-llama"
+    ):
+        check_backends(config)
+    check_backends({"benchmark": {"workloads": {"t": {}}}})  # no llama_cpp workload: fine

@@ -144,9 +144,9 @@ def test_unmapped_gpu_sku_is_an_error_naming_it() -> None:
     with pytest.raises(prices.UnmappedSkuError, match=r"\('aws', 'p6-b200.48xlarge'\)"):
         prices.per_gpu_hour(df, SKUS, provenance="published", retrieved_at="x")
     market = df.with_columns(
-        sku=pl.lit("B200"), price_type=pl.lit("marketplace"), instance_price_per_hour=pl.lit(5.0)
+        sku=pl.lit("GB300"), price_type=pl.lit("marketplace"), instance_price_per_hour=pl.lit(5.0)
     )
-    with pytest.raises(prices.UnmappedSkuError, match=r"\['B200'\] not in resources/hardware.csv"):
+    with pytest.raises(prices.UnmappedSkuError, match=r"\['GB300'\] not in resources/hardware.csv"):
         prices.per_gpu_hour(
             market, SKUS, provenance="published", retrieved_at="x", known_gpus=KNOWN
         )
@@ -326,13 +326,14 @@ def test_scenarios_join_and_errors(tables) -> None:
     assert local["intensity_g_per_kwh"] == 40.48 and local["intensity_year"] == 2024
     assert local["tariff_usd_per_kwh"] == pytest.approx(0.2561 * 1.0824)
     cloud = out.filter(pl.col("scenario") == "cloud").row(0, named=True)
-    assert cloud["price_per_gpu_hour_usd"] == pytest.approx(12.29)
+    # p5.48xlarge on-demand after AWS's June 2025 cut: 55.04 USD / 8 GPUs
+    assert cloud["price_per_gpu_hour_usd"] == pytest.approx(6.88)
     assert cloud["intensity_provenance"] == "estimated"
     for change, message in [
         ({"region": "mars-1"}, "lifecycle carbon intensity for 'aws:mars-1'"),
         ({"sku": "p4d.24xlarge"}, "has A100-40-SXM4, not H100-SXM5"),
         ({"hardware": "TPU-v9"}, "hardware 'TPU-v9'"),
-        ({"price_type": "spot"}, "spot price for aws:us-east-1:p5.48xlarge"),
+        ({"price_type": "reserved_3y"}, "reserved_3y price for aws:us-east-1:p5.48xlarge"),
     ]:
         with pytest.raises(ScenarioJoinError, match=f"scenario 'cloud': .*{message}"):
             build_scenarios({"cloud": {**base["cloud"], **change}}, basis="lifecycle", **tables)

@@ -24,7 +24,11 @@ rule inference_estimates:
         scenarios="results/scenarios.parquet",
         fit="results/inference_fit.json",
         code=code(
-            "inference_estimates", "inference_fit", "serving_model", "schemas", "validation"
+            "inference_estimates",
+            "inference_fit",
+            "serving_model",
+            "schemas",
+            "validation",
         ),
     output:
         "results/inference_estimates.parquet",
@@ -89,7 +93,17 @@ rule answer:
         training="results/training.parquet",
         estimates="results/training_estimates.parquet",
         inference="results/inference_estimates.parquet",
-        code=code("comparison", "capability", "footprint", "schemas", "validation"),
+        prices="results/gpu_prices.parquet",
+        code=code(
+            "comparison",
+            "capability",
+            "price_sensitivity",
+            "footprint",
+            "training_tokens",
+            "training_calibration",
+            "schemas",
+            "validation",
+        ),
     output:
         answer="results/answer.parquet",
         metrics="results/comparison/model_metrics.parquet",
@@ -97,6 +111,7 @@ rule answer:
         exponent="results/comparison/size_exponent.parquet",
         thresholds="results/comparison/threshold_sensitivity.parquet",
         capability="results/comparison/capability.parquet",
+        prices="results/comparison/price_sensitivity.parquet",
     log:
         "logs/answer.log",
     benchmark:
@@ -108,6 +123,7 @@ rule answer:
     params:
         threshold=config["slm_max_params"],
         thresholds=config["comparison"]["thresholds"],
+        scenarios=config["scenarios"],
     script:
         "../scripts/answer.py"
 

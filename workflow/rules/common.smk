@@ -8,7 +8,7 @@ import lmfootprint
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from lmfootprint.config import apply_defaults, check_config, load_schema
+from lmfootprint.config import apply_defaults, check_backends, check_config, load_schema
 from lmfootprint.errors import LmFootprintError
 from lmfootprint.hub import pinned_revision, resolve_endpoint
 from lmfootprint.ids import parse_model_entries
@@ -27,6 +27,7 @@ def _load_models(cfg):
     try:
         check_config(cfg, schema)
         apply_defaults(cfg, schema)
+        check_backends(cfg)
         refs = parse_model_entries(cfg["models"], Path.cwd())
     except LmFootprintError as exc:
         raise WorkflowError(f"lmfootprint: {exc}") from None

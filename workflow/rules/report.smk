@@ -10,6 +10,14 @@ rule report:
         break_even="results/break_even.parquet",
         rent_vs_buy="results/rent_vs_buy.parquet",
         answer="results/answer.parquet",
+        exponent="results/comparison/size_exponent.parquet",
+        ladders="results/comparison/ladders.parquet",
+        thresholds="results/comparison/threshold_sensitivity.parquet",
+        capability="results/comparison/capability.parquet",
+        price_sensitivity="results/comparison/price_sensitivity.parquet",
+        peers="results/peer_validation.parquet",
+        calibration="results/training_calibration.parquet",
+        calibration_model="results/training_calibration.json",
         prices="results/gpu_prices.parquet",
         carbon="results/carbon_intensity.parquet",
         tariffs="results/tariffs.parquet",
@@ -31,5 +39,6 @@ rule report:
         runtime=5,
     params:
         title=config["report"]["title"],
+        slm_max_params=config["slm_max_params"],
     script:
         "../scripts/report.py"

@@ -15,6 +15,7 @@ from lmfootprint.comparison import (
 from lmfootprint.io import write_parquet
 from lmfootprint.logs import log_to
 from lmfootprint.models import load_models
+from lmfootprint.price_sensitivity import price_sensitivity
 from lmfootprint.training import load_training
 
 with log_to(snakemake.log[0]):
@@ -36,4 +37,10 @@ with log_to(snakemake.log[0]):
     setting = f"{cloud['scenario'][0]} · {cloud['serving'][0]}" if cloud.height else ""
     write_parquet(
         capability_table(metrics, load_quality(snakemake.input.quality), setting), out.capability
+    )
+    write_parquet(
+        price_sensitivity(
+            inference, pl.read_parquet(snakemake.input.prices), snakemake.params.scenarios
+        ),
+        out.prices,
     )
