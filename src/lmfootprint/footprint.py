@@ -54,12 +54,19 @@ def estimate_training(
     pue: float,
     lifetime_years: float,
     tokens_override: dict[str, str] | None = None,
+    pue_range: tuple[float, float] | None = None,
 ) -> pl.DataFrame:
     """One estimate per configured model from the calibrated MFU model.
 
     A model whose own run is in the calibration is estimated by the fit that left it out, so
     its ``gpu_hours_error`` is a held-out error, not a fitted one.
     """
+    pue_lo, pue_hi = pue_range or (pue, pue)
+    if not pue_lo <= pue <= pue_hi:
+        raise LmFootprintError(
+            f"footprint.pue {pue:g} must lie within footprint.pue_range [{pue_lo:g}, {pue_hi:g}]"
+        )
+    pues = {"mid": pue, "low": pue_lo, "high": pue_hi}
     specs = {r["hardware_id"]: r for r in hardware.iter_rows(named=True)}
     run_of = {r["model_id"]: r for r in runs.iter_rows(named=True)}
     held = {r["model_id"]: r for r in calibration.iter_rows(named=True)}
@@ -85,7 +92,7 @@ def estimate_training(
             "low": flops * tok.low / (peak * 1e12 * mfu[2]) / 3600,
             "high": flops * tok.high / (peak * 1e12 * mfu[1]) / 3600,
         }
-        energy = {k: v * hw["tdp_w"] * pue / 1e6 for k, v in hours.items()}
+        energy = {k: v * hw["tdp_w"] * pues[k] / 1e6 for k, v in hours.items()}
         embodied = None
         if hw["embodied_kgco2e"]:
             embodied = (
@@ -132,7 +139,8 @@ def estimate_training(
                 "provenance": "estimated",
                 "method": f"6·N·D / ({peak:g} TFLOP/s x effective MFU {mfu[0]:.3f} "
                 f"[{mfu[1]:.3f}-{mfu[2]:.3f}], {how_mfu}: {mfu_model.formula}) x "
-                f"{hw['tdp_w']:g} W x PUE {pue:g}; D {tok.status}; embodied over "
+                f"{hw['tdp_w']:g} W x PUE {pue:g} [{pue_lo:g}-{pue_hi:g}]; D {tok.status}; "
+                "embodied over "
                 f"{lifetime_years:g} years",
             }
         )

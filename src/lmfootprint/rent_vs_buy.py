@@ -16,6 +16,7 @@ import polars as pl
 
 from lmfootprint.footprint import HOURS_PER_YEAR, estimate_gpu_hours
 from lmfootprint.schemas import RentVsBuySchema
+from lmfootprint.training_calibration import MfuModel, generation
 from lmfootprint.validation import frame_from_rows, validate_frame
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,10 @@ def rent_vs_buy(
     tariff_usd_per_kwh: float,
     tariff_label: str,
     mfu: tuple[float, float],
+    mfu_model: MfuModel | None = None,
 ) -> pl.DataFrame:
+    """``mfu_model`` (the calibrated one) gives each model's effective MFU on the scenario's
+    GPU; without it the configured range's geometric mean stands for every size."""
     specs = {r["hardware_id"]: r for r in hardware.iter_rows(named=True)}
     tokens = dict(estimates.select("model_id", "training_tokens").iter_rows())
     mfu_mid = (mfu[0] * mfu[1]) ** 0.5
@@ -90,7 +94,12 @@ def rent_vs_buy(
             & pl.col("reference")
         )
         for m in fits.iter_rows(named=True):
-            hours = estimate_gpu_hours(m["params_total"], tokens[m["model_id"]], peak, mfu_mid)
+            model_mfu = (
+                mfu_model.mfu(m["params_total"], generation(hw["hardware_id"]))[0]
+                if mfu_model
+                else mfu_mid
+            )
+            hours = estimate_gpu_hours(m["params_total"], tokens[m["model_id"]], peak, model_mfu)
             used = m["devices"] * HOURS_PER_YEAR * utilisation
             rent_year, buy_year = (
                 m["devices"] * cost
@@ -125,8 +134,9 @@ def rent_vs_buy(
                     f"{hw['price_date']}); {lifetime_years:g}-year life; busy "
                     f"{utilisation:.0%} of the year; {hw['tdp_w']:g} W x PUE {pue:g} at "
                     f"{tariff_usd_per_kwh:.3f} USD/kWh ({tariff_label}); training hours = "
-                    f"6ND / ({peak:g} TFLOP/s x MFU {mfu_mid:.2f}); serving tokens at the "
-                    "roofline throughput",
+                    f"6ND / ({peak:g} TFLOP/s x MFU {model_mfu:.2f}"
+                    f"{', calibrated' if mfu_model else ''}); serving tokens at the serving "
+                    "model's throughput (reference mode)",
                 }
             )
     df = frame_from_rows(RentVsBuySchema, rows)

@@ -138,9 +138,9 @@ CASES = [
         {"results/rent_vs_buy.parquet"},
     ),
     Case(
-        "mfu reversed",
-        config(setitem(["footprint", "mfu"], [0.6, 0.3])),
-        r"footprint\.mfu.*0\.6",
+        "PUE outside its range",
+        config(setitem(["footprint", "pue"], 1.5)),
+        r"footprint\.pue 1\.5 must lie within footprint\.pue_range",
         {"results/training_estimates.parquet"},
     ),
     # --- model metadata

@@ -69,7 +69,8 @@ rule rent_vs_buy:
         scenarios="results/scenarios.parquet",
         hardware="results/hardware.parquet",
         tariffs="results/tariffs.parquet",
-        code=code("rent_vs_buy", "tariffs", "schemas"),
+        mfu_model="results/training_calibration.json",
+        code=code("rent_vs_buy", "training_calibration", "tariffs", "schemas"),
     output:
         "results/rent_vs_buy.parquet",
     log:

@@ -1,11 +1,14 @@
 """A training run and a year of serving on the cloud scenarios' GPUs: rented vs owned."""
 
+import json
+
 import polars as pl
 
 from lmfootprint.io import write_parquet
 from lmfootprint.logs import log_to
 from lmfootprint.rent_vs_buy import rent_vs_buy
 from lmfootprint.tariffs import lookup
+from lmfootprint.training_calibration import MfuModel
 
 with log_to(snakemake.log[0]):
     s = snakemake.params.settings
@@ -21,5 +24,6 @@ with log_to(snakemake.log[0]):
         tariff_usd_per_kwh=tariff["usd_per_kwh"],
         tariff_label=f"{tariff['geo']} {tariff['consumer']} {tariff['band']} {tariff['period']}",
         mfu=tuple(snakemake.params.mfu),
+        mfu_model=MfuModel.from_dict(json.loads(open(snakemake.input.mfu_model).read())),
     )
     write_parquet(table, snakemake.output[0])

@@ -36,6 +36,7 @@ with log_to(snakemake.log[0]):
         pue=s["pue"],
         lifetime_years=s["lifetime_years"],
         tokens_override=s["training_tokens"],
+        pue_range=tuple(s["pue_range"]),
     )
     write_parquet(table, snakemake.output.estimates)
     write_parquet(
