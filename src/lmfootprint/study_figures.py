@@ -473,6 +473,7 @@ def answer_chart(answer: pl.DataFrame) -> alt.LayerChart:
 def ladder_chart(exponent: pl.DataFrame) -> alt.LayerChart:
     data = exponent.with_columns(
         label=pl.format("{} · {}", pl.col("metric"), pl.col("setting")),
+        provenance=pl.lit("estimated: fitted on the per-model values (published + estimated)"),
     )
     within = exponent.filter(
         (pl.col("scope") == "within families") & (pl.col("metric") == "training energy")
@@ -486,6 +487,7 @@ def ladder_chart(exponent: pl.DataFrame) -> alt.LayerChart:
         )
     tooltip = [
         alt.Tooltip("label:N", title="quantity"),
+        alt.Tooltip("unit:N", title="unit of the quantity"),
         alt.Tooltip("scope:N", title="fitted"),
         alt.Tooltip("exponent:Q", title="exponent b", format=".2f"),
         alt.Tooltip("exponent_low:Q", title="b low (10%)", format=".2f"),
@@ -493,6 +495,7 @@ def ladder_chart(exponent: pl.DataFrame) -> alt.LayerChart:
         alt.Tooltip("per_10x_params:Q", title="x per 10x params", format=".2f"),
         alt.Tooltip("n_models:Q", title="architectures"),
         alt.Tooltip("n_families:Q", title="families"),
+        alt.Tooltip("provenance:N", title="provenance"),
     ]
     base = alt.Chart(data).encode(
         y=alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=420)),
@@ -527,6 +530,7 @@ def capability_chart(capability: pl.DataFrame) -> alt.LayerChart:
         comparable_label=pl.when(pl.col("comparable"))
         .then(pl.lit("MMLU 5-shot"))
         .otherwise(pl.lit("other format (not comparable)")),
+        provenance=pl.lit("MMLU published (source); J/token and cost estimated"),
         pareto_label=pl.when(pl.col("pareto"))
         .then(pl.lit("Pareto front"))
         .otherwise(pl.lit("dominated")),
@@ -543,6 +547,7 @@ def capability_chart(capability: pl.DataFrame) -> alt.LayerChart:
         alt.Tooltip("energy_share:Q", title="energy vs family top", format=".1%"),
         alt.Tooltip("family_top:N", title="family top"),
         alt.Tooltip("mmlu_source:N", title="MMLU source"),
+        alt.Tooltip("provenance:N", title="provenance"),
     ]
     return (
         alt.Chart(data)
@@ -578,6 +583,9 @@ def peers_chart(peers: pl.DataFrame) -> alt.LayerChart:
         {"a": [lo, hi], "b": [lo, hi], "lo": [lo / 2, hi / 2], "hi": [lo * 2, hi * 2]}
     )
     far = peers.filter((pl.col("ours_over_peer") > 2) | (pl.col("ours_over_peer") < 0.5)).height
+    peers = peers.with_columns(
+        provenance=pl.lit("ours estimated; ML.ENERGY measured; EcoLogits estimated (published)")
+    )
     points = (
         alt.Chart(peers)
         .mark_point(filled=True)
@@ -589,11 +597,12 @@ def peers_chart(peers: pl.DataFrame) -> alt.LayerChart:
                 alt.Tooltip("model_id:N", title="model"),
                 alt.Tooltip("peer:N", title="peer"),
                 alt.Tooltip("setting:N", title="setting"),
-                alt.Tooltip("ours_j_per_token:Q", title="ours", format=",.3~g"),
-                alt.Tooltip("peer_j_per_token:Q", title="peer", format=",.3~g"),
+                alt.Tooltip("ours_j_per_token:Q", title="ours (J/token)", format=",.3~g"),
+                alt.Tooltip("peer_j_per_token:Q", title="peer (J/token)", format=",.3~g"),
                 alt.Tooltip("ours_over_peer:Q", title="ours / peer", format=".2f"),
                 alt.Tooltip("boundary:N", title="boundary"),
                 alt.Tooltip("explanation:N", title="why (gap over 2x)"),
+                alt.Tooltip("provenance:N", title="provenance"),
             ],
         )
     )
@@ -619,7 +628,9 @@ def peers_chart(peers: pl.DataFrame) -> alt.LayerChart:
 
 
 def fit_chart(cv: pl.DataFrame, fit: dict) -> alt.LayerChart:
-    held = cv.filter(~pl.col("held_out").str.starts_with("none"))
+    held = cv.filter(~pl.col("held_out").str.starts_with("none")).with_columns(
+        provenance=pl.lit("measured by ML.ENERGY (Zeus, GPU); predicted: estimated, held out")
+    )
     title = (
         f"The serving model predicts a family it never saw within a median "
         f"{fit['family_holdout_median_abs_error']:.0%} of ML.ENERGY's J/token "
@@ -648,6 +659,7 @@ def fit_chart(cv: pl.DataFrame, fit: dict) -> alt.LayerChart:
                 alt.Tooltip("predicted_power_w:Q", title="predicted W", format=",.0f"),
                 alt.Tooltip("abs_error:Q", title="error", format=".0%"),
                 alt.Tooltip("source:N", title="source"),
+                alt.Tooltip("provenance:N", title="provenance"),
             ],
         )
     )

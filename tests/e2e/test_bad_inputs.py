@@ -141,7 +141,11 @@ CASES = [
         "PUE outside its range",
         config(setitem(["footprint", "pue"], 1.5)),
         r"footprint\.pue 1\.5 must lie within footprint\.pue_range",
-        {"results/training_estimates.parquet"},
+        {
+            "results/training_estimates.parquet",
+            "results/training_calibration.parquet",
+            "results/training_calibration.json",
+        },
     ),
     # --- model metadata
     Case(
@@ -196,8 +200,8 @@ CASES = [
     ),
     Case(
         "price negative",
-        csv_edit("resources/gpu_prices.csv", ",32.77,USD,", ",-32.77,USD,"),
-        r"-32\.77|price",
+        csv_edit("resources/gpu_prices.csv", ",21.957642,USD,", ",-21.957642,USD,"),
+        r"-21\.957642|price",
         {"results/gpu_prices.parquet"},
     ),
     Case(
@@ -272,7 +276,11 @@ CASES = [
             "",
         ),
         r"training_tokens\.csv.*published_rows_have_count_and_source",
-        {"results/training_estimates.parquet"},
+        {
+            "results/training_estimates.parquet",
+            "results/training_calibration.parquet",
+            "results/training_calibration.json",
+        },
     ),
 ]
 

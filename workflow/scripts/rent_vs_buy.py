@@ -1,6 +1,7 @@
 """A training run and a year of serving on the cloud scenarios' GPUs: rented vs owned."""
 
 import json
+from pathlib import Path
 
 import polars as pl
 
@@ -24,6 +25,8 @@ with log_to(snakemake.log[0]):
         tariff_usd_per_kwh=tariff["usd_per_kwh"],
         tariff_label=f"{tariff['geo']} {tariff['consumer']} {tariff['band']} {tariff['period']}",
         mfu=tuple(snakemake.params.mfu),
-        mfu_model=MfuModel.from_dict(json.loads(open(snakemake.input.mfu_model).read())),
+        mfu_model=MfuModel.from_dict(
+            json.loads(Path(snakemake.input.mfu_model).read_text(encoding="utf-8"))
+        ),
     )
     write_parquet(table, snakemake.output[0])
