@@ -5,16 +5,17 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
-CORES  ?= 4
+# empty: the default profile's `cores: all`; `make run CORES=4` limits it
+CORES  ?=
 STAMP     := $(VENV)/.installed-base
 DEV_STAMP := $(VENV)/.installed-dev
 LLAMA_STAMP := $(VENV)/.installed-llama
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: run test lint install install-dev install-llama dag lock clean refresh-hub refresh-reference
+.PHONY: run test lint install install-dev install-llama dag lock env clean refresh-hub refresh-reference
 
 run: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES)
+	$(BIN)/snakemake $(if $(CORES),--cores $(CORES))
 	@echo "Report: $(CURDIR)/results/report.html"
 
 test: $(DEV_STAMP)
@@ -68,7 +69,12 @@ lock:
 	  /tmp/lmfootprint-lock/bin/pip freeze --exclude-editable | grep -v '^pip==' > /tmp/base.lock
 	/tmp/lmfootprint-lock/bin/pip install --quiet -e '.[dev]' && \
 	  /tmp/lmfootprint-lock/bin/pip freeze --exclude-editable > /tmp/full.lock
-	@echo "Now review /tmp/base.lock and /tmp/full.lock and copy them into requirements/."
+	@echo "Now review /tmp/base.lock and /tmp/full.lock and copy them into requirements/,"
+	@echo "then run: make env"
+
+# The rules' conda environment (--sdm conda), generated from the base lock's exact pins.
+env: $(STAMP)
+	$(BIN)/python -m lmfootprint.conda_env requirements/base.lock workflow/envs/lmfootprint.yaml
 
 clean:
 	rm -rf results logs benchmarks .snakemake

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-WORKFLOW_FILES = ["Snakefile", "workflow", "resources", "config"]
+WORKFLOW_FILES = ["Snakefile", "workflow", "resources", "config", "profiles"]
 
 # a benchmark small enough for CI: 14M-parameter models, 4 output tokens
 TINY_BENCH = {

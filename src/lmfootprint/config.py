@@ -35,7 +35,47 @@ def _explain(error) -> str:
         return f"{where}: {error.instance!r} is not one of {error.validator_value}"
     if error.validator == "required":
         return f"{where}: {error.message}"
+    if error.validator == "uniqueItems" and isinstance(error.instance, list):
+        seen: set[str] = set()
+        twice = []
+        for item in error.instance:
+            key = repr(item)
+            if key in seen and key not in twice:
+                twice.append(key)
+            seen.add(key)
+        return f"{where}: listed more than once: {', '.join(twice)}"
     return f"{where}: {error.message}"
+
+
+TRUE_WORDS = {"true", "yes", "on", "1"}
+FALSE_WORDS = {"false", "no", "off", "0"}
+
+
+def _is_boolean(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    return kind == "boolean" or (isinstance(kind, list) and "boolean" in kind)
+
+
+def coerce_booleans(config: Any, schema: dict[str, Any]) -> Any:
+    """`--config online=true` arrives as the string 'true': read the spellings people type
+    (true/false, yes/no, on/off, 1/0, any case) as booleans where the schema wants one."""
+    if not isinstance(config, dict):
+        return config
+    props = schema.get("properties", {})
+    extra = schema.get("additionalProperties")
+    for key, value in list(config.items()):
+        sub = props.get(key, extra if isinstance(extra, dict) else None)
+        if not isinstance(sub, dict):
+            continue
+        if _is_boolean(sub) and isinstance(value, str | int) and not isinstance(value, bool):
+            word = str(value).strip().lower()
+            if word in TRUE_WORDS:
+                config[key] = True
+            elif word in FALSE_WORDS:
+                config[key] = False
+        elif isinstance(value, dict):
+            coerce_booleans(value, sub)
+    return config
 
 
 def check_config(config: Any, schema: dict[str, Any]) -> None:
@@ -94,3 +134,16 @@ def check_backends(config: dict[str, Any]) -> None:
             f"benchmark.workloads {wanted} use backend llama_cpp, but llama-cpp-python is not "
             "installed: run `make install-llama` (builds llama.cpp, about 5 minutes on 2 cores)"
         )
+
+
+def benchmark_threads(config: dict[str, Any]) -> int:
+    """Threads of a benchmark job: the configured number, else the physical cores (logical
+    siblings share one core's execution units, so they add contention, not speed)."""
+    import os
+
+    import psutil
+
+    configured = config.get("benchmark", {}).get("threads")
+    if configured:
+        return int(configured)
+    return psutil.cpu_count(logical=False) or os.cpu_count() or 1

@@ -77,7 +77,7 @@ def snakemake_on_slurm(workdir: Path, env: dict, **popen) -> subprocess.Popen:
         "-m",
         "snakemake",
         "--workflow-profile",
-        str(workdir / "workflow/profiles/slurm"),
+        str(workdir / "profiles/slurm"),
         # this test cluster has no accounting database: ask squeue, and ask often
         "--slurm-status-command",
         "squeue",

@@ -247,3 +247,19 @@ def test_llama_cpp_backend_beside_transformers(workdir: Path) -> None:
         (pl.col("model_id") == "EleutherAI/pythia-14m") & (pl.col("backend") == "llama_cpp")
     ).row(0, named=True)
     assert neox["status"] == "skipped" and "gpt_neox" in neox["skip_reason"]
+
+
+def test_plain_snakemake_applies_the_default_profile(workdir: Path) -> None:
+    """No --cores on the command line: profiles/default (cores: all, keep-going, ...) applies."""
+    write_config(workdir, {"models": ["EleutherAI/pythia-14m"], "benchmark": TINY_BENCH})
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "results/models.parquet"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    assert "Using workflow specific profile profiles/default" in out
+    assert (workdir / "results/models.parquet").is_file()

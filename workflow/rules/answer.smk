@@ -10,6 +10,8 @@ rule inference_fit:
         cv="results/inference_fit_cv.parquet",
     log:
         "logs/inference_fit.log",
+    benchmark:
+        "benchmarks/inference_fit.tsv"
     localrule: True
     conda:
         "../envs/lmfootprint.yaml"
@@ -34,6 +36,8 @@ rule inference_estimates:
         "results/inference_estimates.parquet",
     log:
         "logs/inference_estimates.log",
+    benchmark:
+        "benchmarks/inference_estimates.tsv"
     localrule: True
     conda:
         "../envs/lmfootprint.yaml"
@@ -54,6 +58,8 @@ rule break_even:
         "results/break_even.parquet",
     log:
         "logs/break_even.log",
+    benchmark:
+        "benchmarks/break_even.tsv"
     localrule: True
     conda:
         "../envs/lmfootprint.yaml"
@@ -75,6 +81,8 @@ rule rent_vs_buy:
         "results/rent_vs_buy.parquet",
     log:
         "logs/rent_vs_buy.log",
+    benchmark:
+        "benchmarks/rent_vs_buy.tsv"
     localrule: True
     conda:
         "../envs/lmfootprint.yaml"

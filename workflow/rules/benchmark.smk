@@ -5,6 +5,8 @@ rule detect_hardware:
         "results/hardware/{device}.json",
     log:
         "logs/detect_hardware/{device}.log",
+    benchmark:
+        "benchmarks/detect_hardware/{device}.tsv"
     conda:
         "../envs/lmfootprint.yaml"
     threads: 1
@@ -35,6 +37,7 @@ rule benchmark_inference:
         "benchmarks/benchmark_inference/{model}/{device}/{workload}.tsv"
     conda:
         "../envs/lmfootprint.yaml"
+    # the reservation: every core Snakemake may use, so nothing runs beside a measurement
     threads: all_cores()
     resources:
         gpu=gpus_of,
@@ -45,6 +48,8 @@ rule benchmark_inference:
         dtype=dtype_of,
         weights_dir=local_dir_of,
         max_params=config["benchmark"]["max_params"],
+        # the threads the measurement uses: the same whatever --cores the launcher passed
+        threads=bench_threads(),
         cpu_tdp_w=config["benchmark"]["cpu_tdp_w"],
         ram_w_per_gb=config["benchmark"]["ram_w_per_gb"],
         idle_seconds_max=config["benchmark"]["idle_seconds_max"],

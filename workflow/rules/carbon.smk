@@ -12,6 +12,8 @@ rule carbon_intensity:
         "results/carbon_intensity.parquet",
     log:
         "logs/carbon_intensity.log",
+    benchmark:
+        "benchmarks/carbon_intensity.tsv"
     localrule: True
     conda:
         "../envs/lmfootprint.yaml"

@@ -8,7 +8,14 @@ import lmfootprint
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from lmfootprint.config import apply_defaults, check_backends, check_config, load_schema
+from lmfootprint.config import (
+    apply_defaults,
+    benchmark_threads,
+    check_backends,
+    check_config,
+    coerce_booleans,
+    load_schema,
+)
 from lmfootprint.errors import LmFootprintError
 from lmfootprint.hub import pinned_revision, resolve_endpoint
 from lmfootprint.ids import parse_model_entries
@@ -25,6 +32,7 @@ def _load_models(cfg):
     """Validate the config (all problems in one message), then resolve every model."""
     schema = load_schema(CONFIG_SCHEMA)
     try:
+        coerce_booleans(cfg, schema)
         check_config(cfg, schema)
         apply_defaults(cfg, schema)
         check_backends(cfg)
@@ -145,6 +153,11 @@ def dtype_of(wildcards):
 
 def gpus_of(wildcards):
     return 1 if DEVICES[wildcards.device].startswith("cuda") else 0
+
+
+def bench_threads():
+    """benchmark.threads, else the machine's physical cores (Snakemake caps it at --cores)."""
+    return benchmark_threads(config)
 
 
 def all_cores():

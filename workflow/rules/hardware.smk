@@ -6,6 +6,8 @@ rule hardware_table:
         "results/hardware.parquet",
     log:
         "logs/hardware_table.log",
+    benchmark:
+        "benchmarks/hardware_table.tsv"
     localrule: True
     conda:
         "../envs/lmfootprint.yaml"

@@ -35,6 +35,8 @@ rule refresh_hub:
         "results/hub/refresh.json",
     log:
         "logs/refresh_hub.log",
+    benchmark:
+        "benchmarks/refresh_hub.tsv"
     localrule: True
     conda:
         "../envs/lmfootprint.yaml"

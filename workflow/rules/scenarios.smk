@@ -9,6 +9,8 @@ rule scenarios:
         "results/scenarios.parquet",
     log:
         "logs/scenarios.log",
+    benchmark:
+        "benchmarks/scenarios.tsv"
     localrule: True
     conda:
         "../envs/lmfootprint.yaml"
@@ -32,6 +34,8 @@ rule refresh_reference:
         "results/raw/refresh_reference.json",
     log:
         "logs/refresh_reference.log",
+    benchmark:
+        "benchmarks/refresh_reference.tsv"
     localrule: True
     conda:
         "../envs/lmfootprint.yaml"

@@ -8,6 +8,8 @@ rule tariffs:
         "results/tariffs.parquet",
     log:
         "logs/tariffs.log",
+    benchmark:
+        "benchmarks/tariffs.tsv"
     localrule: True
     conda:
         "../envs/lmfootprint.yaml"

@@ -46,6 +46,8 @@ rule training_estimates:
         model="results/training_calibration.json",
     log:
         "logs/training_estimates.log",
+    benchmark:
+        "benchmarks/training_estimates.tsv"
     localrule: True
     conda:
         "../envs/lmfootprint.yaml"

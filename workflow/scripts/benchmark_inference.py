@@ -39,7 +39,7 @@ with log_to(snakemake.log[0]):
             quantization=spec.get("quantization"),
         ),
         dtype=snakemake.params.dtype,
-        threads=snakemake.threads,
+        threads=min(snakemake.params.threads, snakemake.threads),
         max_params=snakemake.params.max_params,
         cpu_tdp_w=snakemake.params.cpu_tdp_w,
         ram_w_per_gb=snakemake.params.ram_w_per_gb,
