@@ -38,8 +38,39 @@ include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
 
 
+# Every output the README lists: a plain `snakemake` rebuilds any of them that is missing,
+# not only the report.
 rule all:
     default_target: True
     input:
-        "results/report.html",
+        rules.report.output,
+        rules.models_table.output,
+        model_tables(),
+        rules.inference_table.output,
+        benchmark_tables(),
+        expand(
+            "results/benchmarks/{model}/{device}/{workload}.raw.parquet",
+            model=list(MODELS),
+            device=list(DEVICES),
+            workload=list(config["benchmark"]["workloads"]),
+        ),
+        expand("results/hardware/{device}.json", device=list(DEVICES)),
+        rules.training_footprint.output,
+        rules.training_estimates.output,
+        rules.inference_fit.output,
+        rules.inference_estimates.output,
+        rules.break_even.output,
+        rules.rent_vs_buy.output,
+        rules.answer.output,
+        rules.peer_validation.output,
+        rules.gpu_prices.output,
+        rules.hardware_table.output,
+        rules.carbon_intensity.output,
+        rules.tariffs.output,
+        rules.scenarios.output,
+        expand(
+            "results/figures/{figure}.{ext}",
+            figure=list(FIGURES),
+            ext=("html", "png", "vl.json"),
+        ),
     localrule: True

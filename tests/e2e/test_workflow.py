@@ -128,6 +128,16 @@ def test_run_add_model_and_noop(workdir: Path) -> None:
     # nothing changed: nothing runs
     assert run_snakemake(workdir) == []
 
+    # an output the README lists that goes missing is rebuilt by a plain run, not ignored
+    for rel in ("results/answer.parquet", "results/inference.parquet", "results/models.parquet"):
+        (workdir / rel).unlink()
+    shutil.rmtree(workdir / "results/figures")
+    rebuilt = set(run_snakemake(workdir))
+    assert {"results/answer.parquet", "results/inference.parquet", "results/models.parquet"} <= (
+        rebuilt
+    )
+    assert all((workdir / f"results/figures/{f}.png").is_file() for f in FIGURES)
+
     # Snakemake's own report, a caption per figure rendered from the registry
     subprocess.run(
         [sys.executable, "-m", "snakemake", "--report", "snakemake_report.zip"],
