@@ -62,6 +62,63 @@ def load_shapes(path: str) -> dict[str, dict[str, Any]]:
     return {r["model_id"]: r for r in df.iter_rows(named=True)}
 
 
+def _row(
+    r: dict[str, Any],
+    shape: dict[str, Any],
+    hw: dict[str, Any],
+    *,
+    precision: str,
+    active_params: float,
+    batch: float,
+    max_num_seqs: float,
+    output_tokens: float,
+    source: str,
+) -> dict[str, Any]:
+    """One measured configuration in the columns the serving model reads."""
+    dtype_bytes = BYTES[precision]
+    peak = hw["peak_fp8_tflops"] if dtype_bytes == 1.0 else hw["peak_bf16_tflops"]
+    prompt = PROMPT_TOKENS.get(r["task"], 1000)
+    context = prompt + output_tokens / 2
+    params = shape["params_b"] * 1e9
+    return {
+        "model": r["model_id"],
+        "family": family_of(r["model_id"]),
+        "task": r["task"],
+        "hardware_id": hw["hardware_id"],
+        "devices": float(r["num_gpus"]),
+        "batch": float(batch),
+        "max_num_seqs": float(max_num_seqs),
+        "params": params,
+        "weight_precision": precision,
+        "weight_bytes": params * dtype_bytes,
+        # the prompt's FLOPs are spent per request: per output token, prompt / output of them
+        "flops_per_token": 2.0 * active_params * (1 + prompt / output_tokens),
+        "kv_bytes_per_token": kv_bytes_per_token(shape, context),
+        "context": context,
+        "bandwidth_gbps": float(hw["memory_bandwidth_gbps"]),
+        "peak_tflops": float(peak or hw["peak_bf16_tflops"]),
+        "tdp_w": float(hw["tdp_w"]),
+        "tokens_per_s": r["output_tokens_per_s"],
+        "power_w": r["avg_power_w"],
+        "j_per_token": r["j_per_token"],
+        "source": source,
+    }
+
+
+def _known(
+    df: pl.DataFrame, shapes: dict[str, dict[str, Any]], hardware: pl.DataFrame
+) -> list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
+    """(row, shape, hardware) of the rows whose model shape and GPU are known."""
+    specs = {r["hardware_id"]: r for r in hardware.iter_rows(named=True)}
+    out = []
+    for r in df.iter_rows(named=True):
+        shape = shapes.get(r["model_id"])
+        hw = specs.get(GPU_IDS.get(r["gpu_model"], r["gpu_model"]))
+        if shape is not None and hw is not None:
+            out.append((r, shape, hw))
+    return out
+
+
 def peer_rows(
     v3_path: str, shapes: dict[str, dict[str, Any]], hardware: pl.DataFrame, release: str = "v3"
 ) -> pl.DataFrame:
@@ -70,44 +127,20 @@ def peer_rows(
     df = df.filter(
         (pl.col("architecture") == "Dense Transformer") & pl.col("task").is_in(FIT_TASKS)
     )
-    specs = {r["hardware_id"]: r for r in hardware.iter_rows(named=True)}
-    rows = []
-    for r in df.iter_rows(named=True):
-        shape = shapes.get(r["model_id"])
-        hw = specs.get(GPU_IDS.get(r["gpu_model"], r["gpu_model"]))
-        if shape is None or hw is None:
-            continue
-        dtype_bytes = BYTES[r["weight_precision"]]
-        peak = hw["peak_fp8_tflops"] if dtype_bytes == 1.0 else hw["peak_bf16_tflops"]
-        context = PROMPT_TOKENS.get(r["task"], 1000) + r["avg_output_len"] / 2
-        params = shape["params_b"] * 1e9
-        rows.append(
-            {
-                "model": r["model_id"],
-                "family": family_of(r["model_id"]),
-                "task": r["task"],
-                "hardware_id": hw["hardware_id"],
-                "devices": float(r["num_gpus"]),
-                "batch": float(r["avg_batch_size"]),
-                "max_num_seqs": float(r["max_num_seqs"]),
-                "params": params,
-                "weight_precision": r["weight_precision"],
-                "weight_bytes": params * dtype_bytes,
-                "flops_per_token": 2.0
-                * r["activated_params_b"]
-                * 1e9
-                * (1 + PROMPT_TOKENS.get(r["task"], 1000) / r["avg_output_len"]),
-                "kv_bytes_per_token": kv_bytes_per_token(shape, context),
-                "context": context,
-                "bandwidth_gbps": float(hw["memory_bandwidth_gbps"]),
-                "peak_tflops": float(peak or hw["peak_bf16_tflops"]),
-                "tdp_w": float(hw["tdp_w"]),
-                "tokens_per_s": r["output_tokens_per_s"],
-                "power_w": r["avg_power_w"],
-                "j_per_token": r["j_per_token"],
-                "source": f"ML.ENERGY {release} @{r['source_commit'][:7]} {r['data_path']}",
-            }
+    rows = [
+        _row(
+            r,
+            shape,
+            hw,
+            precision=r["weight_precision"],
+            active_params=r["activated_params_b"] * 1e9,
+            batch=r["avg_batch_size"],
+            max_num_seqs=r["max_num_seqs"],
+            output_tokens=r["avg_output_len"],
+            source=f"ML.ENERGY {release} @{r['source_commit'][:7]} {r['data_path']}",
         )
+        for r, shape, hw in _known(df, shapes, hardware)
+    ]
     if not rows:
         raise LmFootprintError(f"{v3_path}: no dense rows with a known shape and GPU")
     return pl.DataFrame(rows, infer_schema_length=None)
@@ -119,39 +152,20 @@ V2_OUTPUT_TOKENS = 250  # v2 files state no output length; ShareGPT replies run 
 def v2_rows(path: str, shapes: dict[str, dict[str, Any]], hardware: pl.DataFrame) -> pl.DataFrame:
     """ML.ENERGY v2 sweeps in the same columns (batch = the configured maximum)."""
     df = read_csv_checked(path, PeerV2Schema)
-    specs = {r["hardware_id"]: r for r in hardware.iter_rows(named=True)}
-    rows = []
-    for r in df.iter_rows(named=True):
-        shape = shapes.get(r["model_id"])
-        hw = specs.get(GPU_IDS.get(r["gpu_model"], r["gpu_model"]))
-        if shape is None or hw is None:
-            continue
-        context = PROMPT_TOKENS["chat"] + V2_OUTPUT_TOKENS / 2
-        params = shape["params_b"] * 1e9
-        rows.append(
-            {
-                "model": r["model_id"],
-                "family": family_of(r["model_id"]),
-                "task": r["task"],
-                "hardware_id": hw["hardware_id"],
-                "devices": float(r["num_gpus"]),
-                "batch": float(r["batch_size"]),
-                "max_num_seqs": float(r["batch_size"]),
-                "params": params,
-                "weight_precision": "bfloat16",
-                "weight_bytes": params * shape["weight_dtype_bytes"],
-                "flops_per_token": 2.0 * params * (1 + PROMPT_TOKENS["chat"] / V2_OUTPUT_TOKENS),
-                "kv_bytes_per_token": kv_bytes_per_token(shape, context),
-                "context": context,
-                "bandwidth_gbps": float(hw["memory_bandwidth_gbps"]),
-                "peak_tflops": float(hw["peak_bf16_tflops"]),
-                "tdp_w": float(hw["tdp_w"]),
-                "tokens_per_s": r["output_tokens_per_s"],
-                "power_w": r["avg_power_w"],
-                "j_per_token": r["j_per_token"],
-                "source": f"ML.ENERGY v2 @{r['source_commit'][:7]} {r['data_path']}",
-            }
+    rows = [
+        _row(
+            r,
+            shape,
+            hw,
+            precision="bf16" if shape["weight_dtype_bytes"] == 2 else "fp8",
+            active_params=shape["params_b"] * 1e9,
+            batch=r["batch_size"],
+            max_num_seqs=r["batch_size"],
+            output_tokens=V2_OUTPUT_TOKENS,
+            source=f"ML.ENERGY v2 @{r['source_commit'][:7]} {r['data_path']}",
         )
+        for r, shape, hw in _known(df, shapes, hardware)
+    ]
     return pl.DataFrame(rows, infer_schema_length=None)
 
 

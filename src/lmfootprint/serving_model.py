@@ -64,6 +64,23 @@ def step_arrays(
     return t_step, t_mem, t_flop
 
 
+def step_times(
+    rows: dict[str, np.ndarray], p: ServingParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """step_arrays on a table of rows (the columns of ``ARRAY_COLUMNS``)."""
+    return step_arrays(
+        rows["weight_bytes"],
+        rows["flops_per_token"],
+        rows["kv_bytes_per_token"],
+        rows["context"],
+        rows["batch"],
+        rows["devices"],
+        rows["bandwidth_gbps"],
+        rows["peak_tflops"],
+        p,
+    )
+
+
 def power_fraction(
     t_step: np.ndarray,
     t_mem: np.ndarray,
@@ -82,17 +99,7 @@ def power_fraction(
 
 def predict_arrays(rows: dict[str, np.ndarray], p: ServingParams) -> dict[str, np.ndarray]:
     """tokens/s, GPU power (W, all devices) and GPU J/token for every row."""
-    t_step, t_mem, t_flop = step_arrays(
-        rows["weight_bytes"],
-        rows["flops_per_token"],
-        rows["kv_bytes_per_token"],
-        rows["context"],
-        rows["batch"],
-        rows["devices"],
-        rows["bandwidth_gbps"],
-        rows["peak_tflops"],
-        p,
-    )
+    t_step, t_mem, t_flop = step_times(rows, p)
     tps = rows["batch"] / t_step
     power = rows["devices"] * rows["tdp_w"] * power_fraction(t_step, t_mem, t_flop, p)
     return {
@@ -119,17 +126,7 @@ def calibrate(rows: dict[str, np.ndarray]) -> ServingParams:
     y_tps = np.log(rows["tokens_per_s"])
     for eta_bw, eta_flop, oh, comm in itertools.product(*GRID.values()):
         p = ServingParams(eta_bw=eta_bw, eta_flop=eta_flop, overhead_s=oh, comm=comm)
-        t_step, _, _ = step_arrays(
-            rows["weight_bytes"],
-            rows["flops_per_token"],
-            rows["kv_bytes_per_token"],
-            rows["context"],
-            rows["batch"],
-            rows["devices"],
-            rows["bandwidth_gbps"],
-            rows["peak_tflops"],
-            p,
-        )
+        t_step, _, _ = step_times(rows, p)
         err = float(np.sum((np.log(rows["batch"] / t_step) - y_tps) ** 2))
         if err < best_err:
             best, best_err = p, err
@@ -139,17 +136,7 @@ def calibrate(rows: dict[str, np.ndarray]) -> ServingParams:
 
 def _fit_power(rows: dict[str, np.ndarray], p: ServingParams) -> ServingParams:
     """share - idle = floor x memory utilisation + slope x compute utilisation: linear."""
-    t_step, t_mem, t_flop = step_arrays(
-        rows["weight_bytes"],
-        rows["flops_per_token"],
-        rows["kv_bytes_per_token"],
-        rows["context"],
-        rows["batch"],
-        rows["devices"],
-        rows["bandwidth_gbps"],
-        rows["peak_tflops"],
-        p,
-    )
+    t_step, t_mem, t_flop = step_times(rows, p)
     y = rows["power_w"] / (rows["devices"] * rows["tdp_w"]) - p.idle
     x = np.column_stack([t_mem * p.eta_bw / t_step, t_flop * p.eta_flop / t_step])
     (floor, slope), *_ = np.linalg.lstsq(x, y, rcond=None)
