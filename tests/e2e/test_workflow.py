@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -127,6 +128,18 @@ def test_run_add_model_and_noop(workdir: Path) -> None:
 
     # nothing changed: nothing runs
     assert run_snakemake(workdir) == []
+
+    # code inputs come from the scripts' imports: touching a module that only the answer
+    # imports re-runs the answer and what reads it, nothing upstream
+    import lmfootprint.price_sensitivity as leaf
+
+    os.utime(leaf.__file__)
+    touched = set(run_snakemake(workdir))
+    assert "results/answer.parquet" in touched
+    assert touched <= {
+        *(a for a in AGGREGATES if a.startswith(("results/answer", "results/comparison/"))),
+        *(a for a in AGGREGATES if a.startswith(("results/figures/", "results/report"))),
+    }, touched
 
     # an output the README lists that goes missing is rebuilt by a plain run, not ignored
     for rel in ("results/answer.parquet", "results/inference.parquet", "results/models.parquet"):

@@ -4,7 +4,7 @@ rule inference_fit:
         v2="resources/inference/mlenergy_v2_sweeps.csv",
         shapes="resources/inference/peer_model_shapes.csv",
         hardware="results/hardware.parquet",
-        code=code("inference_fit", "serving_model", "schemas", "validation"),
+        code=code_of("inference_fit"),
     output:
         fit="results/inference_fit.json",
         cv="results/inference_fit_cv.parquet",
@@ -25,13 +25,7 @@ rule inference_estimates:
         models="results/models.parquet",
         scenarios="results/scenarios.parquet",
         fit="results/inference_fit.json",
-        code=code(
-            "inference_estimates",
-            "inference_fit",
-            "serving_model",
-            "schemas",
-            "validation",
-        ),
+        code=code_of("inference_estimates"),
     output:
         "results/inference_estimates.parquet",
     log:
@@ -53,7 +47,7 @@ rule break_even:
         training="results/training.parquet",
         estimates="results/training_estimates.parquet",
         inference="results/inference_estimates.parquet",
-        code=code("break_even", "footprint", "schemas"),
+        code=code_of("break_even"),
     output:
         "results/break_even.parquet",
     log:
@@ -76,7 +70,7 @@ rule rent_vs_buy:
         hardware="results/hardware.parquet",
         tariffs="results/tariffs.parquet",
         mfu_model="results/training_calibration.json",
-        code=code("rent_vs_buy", "training_calibration", "tariffs", "schemas"),
+        code=code_of("rent_vs_buy"),
     output:
         "results/rent_vs_buy.parquet",
     log:
@@ -103,16 +97,7 @@ rule answer:
         estimates="results/training_estimates.parquet",
         inference="results/inference_estimates.parquet",
         prices="results/gpu_prices.parquet",
-        code=code(
-            "comparison",
-            "capability",
-            "price_sensitivity",
-            "footprint",
-            "training_tokens",
-            "training_calibration",
-            "schemas",
-            "validation",
-        ),
+        code=code_of("answer"),
     output:
         answer="results/answer.parquet",
         metrics="results/comparison/model_metrics.parquet",
@@ -143,7 +128,7 @@ rule peer_validation:
         peer_map=config["comparison"]["peer_map"],
         ecologits=config["comparison"]["ecologits"],
         inference="results/inference_estimates.parquet",
-        code=code("peers", "schemas", "validation"),
+        code=code_of("peer_validation"),
     output:
         "results/peer_validation.parquet",
     log:

@@ -1,6 +1,6 @@
 rule detect_hardware:
     input:
-        code=code("hardware_detect"),
+        code=code_of("detect_hardware"),
     output:
         "results/hardware/{device}.json",
     log:
@@ -27,7 +27,7 @@ rule benchmark_inference:
         config_json=model_config_json,
         cpu_tdp="resources/hardware/cpu_tdp_codecarbon.csv",
         specs="results/hardware.parquet",
-        code=code("benchmark", "inference", "meters", "schemas", "hardware_specs"),
+        code=code_of("benchmark_inference"),
     output:
         summary="results/benchmarks/{model}/{device}/{workload}.parquet",
         raw="results/benchmarks/{model}/{device}/{workload}.raw.parquet",
@@ -62,7 +62,7 @@ rule benchmark_inference:
 rule inference_table:
     input:
         tables=benchmark_tables(),
-        code=code("inference", "schemas", "validation"),
+        code=code_of("inference_table"),
     output:
         "results/inference.parquet",
     log:

@@ -7,7 +7,7 @@ rule carbon_intensity:
         ],
         google="resources/carbon/google_region_2024.csv",
         stamp="resources/reference_snapshot.json",
-        code=code("carbon", "reference", "fetch", "schemas"),
+        code=code_of("carbon_intensity"),
     output:
         "results/carbon_intensity.parquet",
     log:

@@ -8,6 +8,7 @@ import lmfootprint
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from lmfootprint.code_deps import module_closure
 from lmfootprint.config import (
     apply_defaults,
     benchmark_threads,
@@ -63,9 +64,11 @@ validate(config, schema=str(CONFIG_SCHEMA))
 DEVICES = {device_slug(d): d for d in config["benchmark"]["devices"]}
 
 
-def code(*modules):
-    """Package modules a job imports; listed as inputs so that editing one re-runs its jobs."""
-    return [str(PACKAGE_DIR / f"{m}.py") for m in modules]
+def code_of(script):
+    """The package modules a rule's script runs, read from its imports (lmfootprint.code_deps),
+    as the rule's inputs: editing one re-runs exactly the jobs that import it."""
+    path = Path(workflow.basedir) / "workflow" / "scripts" / f"{script}.py"
+    return list(module_closure(str(path), str(PACKAGE_DIR)))
 
 
 def fetched_from_hub(ref):

@@ -3,7 +3,7 @@
 rule figure:
     input:
         unpack(figure_inputs),
-        code=code("figures", "study_figures", "theme"),
+        code=code_of("figure"),
     output:
         html=report(
             "results/figures/{figure}.html",

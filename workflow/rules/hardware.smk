@@ -1,7 +1,7 @@
 rule hardware_table:
     input:
         hardware="resources/hardware.csv",
-        code=code("hardware_specs", "schemas"),
+        code=code_of("hardware_table"),
     output:
         "results/hardware.parquet",
     log:

@@ -2,7 +2,7 @@
 # (resources/hub/<slug>/source.json); `snakemake refresh_hub` re-resolves the pins.
 rule fetch_hub_model:
     input:
-        code=code("hub"),
+        code=code_of("fetch_hub_model"),
     output:
         config_json="results/hub/{model}/config.json",
         info="results/hub/{model}/info.json",
@@ -30,7 +30,7 @@ rule fetch_hub_model:
 
 rule refresh_hub:
     input:
-        code=code("hub"),
+        code=code_of("refresh_hub"),
     output:
         "results/hub/refresh.json",
     log:

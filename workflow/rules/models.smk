@@ -4,7 +4,7 @@ rule model_metadata:
         source=model_source_json,
         hub_info=hub_info_of,
         cards="resources/hub/model_cards.csv",
-        code=code("architecture", "memory", "models", "schemas", "validation"),
+        code=code_of("model_metadata"),
     output:
         "results/models/{model}.parquet",
     log:
@@ -29,7 +29,7 @@ rule model_metadata:
 rule models_table:
     input:
         models=model_tables(),
-        code=code("models", "schemas", "validation"),
+        code=code_of("models_table"),
     output:
         "results/models.parquet",
     log:

@@ -4,7 +4,7 @@ rule gpu_prices:
         hardware="resources/hardware.csv",
         snapshot="resources/gpu_prices.csv",
         stamp="resources/reference_snapshot.json",
-        code=code("prices", "reference", "fetch", "schemas", "hardware_specs"),
+        code=code_of("gpu_prices"),
     output:
         "results/gpu_prices.parquet",
     log:

@@ -23,7 +23,7 @@ rule report:
         tariffs="results/tariffs.parquet",
         figures=figure_specs(),
         template=str(PACKAGE_DIR / "templates" / "report.html.j2"),
-        code=code("report", "figures", "study_figures"),
+        code=code_of("report"),
     output:
         "results/report.html",
     log:

@@ -4,7 +4,7 @@ rule scenarios:
         carbon="results/carbon_intensity.parquet",
         tariffs="results/tariffs.parquet",
         prices="results/gpu_prices.parquet",
-        code=code("scenarios"),
+        code=code_of("scenarios"),
     output:
         "results/scenarios.parquet",
     log:
@@ -29,7 +29,7 @@ rule refresh_reference:
         prices="results/gpu_prices.parquet",
         carbon="results/carbon_intensity.parquet",
         tariffs="results/tariffs.parquet",
-        code=code("reference"),
+        code=code_of("refresh_reference"),
     output:
         "results/raw/refresh_reference.json",
     log:

@@ -3,7 +3,7 @@ rule tariffs:
         table="resources/tariffs/tariffs.csv",
         fx="resources/tariffs/fx_rates.csv",
         stamp="resources/reference_snapshot.json",
-        code=code("tariffs", "reference", "fetch", "schemas"),
+        code=code_of("tariffs"),
     output:
         "results/tariffs.parquet",
     log:

@@ -3,7 +3,7 @@ rule training_footprint:
         published=config["training"]["published"],
         derived_hours=config["training"]["derived_gpu_hours"],
         models="results/models.parquet",
-        code=code("training", "training_tokens", "units", "schemas", "validation"),
+        code=code_of("training_footprint"),
     output:
         "results/training.parquet",
     log:
@@ -32,14 +32,7 @@ rule training_estimates:
         derived_hours=config["training"]["derived_gpu_hours"],
         hardware="results/hardware.parquet",
         carbon="results/carbon_intensity.parquet",
-        code=code(
-            "footprint",
-            "training_calibration",
-            "training_tokens",
-            "training",
-            "schemas",
-            "validation",
-        ),
+        code=code_of("training_estimates"),
     output:
         estimates="results/training_estimates.parquet",
         calibration="results/training_calibration.parquet",
