@@ -15,7 +15,8 @@ from pathlib import Path
 PACKAGE = "lmfootprint"
 
 
-def _imported(path: Path, package_dir: Path) -> set[Path]:
+@cache
+def _imported(path: Path, package_dir: Path) -> frozenset[Path]:
     """Package modules a file imports (function-level imports included)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found: set[Path] = set()
@@ -37,7 +38,7 @@ def _imported(path: Path, package_dir: Path) -> set[Path]:
             else:
                 if len(parts) == 1:
                     found.add(package_dir / "__init__.py")
-    return found
+    return frozenset(found)
 
 
 @cache
