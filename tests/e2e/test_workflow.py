@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -129,12 +128,19 @@ def test_run_add_model_and_noop(workdir: Path) -> None:
     # nothing changed: nothing runs
     assert run_snakemake(workdir) == []
 
-    # code inputs come from the scripts' imports: touching a module that only the answer
-    # imports re-runs the answer and what reads it, nothing upstream
+    # code inputs come from the scripts' imports: editing a module that only the answer
+    # imports re-runs the answer and what reads it, nothing upstream. (A touch is not an
+    # edit: Snakemake compares the checksums of small inputs, so the text must change; it is
+    # restored afterwards.)
     import lmfootprint.price_sensitivity as leaf
 
-    os.utime(leaf.__file__)
-    touched = set(run_snakemake(workdir))
+    leaf_path = Path(leaf.__file__)
+    original = leaf_path.read_bytes()
+    try:
+        leaf_path.write_bytes(original + b"\n# edited by test_run_add_model_and_noop\n")
+        touched = set(run_snakemake(workdir))
+    finally:
+        leaf_path.write_bytes(original)
     assert "results/answer.parquet" in touched
     assert touched <= {
         *(a for a in AGGREGATES if a.startswith(("results/answer", "results/comparison/"))),
