@@ -86,11 +86,11 @@ def estimate_training(
         else:
             mfu = mfu_model.mfu(m["params_total"], generation(hw_id))
             how_mfu = "calibrated fit"
-        flops = 6.0 * m["params_total"]
+        n = m["params_total"]
         hours = {
-            "mid": flops * tok.tokens / (peak * 1e12 * mfu[0]) / 3600,
-            "low": flops * tok.low / (peak * 1e12 * mfu[2]) / 3600,
-            "high": flops * tok.high / (peak * 1e12 * mfu[1]) / 3600,
+            "mid": estimate_gpu_hours(n, tok.tokens, peak, mfu[0]),
+            "low": estimate_gpu_hours(n, tok.low, peak, mfu[2]),
+            "high": estimate_gpu_hours(n, tok.high, peak, mfu[1]),
         }
         energy = {k: v * hw["tdp_w"] * pues[k] / 1e6 for k, v in hours.items()}
         embodied = None

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from lmfootprint.footprint import HOURS_PER_YEAR
 from lmfootprint.inference_fit import ServingFit
 from lmfootprint.schemas import InferenceEstimateSchema
 from lmfootprint.serving_model import predict_arrays
@@ -25,7 +26,6 @@ from lmfootprint.units import ENERGY_IN_J
 from lmfootprint.validation import frame_from_rows, validate_frame
 
 J_PER_KWH = ENERGY_IN_J["kWh"]
-HOURS_PER_YEAR = 8760.0
 DEVICE_COUNTS = (1, 2, 4, 8)
 MEMORY_HEADROOM = 0.9  # activations, allocator and framework take the rest
 # weight precision, bytes per parameter, and whether the device needs FP8 support
@@ -142,7 +142,19 @@ def estimate_inference(
                 pue = s["pue"]
                 j_mid = gpu_w / tps * pue
                 j = (j_mid * math.exp(fit.log_q_low), j_mid, j_mid * math.exp(fit.log_q_high))
-                tps_b = (tps * math.exp(fit.tps_log_q_low), tps, tps * math.exp(fit.tps_log_q_high))
+                # physics: no batch decodes faster than its bytes stream at full bandwidth
+                roofline = (
+                    batch
+                    * devices
+                    * s["memory_bandwidth_gbps"]
+                    * 1e9
+                    / (m["params_total"] * nbytes + batch * context * kv_per_token)
+                )
+                tps_b = (
+                    tps * math.exp(fit.tps_log_q_low),
+                    tps,
+                    min(tps * math.exp(fit.tps_log_q_high), roofline),
+                )
                 host_w = host_w_per_device * devices if s["kind"] == "cloud" else 0.0
                 j_system = (gpu_w + host_w) / tps * pue
                 g = tuple(v / J_PER_KWH * 1000 * s["intensity_g_per_kwh"] for v in j)
@@ -198,6 +210,7 @@ def estimate_inference(
                         "tokens_per_s_low": tps_b[0],
                         "tokens_per_s": tps_b[1],
                         "tokens_per_s_high": tps_b[2],
+                        "roofline_tokens_per_s": roofline,
                         "j_per_token_low": j[0],
                         "j_per_token": j[1],
                         "j_per_token_high": j[2],

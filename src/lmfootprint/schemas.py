@@ -781,6 +781,7 @@ class InferenceEstimateSchema(pa.DataFrameModel):
     tokens_per_s_low: float = pa.Field(nullable=True, gt=0)
     tokens_per_s: float = pa.Field(nullable=True, gt=0)
     tokens_per_s_high: float = pa.Field(nullable=True, gt=0)
+    roofline_tokens_per_s: float = pa.Field(nullable=True, gt=0)
     j_per_token_low: float = pa.Field(nullable=True, gt=0)
     j_per_token: float = pa.Field(nullable=True, gt=0)
     j_per_token_high: float = pa.Field(nullable=True, gt=0)
@@ -809,6 +810,16 @@ class InferenceEstimateSchema(pa.DataFrameModel):
         cap = (c("devices") * c("tdp_w") + c("host_power_w")) * c("pue")
         return data.lazyframe.select(
             c("j_per_token").is_null() | (c("j_per_token") * c("tokens_per_s") <= cap * 1.000001)
+        )
+
+    @pa.dataframe_check
+    def decode_within_bandwidth_roofline(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """Physics: no row, not even its interval's high end, decodes faster than its weights
+        and KV cache stream at the devices' full memory bandwidth."""
+        c = pl.col
+        return data.lazyframe.select(
+            c("tokens_per_s_high").is_null()
+            | (c("tokens_per_s_high") <= c("roofline_tokens_per_s") * 1.000001)
         )
 
     @pa.dataframe_check

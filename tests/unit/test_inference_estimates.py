@@ -149,3 +149,16 @@ def test_physics_check_rejects_power_over_devices_tdp() -> None:
         validate_frame(InferenceEstimateSchema, with_j(at_cap * 1.01), "over the cap")
     assert "power_within_devices_tdp" in str(err.value)
     assert "intervals_bracket_values" not in str(err.value)
+
+
+def test_no_row_decodes_faster_than_the_bandwidth_roofline() -> None:
+    """Even an interval's high end stays at or below bytes / (devices x bandwidth)."""
+    df = ESTIMATES.filter(pl.col("status") == "estimated")
+    assert (df["tokens_per_s_high"] <= df["roofline_tokens_per_s"] * 1.000001).all()
+    faster = df.with_columns(
+        tokens_per_s_high=pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.col("roofline_tokens_per_s") * 1.05)
+        .otherwise(pl.col("tokens_per_s_high"))
+    )
+    with pytest.raises(TableValidationError, match="decode_within_bandwidth_roofline"):
+        validate_frame(InferenceEstimateSchema, faster, "over the roofline")
