@@ -92,11 +92,6 @@ def model_metrics(
             ("training energy", "MWh", "energy_mwh"),
             ("training CO2e", "tCO2e", "co2e_common"),
         ):
-            value, low, high = (
-                (t["energy_mwh"], t["energy_mwh_low"], t["energy_mwh_high"])
-                if col == "energy_mwh"
-                else (t["co2e_common"], t["co2e_common_low"], t["co2e_common_high"])
-            )
             rows.append(
                 {
                     **b,
@@ -104,9 +99,9 @@ def model_metrics(
                     "setting": "training run",
                     "metric": metric,
                     "unit": unit,
-                    "value": value,
-                    "low": low,
-                    "high": high,
+                    "value": t[col],
+                    "low": t[f"{col}_low"],
+                    "high": t[f"{col}_high"],
                     "provenance": t["provenance"],
                     "headline": not reasons,
                     "excluded_because": "; ".join(reasons) or None,
