@@ -60,7 +60,7 @@ refresh-reference: $(STAMP)
 
 # The DAG picture in the README, rendered from Snakemake's own rule graph.
 dag: $(STAMP)
-	$(BIN)/python -m lmfootprint.docs rulegraph README.md
+	$(BIN)/python -m lmfootprint.core.docs rulegraph README.md
 
 # Re-resolve the exact pins after changing pyproject.toml (needs the package registry).
 lock:
@@ -74,7 +74,7 @@ lock:
 
 # The rules' conda environment (--sdm conda), generated from the base lock's exact pins.
 env: $(STAMP)
-	$(BIN)/python -m lmfootprint.conda_env requirements/base.lock workflow/envs/lmfootprint.yaml
+	$(BIN)/python -m lmfootprint.core.conda_env requirements/base.lock workflow/envs/lmfootprint.yaml
 
 clean:
 	rm -rf results logs benchmarks .snakemake

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from lmfootprint.capability import capability_table, load_quality
-from lmfootprint.comparison import (
+from lmfootprint.answer.answer import (
     answer_table,
     ladder_table,
     load_families,
@@ -26,14 +25,15 @@ from lmfootprint.comparison import (
     size_exponent_table,
     threshold_table,
 )
-from lmfootprint.footprint import estimate_training, intensity_for
-from lmfootprint.inference_estimates import estimate_inference
-from lmfootprint.inference_fit import fit_serving, load_shapes, peer_rows, v2_rows
-from lmfootprint.models import load_models
-from lmfootprint.peers import load_ecologits, load_map, peer_table
-from lmfootprint.training import load_training
-from lmfootprint.training_calibration import calibrate, calibration_runs
-from lmfootprint.training_tokens import load_derived_hours, load_tokens
+from lmfootprint.answer.capability import capability_table, load_quality
+from lmfootprint.answer.peer_validation import load_ecologits, load_map, peer_table
+from lmfootprint.estimates.inference_estimates import estimate_inference
+from lmfootprint.estimates.inference_fit import fit_serving, load_shapes, peer_rows, v2_rows
+from lmfootprint.estimates.training_calibration import calibrate, calibration_runs
+from lmfootprint.estimates.training_estimates import estimate_training, intensity_for
+from lmfootprint.estimates.training_footprint import load_training
+from lmfootprint.estimates.training_tokens import load_derived_hours, load_tokens
+from lmfootprint.models.model_metadata import load_models
 
 ROOT = Path(__file__).resolve().parents[1]
 R = ROOT / "results"

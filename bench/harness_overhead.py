@@ -12,7 +12,7 @@ import time
 
 from _setup import cpu_setup
 
-from lmfootprint.benchmark import TransformersRunner, Workload, generate, run_benchmark
+from lmfootprint.benchmark.harness import TransformersRunner, Workload, generate, run_benchmark
 
 
 def main() -> None:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from _setup import ROOT, cpu_setup
 
-from lmfootprint.architecture import read_config_json
-from lmfootprint.benchmark import TransformersRunner, Workload, run_benchmark
-from lmfootprint.llama_cpp_backend import LlamaCppRunner, prepare_gguf
+from lmfootprint.benchmark.harness import TransformersRunner, Workload, run_benchmark
+from lmfootprint.benchmark.llama_cpp import LlamaCppRunner, prepare_gguf
+from lmfootprint.models.architecture import read_config_json
 
 
 def measure(runner, out_tokens: int, meter) -> tuple[float, float]:

@@ -11,7 +11,7 @@ import time
 
 from _setup import cpu_setup
 
-from lmfootprint.benchmark import generate
+from lmfootprint.benchmark.harness import generate
 
 
 def main() -> None:

@@ -12,9 +12,9 @@ import time
 
 import polars as pl
 
-from lmfootprint.schemas import ModelsSchema
-from lmfootprint.training import recompute_training
-from lmfootprint.validation import validate_frame
+from lmfootprint.core.validation import validate_frame
+from lmfootprint.estimates.training_footprint import recompute_training
+from lmfootprint.models.schemas import ModelsSchema
 
 
 def synthetic_models(n: int) -> pl.DataFrame:

@@ -19,11 +19,11 @@ import polars as pl
 import pytest
 from workflow_runner import ROOT, TINY_BENCH, make_workdir, run_snakemake, write_config
 
-from lmfootprint.inference import load_inference
-from lmfootprint.models import load_models
-from lmfootprint.report import _figures, render_report
-from lmfootprint.study_figures import FIGURES
-from lmfootprint.training import load_training
+from lmfootprint.benchmark.benchmark_inference import load_inference
+from lmfootprint.estimates.training_footprint import load_training
+from lmfootprint.models.model_metadata import load_models
+from lmfootprint.present.charts import FIGURES
+from lmfootprint.present.report import _figures, render_report
 
 pytestmark = pytest.mark.e2e
 EVIL = "</script><script>document.title='pwned';alert(1)</script>"
@@ -190,7 +190,7 @@ def test_script_in_model_name_executes_nothing(
         .then(pl.lit(EVIL))
         .otherwise(pl.col("model_id"))
     )
-    from lmfootprint.figures import inference_chart, save_figure, training_chart
+    from lmfootprint.present.figure import inference_chart, save_figure, training_chart
 
     specs = []
     for name, chart in (

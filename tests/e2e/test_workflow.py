@@ -16,7 +16,7 @@ import pytest
 from snakemake.exceptions import WorkflowError
 from workflow_runner import ROOT, TINY_BENCH, make_workdir, run_snakemake, write_config
 
-from lmfootprint.study_figures import FIGURES
+from lmfootprint.present.charts import FIGURES
 
 pytestmark = pytest.mark.e2e
 
@@ -132,7 +132,7 @@ def test_run_add_model_and_noop(workdir: Path) -> None:
     # imports re-runs the answer and what reads it, nothing upstream. (A touch is not an
     # edit: Snakemake compares the checksums of small inputs, so the text must change; it is
     # restored afterwards.)
-    import lmfootprint.price_sensitivity as leaf
+    import lmfootprint.answer.price_sensitivity as leaf
 
     leaf_path = Path(leaf.__file__)
     original = leaf_path.read_bytes()

@@ -7,11 +7,11 @@ from typing import Any
 
 import polars as pl
 
-from lmfootprint.footprint import estimate_training
-from lmfootprint.hardware_specs import load_hardware
-from lmfootprint.inference_fit import ServingFit
-from lmfootprint.training_calibration import MfuModel
-from lmfootprint.training_tokens import load_tokens
+from lmfootprint.estimates.inference_fit import ServingFit
+from lmfootprint.estimates.training_calibration import MfuModel
+from lmfootprint.estimates.training_estimates import estimate_training
+from lmfootprint.estimates.training_tokens import load_tokens
+from lmfootprint.reference.hardware_table import load_hardware
 
 ROOT = Path(__file__).resolve().parents[2]
 RES = ROOT / "resources"

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from builders import HARDWARE, RES
 
-from lmfootprint.inference_fit import fit_serving, load_shapes, peer_rows, v2_rows
+from lmfootprint.estimates.inference_fit import fit_serving, load_shapes, peer_rows, v2_rows
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from builders import FIT, NO_PUBLISHED, SCENARIOS, models, training_estimates
 
-from lmfootprint.comparison import (
+from lmfootprint.answer.answer import (
     THRESHOLDS,
     answer_table,
     class_ratio,
@@ -18,9 +18,9 @@ from lmfootprint.comparison import (
     size_exponent_table,
     threshold_table,
 )
-from lmfootprint.inference_estimates import estimate_inference
-from lmfootprint.schemas import ModelMetricSchema
-from lmfootprint.validation import validate_frame
+from lmfootprint.answer.schemas import ModelMetricSchema
+from lmfootprint.core.validation import validate_frame
+from lmfootprint.estimates.inference_estimates import estimate_inference
 
 SETTING = "cloud-h100 · throughput"
 

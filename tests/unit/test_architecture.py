@@ -10,7 +10,7 @@ import pytest
 import torch
 from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForSeq2SeqLM
 
-from lmfootprint.architecture import (
+from lmfootprint.models.architecture import (
     METHOD_CLOSED_FORM,
     METHOD_TRANSFORMERS,
     ConfigJsonError,

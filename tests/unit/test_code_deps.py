@@ -5,22 +5,33 @@ from __future__ import annotations
 from pathlib import Path
 
 import lmfootprint
-from lmfootprint.code_deps import module_closure
+from lmfootprint.core.code_deps import module_closure
 
 ROOT = Path(__file__).resolve().parents[2]
 PKG = str(Path(lmfootprint.__file__).parent)
 
 
 def names(script: Path) -> set[str]:
-    return {Path(p).stem for p in module_closure(str(script), PKG)}
+    """Modules as paths inside the package, without .py: ``answer/answer``."""
+    return {
+        Path(p).relative_to(PKG).with_suffix("").as_posix()
+        for p in module_closure(str(script), PKG)
+    }
 
 
 def test_direct_and_indirect_imports_are_followed() -> None:
     answer = names(ROOT / "workflow/scripts/answer.py")
-    # imported by the script, and through comparison -> footprint -> training_calibration
-    assert {"comparison", "price_sensitivity", "footprint", "training_calibration"} <= answer
-    assert {"schemas", "validation", "errors"} <= answer
-    assert "benchmark" not in answer and "report" not in answer
+    # imported by the script, and through answer -> training_estimates -> training_calibration
+    assert {
+        "answer/answer",
+        "answer/price_sensitivity",
+        "estimates/training_estimates",
+        "estimates/training_calibration",
+    } <= answer
+    assert {"answer/schemas", "core/validation", "core/errors", "core/schema"} <= answer
+    # a subpackage's __init__ runs when one of its modules is imported
+    assert {"__init__", "answer/__init__", "estimates/__init__"} <= answer
+    assert not any(n.startswith(("benchmark/", "present/")) for n in answer)
 
 
 def test_function_level_and_submodule_imports(tmp_path: Path) -> None:
@@ -28,12 +39,12 @@ def test_function_level_and_submodule_imports(tmp_path: Path) -> None:
     script.write_text(
         "import polars\n"
         "def f():\n"
-        "    from lmfootprint.units import convert\n"
-        "    import lmfootprint.io\n"
+        "    from lmfootprint.core.units import convert\n"
+        "    import lmfootprint.core.io\n"
     )
     got = names(script)
-    assert {"units", "io"} <= got  # both, though neither is imported at module level
-    assert "polars" not in got
+    assert {"core/units", "core/io"} <= got  # both, though neither is imported at module level
+    assert not any("polars" in n for n in got)
 
 
 def test_every_rule_script_resolves() -> None:

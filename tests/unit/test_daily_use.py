@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lmfootprint.config import apply_defaults, check_config, coerce_booleans, load_schema
-from lmfootprint.errors import ConfigError
-from lmfootprint.io import write_text
+from lmfootprint.core.config import apply_defaults, check_config, coerce_booleans, load_schema
+from lmfootprint.core.errors import ConfigError
+from lmfootprint.core.io import write_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
@@ -64,7 +64,7 @@ def test_a_model_listed_twice_is_named() -> None:
 def test_benchmark_threads_do_not_depend_on_the_launcher(monkeypatch) -> None:
     import psutil
 
-    from lmfootprint.config import benchmark_threads
+    from lmfootprint.core.config import benchmark_threads
 
     assert benchmark_threads({"benchmark": {"threads": 3}}) == 3
     monkeypatch.setattr(psutil, "cpu_count", lambda logical=True: 16 if logical else 8)

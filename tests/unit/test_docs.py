@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from lmfootprint.docs import readme_block, rulegraph_mermaid
+from lmfootprint.core.docs import readme_block, rulegraph_mermaid
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +34,7 @@ def test_conda_env_pins_are_the_lock() -> None:
     """workflow/envs/lmfootprint.yaml installs exactly requirements/base.lock (make env)."""
     import yaml
 
-    from lmfootprint.conda_env import pins, render_env
+    from lmfootprint.core.conda_env import pins, render_env
 
     lock = (ROOT / "requirements/base.lock").read_text(encoding="utf-8")
     env_text = (ROOT / "workflow/envs/lmfootprint.yaml").read_text(encoding="utf-8")

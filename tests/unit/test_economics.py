@@ -8,9 +8,9 @@ from builders import FIT, HARDWARE, NO_PUBLISHED, SCENARIOS, models, training_es
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lmfootprint.break_even import break_even
-from lmfootprint.inference_estimates import estimate_inference
-from lmfootprint.rent_vs_buy import break_even_utilisation, gpu_year_costs, rent_vs_buy
+from lmfootprint.estimates.break_even import break_even
+from lmfootprint.estimates.inference_estimates import estimate_inference
+from lmfootprint.estimates.rent_vs_buy import break_even_utilisation, gpu_year_costs, rent_vs_buy
 
 H100 = SCENARIOS.filter(pl.col("scenario") == "cloud-h100")
 PLACEMENT = ["scenario", "serving", "precision", "devices", "batch_size"]

@@ -6,16 +6,16 @@ import polars as pl
 import pytest
 from builders import HARDWARE, RES
 
-from lmfootprint.errors import LmFootprintError
-from lmfootprint.footprint import (
+from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.estimates.training_calibration import calibrate, calibration_runs, generation
+from lmfootprint.estimates.training_estimates import (
     estimate_gpu_hours,
     estimate_training,
     intensity_for,
     training_energy,
 )
-from lmfootprint.training import load_published, recompute_training
-from lmfootprint.training_calibration import calibrate, calibration_runs, generation
-from lmfootprint.training_tokens import load_derived_hours, load_tokens
+from lmfootprint.estimates.training_footprint import load_published, recompute_training
+from lmfootprint.estimates.training_tokens import load_derived_hours, load_tokens
 
 MODELS = pl.DataFrame(
     {

@@ -11,9 +11,9 @@ import polars as pl
 import pytest
 from fakehub import FakeHub
 
-from lmfootprint.hub import HubFetchError, fetch_model, fetch_or_fallback, refresh_pins
-from lmfootprint.ids import parse_model_entry
-from lmfootprint.models import model_record
+from lmfootprint.core.ids import parse_model_entry
+from lmfootprint.models.hub import HubFetchError, fetch_model, fetch_or_fallback, refresh_pins
+from lmfootprint.models.model_metadata import model_record
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB = ROOT / "resources" / "hub"
@@ -244,15 +244,15 @@ def test_card_text_with_script_is_data(hub: FakeHub, tmp_path: Path) -> None:
         tmp_path / "config.json",
         hub_info_path=tmp_path / "info.json",
     )
-    from lmfootprint.inference import inference_table
-    from lmfootprint.report import render_report
-    from lmfootprint.training import load_published, recompute_training
+    from lmfootprint.benchmark.benchmark_inference import inference_table
+    from lmfootprint.estimates.training_footprint import load_published, recompute_training
+    from lmfootprint.present.report import render_report
 
     training = recompute_training(load_published(ROOT / "resources/published_training.csv"), row)
     html = render_report(
         tables={"models": row, "training": training, "inference": inference_table([])},
         figures={},
-        template_path=ROOT / "src/lmfootprint/templates/report.html.j2",
+        template_path=ROOT / "src/lmfootprint/present/templates/report.html.j2",
         title="t",
     )
     assert evil not in html and "&lt;/script&gt;&lt;script&gt;alert(1)" in html

@@ -5,9 +5,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lmfootprint.config import apply_defaults, check_config, load_schema
-from lmfootprint.errors import ConfigError
-from lmfootprint.ids import hub_id_of_slug, parse_model_entries, parse_model_entry, slug_of_hub_id
+from lmfootprint.core.config import apply_defaults, check_config, load_schema
+from lmfootprint.core.errors import ConfigError
+from lmfootprint.core.ids import (
+    hub_id_of_slug,
+    parse_model_entries,
+    parse_model_entry,
+    slug_of_hub_id,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = load_schema(ROOT / "workflow" / "schemas" / "config.schema.yaml")

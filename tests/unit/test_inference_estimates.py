@@ -9,11 +9,11 @@ import polars as pl
 import pytest
 from builders import FIT, SCENARIOS, SHAPES, models, scenario
 
-from lmfootprint.errors import TableValidationError
-from lmfootprint.inference_estimates import _placement, estimate_inference
-from lmfootprint.schemas import InferenceEstimateSchema
-from lmfootprint.serving_model import predict_arrays
-from lmfootprint.validation import validate_frame
+from lmfootprint.core.errors import TableValidationError
+from lmfootprint.core.validation import validate_frame
+from lmfootprint.estimates.inference_estimates import _placement, estimate_inference
+from lmfootprint.estimates.schemas import InferenceEstimateSchema
+from lmfootprint.estimates.serving_model import predict_arrays
 
 ESTIMATES = estimate_inference(models(SHAPES), SCENARIOS, FIT)
 

@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 from builders import HARDWARE, RES
 
-from lmfootprint.errors import LmFootprintError
-from lmfootprint.inference_fit import (
+from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.estimates.inference_fit import (
     ServingFit,
     family_of,
     fit_serving,

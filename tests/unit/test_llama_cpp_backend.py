@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from lmfootprint.architecture import architecture_from_config
-from lmfootprint.benchmark import BYTES, Workload, run_benchmark
-from lmfootprint.llama_cpp_backend import (
+from lmfootprint.benchmark.harness import BYTES, Workload, run_benchmark
+from lmfootprint.benchmark.llama_cpp import (
     LlamaCppRunner,
     prepare_gguf,
     quantize,
     unsupported_reason,
     write_random_gguf,
 )
-from lmfootprint.meters import meter_for
+from lmfootprint.benchmark.meters import meter_for
+from lmfootprint.models.architecture import architecture_from_config
 
 # llama.cpp itself is the `llama` extra (make install-llama); the GGUF writer needs only gguf
 needs_llama_cpp = pytest.mark.skipif(
@@ -113,8 +113,8 @@ def test_what_the_writer_does_not_cover_is_named() -> None:
 def test_llama_cpp_workload_without_the_extra_names_the_make_target(monkeypatch) -> None:
     import importlib.util as iu
 
-    from lmfootprint.config import check_backends
-    from lmfootprint.errors import LmFootprintError
+    from lmfootprint.core.config import check_backends
+    from lmfootprint.core.errors import LmFootprintError
 
     config = {"benchmark": {"workloads": {"q": {"backend": "llama_cpp"}, "t": {}}}}
     monkeypatch.setattr(iu, "find_spec", lambda name: None)

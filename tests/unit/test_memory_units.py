@@ -2,8 +2,7 @@ import math
 
 import pytest
 
-from lmfootprint.memory import kv_cache_bytes, serving_bytes, weight_bytes
-from lmfootprint.units import (
+from lmfootprint.core.units import (
     co2e_tonnes,
     convert,
     fx_rate,
@@ -11,6 +10,7 @@ from lmfootprint.units import (
     implied_intensity_g_per_kwh,
     parse_param_label,
 )
+from lmfootprint.models.memory import kv_cache_bytes, serving_bytes, weight_bytes
 
 
 def test_weight_bytes_per_dtype() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lmfootprint.benchmark import Workload, skip_reason, summarise
-from lmfootprint.inference import cpu_tdp
-from lmfootprint.meters import (
+from lmfootprint.benchmark.benchmark_inference import cpu_tdp
+from lmfootprint.benchmark.harness import Workload, skip_reason, summarise
+from lmfootprint.benchmark.meters import (
     EstimateMeter,
     RaplMeter,
     busy_fraction,
@@ -152,7 +152,7 @@ def test_summarise_medians_phases_and_idle_subtraction() -> None:
 def test_local_safetensors_weights_are_loaded_not_reinitialised(tmp_path: Path) -> None:
     import torch
 
-    from lmfootprint.benchmark import generate, load_model, make_prompt
+    from lmfootprint.benchmark.harness import generate, load_model, make_prompt
 
     config = (
         Path(__file__).resolve().parents[2] / "resources/hub/EleutherAI--pythia-14m/config.json"
@@ -170,7 +170,7 @@ def test_local_safetensors_weights_are_loaded_not_reinitialised(tmp_path: Path) 
 
 
 def _ok_row(**over):
-    from lmfootprint.inference import _frame
+    from lmfootprint.benchmark.benchmark_inference import _frame
 
     row = {
         "model_id": "m",
@@ -221,9 +221,9 @@ def _ok_row(**over):
 
 
 def test_plausibility_checks_reject_impossible_rows() -> None:
-    from lmfootprint.errors import TableValidationError
-    from lmfootprint.schemas import InferenceSchema
-    from lmfootprint.validation import validate_frame
+    from lmfootprint.benchmark.schemas import InferenceSchema
+    from lmfootprint.core.errors import TableValidationError
+    from lmfootprint.core.validation import validate_frame
 
     validate_frame(InferenceSchema, _ok_row(), "inference")  # a sane row passes
     with pytest.raises(TableValidationError, match="decode_within_bandwidth_roofline"):
@@ -237,7 +237,7 @@ def test_plausibility_checks_reject_impossible_rows() -> None:
 
 
 def test_gpu_bandwidth_lookup_by_nvml_name() -> None:
-    from lmfootprint.hardware_specs import gpu_memory_bandwidth, load_hardware
+    from lmfootprint.reference.hardware_table import gpu_memory_bandwidth, load_hardware
 
     specs = load_hardware(Path(__file__).resolve().parents[2] / "resources/hardware.csv")
     assert gpu_memory_bandwidth("NVIDIA H100 80GB HBM3", 85.0, specs) == 3350
@@ -262,7 +262,7 @@ class CounterReadings:
 
 
 def test_nvml_counter_difference_in_joules() -> None:
-    from lmfootprint.meters import NvmlMeter
+    from lmfootprint.benchmark.meters import NvmlMeter
 
     meter = NvmlMeter(0, nvml=CounterReadings([5_000_000, 5_350_250]))
     assert meter.kind == "measured" and "NVML" in meter.method

@@ -5,11 +5,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lmfootprint.errors import TableValidationError
-from lmfootprint.ids import parse_model_entry
-from lmfootprint.models import aggregate_models, model_record
-from lmfootprint.schemas import ModelsSchema
-from lmfootprint.validation import read_parquet_checked, validate_frame
+from lmfootprint.core.errors import TableValidationError
+from lmfootprint.core.ids import parse_model_entry
+from lmfootprint.core.validation import read_parquet_checked, validate_frame
+from lmfootprint.models.model_metadata import aggregate_models, model_record
+from lmfootprint.models.schemas import ModelsSchema
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB = ROOT / "resources" / "hub"

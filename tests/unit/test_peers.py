@@ -6,11 +6,11 @@ import polars as pl
 import pytest
 from builders import RES, SCENARIOS, SHAPES, models
 
-from lmfootprint.errors import TableValidationError
-from lmfootprint.inference_estimates import estimate_inference
-from lmfootprint.peers import load_ecologits, load_map, peer_table
-from lmfootprint.schemas import PeerValidationSchema
-from lmfootprint.validation import validate_frame
+from lmfootprint.answer.peer_validation import load_ecologits, load_map, peer_table
+from lmfootprint.answer.schemas import PeerValidationSchema
+from lmfootprint.core.errors import TableValidationError
+from lmfootprint.core.validation import validate_frame
+from lmfootprint.estimates.inference_estimates import estimate_inference
 
 PEER_MAP = load_map(RES / "peers" / "model_map.csv")
 ECOLOGITS = load_ecologits(RES / "peers" / "ecologits.csv")

@@ -9,11 +9,14 @@ import polars as pl
 import pytest
 from refservers import RefServer, azure_item, azure_route
 
-from lmfootprint import carbon, prices, reference, tariffs
-from lmfootprint.errors import LmFootprintError, TableValidationError
-from lmfootprint.fetch import FetchError, get, save_raw
-from lmfootprint.hardware_specs import load_hardware, lookup_cpu_tdp
-from lmfootprint.scenarios import ScenarioJoinError, build_scenarios
+from lmfootprint.core.errors import LmFootprintError, TableValidationError
+from lmfootprint.reference import carbon_intensity as carbon
+from lmfootprint.reference import gpu_prices as prices
+from lmfootprint.reference import sources as reference
+from lmfootprint.reference import tariffs
+from lmfootprint.reference.hardware_table import load_hardware, lookup_cpu_tdp
+from lmfootprint.reference.http import FetchError, get, save_raw
+from lmfootprint.reference.scenarios import ScenarioJoinError, build_scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 RES = ROOT / "resources"
@@ -251,8 +254,8 @@ def test_carbon_header_variants_bom_and_missing_column(tmp_path: Path) -> None:
 
 
 def test_carbon_schema_rejects_absurd_and_missing_basis(tables) -> None:
-    from lmfootprint.schemas import CarbonIntensitySchema
-    from lmfootprint.validation import validate_frame
+    from lmfootprint.core.validation import validate_frame
+    from lmfootprint.reference.schemas import CarbonIntensitySchema
 
     good = tables["carbon"]  # the offline table, built once for the module
     with pytest.raises(TableValidationError, match=r"'gco2e_per_kwh'.*5000"):

@@ -9,16 +9,16 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lmfootprint.figures import save_figure, training_chart
-from lmfootprint.ids import parse_model_entry
-from lmfootprint.inference import inference_table
-from lmfootprint.models import model_record
-from lmfootprint.report import _figures, render_report
-from lmfootprint.training import load_published, recompute_training
+from lmfootprint.benchmark.benchmark_inference import inference_table
+from lmfootprint.core.ids import parse_model_entry
+from lmfootprint.estimates.training_footprint import load_published, recompute_training
+from lmfootprint.models.model_metadata import model_record
+from lmfootprint.present.figure import save_figure, training_chart
+from lmfootprint.present.report import _figures, render_report
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB = ROOT / "resources" / "hub"
-TEMPLATE = ROOT / "src" / "lmfootprint" / "templates" / "report.html.j2"
+TEMPLATE = ROOT / "src" / "lmfootprint" / "present" / "templates" / "report.html.j2"
 EVIL = "</script><script>alert(1)</script>"
 
 

@@ -8,8 +8,8 @@ from builders import HARDWARE, RES
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lmfootprint.inference_fit import arrays, load_shapes, peer_rows
-from lmfootprint.serving_model import (
+from lmfootprint.estimates.inference_fit import arrays, load_shapes, peer_rows
+from lmfootprint.estimates.serving_model import (
     ServingParams,
     calibrate,
     power_fraction,

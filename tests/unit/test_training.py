@@ -7,8 +7,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lmfootprint.errors import TableValidationError
-from lmfootprint.training import FLAG_INTENSITY, FLAG_RECOMPUTE, load_published, recompute_training
+from lmfootprint.core.errors import TableValidationError
+from lmfootprint.estimates.training_footprint import (
+    FLAG_INTENSITY,
+    FLAG_RECOMPUTE,
+    load_published,
+    recompute_training,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ROOT / "resources" / "published_training.csv"

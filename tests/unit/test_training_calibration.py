@@ -9,9 +9,8 @@ import polars as pl
 import pytest
 from builders import HARDWARE, RES
 
-from lmfootprint.errors import LmFootprintError
-from lmfootprint.training import load_published, recompute_training
-from lmfootprint.training_calibration import (
+from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.estimates.training_calibration import (
     MFU_CEILING,
     MfuModel,
     calibrate,
@@ -19,7 +18,8 @@ from lmfootprint.training_calibration import (
     generation,
     size_class_of,
 )
-from lmfootprint.training_tokens import load_derived_hours, load_tokens
+from lmfootprint.estimates.training_footprint import load_published, recompute_training
+from lmfootprint.estimates.training_tokens import load_derived_hours, load_tokens
 
 DERIVED = load_derived_hours(RES / "training" / "derived_gpu_hours.csv")
 TRAINING = recompute_training(load_published(RES / "published_training.csv"), derived_hours=DERIVED)

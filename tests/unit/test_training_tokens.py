@@ -7,16 +7,16 @@ import pytest
 import yaml
 from builders import RES, ROOT
 
-from lmfootprint.errors import TableValidationError
-from lmfootprint.schemas import TrainingTokensSchema
-from lmfootprint.training_tokens import (
+from lmfootprint.core.errors import TableValidationError
+from lmfootprint.core.validation import validate_frame
+from lmfootprint.estimates.schemas import TrainingTokensSchema
+from lmfootprint.estimates.training_tokens import (
     CHINCHILLA_TOKENS_PER_PARAM,
     load_tokens,
     parse_tokens,
     resolve_tokens,
     token_range,
 )
-from lmfootprint.validation import validate_frame
 
 TOKENS_CSV = RES / "training" / "training_tokens.csv"
 TOKENS = load_tokens(TOKENS_CSV)

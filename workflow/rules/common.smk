@@ -8,8 +8,8 @@ import lmfootprint
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from lmfootprint.code_deps import module_closure
-from lmfootprint.config import (
+from lmfootprint.core.code_deps import module_closure
+from lmfootprint.core.config import (
     apply_defaults,
     benchmark_threads,
     check_backends,
@@ -17,12 +17,12 @@ from lmfootprint.config import (
     coerce_booleans,
     load_schema,
 )
-from lmfootprint.errors import LmFootprintError
-from lmfootprint.hub import pinned_revision, resolve_endpoint
-from lmfootprint.ids import parse_model_entries
-from lmfootprint.inference import device_slug
-from lmfootprint.models import snapshot_config_path
-from lmfootprint.study_figures import FIGURES
+from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.models.hub import pinned_revision, resolve_endpoint
+from lmfootprint.core.ids import parse_model_entries
+from lmfootprint.benchmark.benchmark_inference import device_slug
+from lmfootprint.models.model_metadata import snapshot_config_path
+from lmfootprint.present.charts import FIGURES
 
 CONFIG_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 PACKAGE_DIR = Path(lmfootprint.__file__).parent
@@ -65,7 +65,7 @@ DEVICES = {device_slug(d): d for d in config["benchmark"]["devices"]}
 
 
 def code_of(script):
-    """The package modules a rule's script runs, read from its imports (lmfootprint.code_deps),
+    """The package modules a rule's script runs, read from its imports (lmfootprint.core.code_deps),
     as the rule's inputs: editing one re-runs exactly the jobs that import it."""
     path = Path(workflow.basedir) / "workflow" / "scripts" / f"{script}.py"
     return list(module_closure(str(path), str(PACKAGE_DIR)))

@@ -1,4 +1,4 @@
-# One rule draws every figure of lmfootprint.study_figures.FIGURES: its inputs and caption
+# One rule draws every figure of lmfootprint.present.charts.FIGURES: its inputs and caption
 # come from that registry, so adding a figure is adding an entry there.
 rule figure:
     input:

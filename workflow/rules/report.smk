@@ -22,7 +22,7 @@ rule report:
         carbon="results/carbon_intensity.parquet",
         tariffs="results/tariffs.parquet",
         figures=figure_specs(),
-        template=str(PACKAGE_DIR / "templates" / "report.html.j2"),
+        template=str(PACKAGE_DIR / "present" / "templates" / "report.html.j2"),
         code=code_of("report"),
     output:
         "results/report.html",

@@ -3,8 +3,7 @@ sensitivity and the capability view, all from one table of per-model metrics."""
 
 import polars as pl
 
-from lmfootprint.capability import capability_table, load_quality
-from lmfootprint.comparison import (
+from lmfootprint.answer.answer import (
     answer_table,
     ladder_table,
     load_families,
@@ -12,11 +11,12 @@ from lmfootprint.comparison import (
     size_exponent_table,
     threshold_table,
 )
-from lmfootprint.io import write_parquet
-from lmfootprint.logs import log_to
-from lmfootprint.models import load_models
-from lmfootprint.price_sensitivity import price_sensitivity
-from lmfootprint.training import load_training
+from lmfootprint.answer.capability import capability_table, load_quality
+from lmfootprint.answer.price_sensitivity import price_sensitivity
+from lmfootprint.core.io import write_parquet
+from lmfootprint.core.logs import log_to
+from lmfootprint.estimates.training_footprint import load_training
+from lmfootprint.models.model_metadata import load_models
 
 with log_to(snakemake.log[0]):
     inference = pl.read_parquet(snakemake.input.inference)

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import polars as pl
 
-from lmfootprint.benchmark import Workload
-from lmfootprint.hardware_specs import gpu_memory_bandwidth
-from lmfootprint.inference import benchmark_job
-from lmfootprint.io import write_parquet
-from lmfootprint.logs import log_to
-from lmfootprint.models import load_models
+from lmfootprint.benchmark.benchmark_inference import benchmark_job
+from lmfootprint.benchmark.harness import Workload
+from lmfootprint.core.io import write_parquet
+from lmfootprint.core.logs import log_to
+from lmfootprint.models.model_metadata import load_models
+from lmfootprint.reference.hardware_table import gpu_memory_bandwidth
 
 with log_to(snakemake.log[0]):
     spec = snakemake.params.workload

@@ -2,9 +2,9 @@
 
 import polars as pl
 
-from lmfootprint.break_even import break_even
-from lmfootprint.io import write_parquet
-from lmfootprint.logs import log_to
+from lmfootprint.core.io import write_parquet
+from lmfootprint.core.logs import log_to
+from lmfootprint.estimates.break_even import break_even
 
 with log_to(snakemake.log[0]):
     table = break_even(

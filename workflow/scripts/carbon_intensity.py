@@ -1,8 +1,8 @@
 """Grid carbon intensity by country and cloud region -> carbon_intensity.parquet."""
 
-from lmfootprint.io import write_parquet
-from lmfootprint.logs import log_to
-from lmfootprint.reference import carbon_intensity
+from lmfootprint.core.io import write_parquet
+from lmfootprint.core.logs import log_to
+from lmfootprint.reference.sources import carbon_intensity
 
 with log_to(snakemake.log[0]):
     table = carbon_intensity(

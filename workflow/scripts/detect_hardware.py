@@ -1,8 +1,8 @@
 """Record the hardware of one benchmark device -> results/hardware/{device}.json."""
 
-from lmfootprint.hardware_detect import detect
-from lmfootprint.io import write_json
-from lmfootprint.logs import log_to
+from lmfootprint.benchmark.detect_hardware import detect
+from lmfootprint.core.io import write_json
+from lmfootprint.core.logs import log_to
 
 with log_to(snakemake.log[0]) as log:
     record = detect(snakemake.params.device)

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from lmfootprint.hub import fetch_or_fallback
-from lmfootprint.logs import log_to
+from lmfootprint.core.logs import log_to
+from lmfootprint.models.hub import fetch_or_fallback
 
 with log_to(snakemake.log[0]):
     hub = snakemake.params.hub

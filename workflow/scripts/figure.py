@@ -1,8 +1,8 @@
 """One figure of the registry -> standalone HTML (JavaScript inlined), PNG, Vega-Lite spec."""
 
-from lmfootprint.figures import save_figure
-from lmfootprint.logs import log_to
-from lmfootprint.study_figures import FIGURES
+from lmfootprint.core.logs import log_to
+from lmfootprint.present.charts import FIGURES
+from lmfootprint.present.figure import save_figure
 
 with log_to(snakemake.log[0]):
     figure = FIGURES[snakemake.wildcards.figure]

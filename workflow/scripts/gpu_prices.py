@@ -1,8 +1,8 @@
 """GPU prices per GPU-hour (live Azure + AWS, or the shipped snapshot) -> gpu_prices.parquet."""
 
-from lmfootprint.io import write_parquet
-from lmfootprint.logs import log_to
-from lmfootprint.reference import gpu_prices
+from lmfootprint.core.io import write_parquet
+from lmfootprint.core.logs import log_to
+from lmfootprint.reference.sources import gpu_prices
 
 with log_to(snakemake.log[0]):
     table = gpu_prices(

@@ -4,10 +4,10 @@ import json
 
 import polars as pl
 
-from lmfootprint.inference_estimates import estimate_inference
-from lmfootprint.inference_fit import ServingFit
-from lmfootprint.io import write_parquet
-from lmfootprint.logs import log_to
+from lmfootprint.core.io import write_parquet
+from lmfootprint.core.logs import log_to
+from lmfootprint.estimates.inference_estimates import estimate_inference
+from lmfootprint.estimates.inference_fit import ServingFit
 
 with log_to(snakemake.log[0]):
     s = snakemake.params.settings

@@ -2,9 +2,9 @@
 
 import polars as pl
 
-from lmfootprint.inference_fit import fit_serving, load_shapes, peer_rows, v2_rows
-from lmfootprint.io import write_json, write_parquet
-from lmfootprint.logs import log_to
+from lmfootprint.core.io import write_json, write_parquet
+from lmfootprint.core.logs import log_to
+from lmfootprint.estimates.inference_fit import fit_serving, load_shapes, peer_rows, v2_rows
 
 with log_to(snakemake.log[0]):
     hardware = pl.read_parquet(snakemake.input.hardware)

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from lmfootprint.ids import ModelRef
-from lmfootprint.io import write_parquet
-from lmfootprint.logs import log_to
-from lmfootprint.models import model_record
+from lmfootprint.core.ids import ModelRef
+from lmfootprint.core.io import write_parquet
+from lmfootprint.core.logs import log_to
+from lmfootprint.models.model_metadata import model_record
 
 with log_to(snakemake.log[0]):
     local_dir = snakemake.params.local_dir

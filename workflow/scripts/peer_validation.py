@@ -2,9 +2,9 @@
 
 import polars as pl
 
-from lmfootprint.io import write_parquet
-from lmfootprint.logs import log_to
-from lmfootprint.peers import load_ecologits, load_map, peer_table
+from lmfootprint.answer.peer_validation import load_ecologits, load_map, peer_table
+from lmfootprint.core.io import write_parquet
+from lmfootprint.core.logs import log_to
 
 with log_to(snakemake.log[0]):
     table = peer_table(

@@ -1,8 +1,8 @@
 """Re-resolve every Hub model's commit; optionally write the snapshot back -> refresh.json."""
 
-from lmfootprint.hub import refresh_pins
-from lmfootprint.io import write_json
-from lmfootprint.logs import log_to
+from lmfootprint.core.io import write_json
+from lmfootprint.core.logs import log_to
+from lmfootprint.models.hub import refresh_pins
 
 with log_to(snakemake.log[0]) as log:
     hub = snakemake.params.hub

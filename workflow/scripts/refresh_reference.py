@@ -4,9 +4,9 @@ import datetime as dt
 
 import polars as pl
 
-from lmfootprint.io import write_json
-from lmfootprint.logs import log_to
-from lmfootprint.reference import write_snapshot
+from lmfootprint.core.io import write_json
+from lmfootprint.core.logs import log_to
+from lmfootprint.reference.sources import write_snapshot
 
 with log_to(snakemake.log[0]) as log:
     written = write_snapshot(

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import polars as pl
 
-from lmfootprint.io import write_parquet
-from lmfootprint.logs import log_to
-from lmfootprint.rent_vs_buy import rent_vs_buy
-from lmfootprint.tariffs import lookup
-from lmfootprint.training_calibration import MfuModel
+from lmfootprint.core.io import write_parquet
+from lmfootprint.core.logs import log_to
+from lmfootprint.estimates.rent_vs_buy import rent_vs_buy
+from lmfootprint.estimates.training_calibration import MfuModel
+from lmfootprint.reference.tariffs import lookup
 
 with log_to(snakemake.log[0]):
     s = snakemake.params.settings

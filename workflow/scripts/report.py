@@ -1,7 +1,7 @@
 """Tables and figure specs -> results/report.html, one file that opens offline."""
 
-from lmfootprint.logs import log_to
-from lmfootprint.report import write_report
+from lmfootprint.core.logs import log_to
+from lmfootprint.present.report import write_report
 
 with log_to(snakemake.log[0]):
     write_report(

@@ -2,9 +2,9 @@
 
 import polars as pl
 
-from lmfootprint.io import write_parquet
-from lmfootprint.logs import log_to
-from lmfootprint.scenarios import build_scenarios
+from lmfootprint.core.io import write_parquet
+from lmfootprint.core.logs import log_to
+from lmfootprint.reference.scenarios import build_scenarios
 
 with log_to(snakemake.log[0]):
     table = build_scenarios(

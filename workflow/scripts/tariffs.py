@@ -1,8 +1,8 @@
 """Electricity tariffs in their currency and in USD -> tariffs.parquet."""
 
-from lmfootprint.io import write_parquet
-from lmfootprint.logs import log_to
-from lmfootprint.reference import electricity_tariffs
+from lmfootprint.core.io import write_parquet
+from lmfootprint.core.logs import log_to
+from lmfootprint.reference.sources import electricity_tariffs
 
 with log_to(snakemake.log[0]):
     table = electricity_tariffs(

@@ -2,12 +2,12 @@
 
 import polars as pl
 
-from lmfootprint.footprint import estimate_training, intensity_for
-from lmfootprint.io import write_json, write_parquet
-from lmfootprint.logs import log_to
-from lmfootprint.training import load_training
-from lmfootprint.training_calibration import calibrate, calibration_runs
-from lmfootprint.training_tokens import load_derived_hours, load_tokens
+from lmfootprint.core.io import write_json, write_parquet
+from lmfootprint.core.logs import log_to
+from lmfootprint.estimates.training_calibration import calibrate, calibration_runs
+from lmfootprint.estimates.training_estimates import estimate_training, intensity_for
+from lmfootprint.estimates.training_footprint import load_training
+from lmfootprint.estimates.training_tokens import load_derived_hours, load_tokens
 
 with log_to(snakemake.log[0]):
     s = snakemake.params.settings

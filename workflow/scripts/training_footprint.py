@@ -1,10 +1,10 @@
 """Published training footprints, recomputed and checked -> results/training.parquet."""
 
-from lmfootprint.io import write_parquet
-from lmfootprint.logs import log_to
-from lmfootprint.models import load_models
-from lmfootprint.training import load_published, recompute_training
-from lmfootprint.training_tokens import load_derived_hours
+from lmfootprint.core.io import write_parquet
+from lmfootprint.core.logs import log_to
+from lmfootprint.estimates.training_footprint import load_published, recompute_training
+from lmfootprint.estimates.training_tokens import load_derived_hours
+from lmfootprint.models.model_metadata import load_models
 
 with log_to(snakemake.log[0]):
     table = recompute_training(

@@ -1,0 +1,1 @@
+"""The answer (workflow/rules/answer.smk): ratios, capability, peers, prices."""

@@ -1,0 +1,237 @@
+"""pandera (polars) schemas of the tables the answer stage reads and writes."""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+from lmfootprint.core.schema import DATE_RE, PROVENANCE, TableSchema, brackets
+
+
+class AnswerSchema(TableSchema):
+    """results/answer.parquet: LLM median / SLM median per phase, setting and metric, on the
+    headline rows (identical architectures once), with an 80% Monte Carlo + bootstrap interval."""
+
+    phase: str = pa.Field(isin=["training", "inference"])
+    setting: str
+    metric: str
+    unit: str
+    slm_median: float = pa.Field(gt=0)
+    llm_median: float = pa.Field(gt=0)
+    llm_over_slm: float = pa.Field(gt=0)
+    llm_over_slm_low: float = pa.Field(gt=0)
+    llm_over_slm_high: float = pa.Field(gt=0)
+    n_slm: int = pa.Field(gt=0)
+    n_llm: int = pa.Field(gt=0)
+    provenance_mix: str
+    models_slm: str
+    models_llm: str
+    n_identical_merged: int = pa.Field(ge=0)
+    kept_out: str = pa.Field(nullable=True)
+
+    @pa.dataframe_check
+    def interval_brackets_ratio(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(brackets("llm_over_slm"))
+
+
+class ModelFamilySchema(TableSchema):
+    """resources/comparison/model_families.csv: family, ladder membership, released weights."""
+
+    model_id: str = pa.Field(unique=True)
+    family: str
+    ladder: bool
+    weights_released: bool
+    note: str = pa.Field(nullable=True)
+
+
+class ModelMetricSchema(TableSchema):
+    """results/comparison/model_metrics.parquet: one value per (model, phase, setting, metric)."""
+
+    model_id: str
+    params_total: int = pa.Field(gt=0)
+    size_class: str = pa.Field(isin=["SLM", "LLM"])
+    family: str
+    ladder: bool
+    arch_group: str
+    phase: str = pa.Field(isin=["training", "inference"])
+    setting: str
+    metric: str
+    unit: str
+    value: float = pa.Field(gt=0)
+    low: float = pa.Field(gt=0)
+    high: float = pa.Field(gt=0)
+    provenance: str = pa.Field(isin=PROVENANCE)
+    headline: bool
+    excluded_because: str = pa.Field(nullable=True)
+
+    @pa.dataframe_check
+    def bounds_bracket_value(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(brackets("value", low="low", high="high"))
+
+
+class LadderSchema(TableSchema):
+    """results/comparison/ladders.parquet: each within-family step up in size."""
+
+    phase: str
+    setting: str
+    metric: str
+    unit: str
+    family: str
+    smaller: str
+    larger: str
+    params_ratio: float = pa.Field(gt=1)
+    metric_ratio: float = pa.Field(gt=0)
+    metric_ratio_low: float = pa.Field(gt=0)
+    metric_ratio_high: float = pa.Field(gt=0)
+    per_10x_params: float = pa.Field(gt=0)
+    provenance: str
+
+    @pa.dataframe_check
+    def interval_brackets_ratio(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(brackets("metric_ratio"))
+
+
+class SizeExponentSchema(TableSchema):
+    """results/comparison/size_exponent.parquet: b in metric ~ params^b, with an 80% interval."""
+
+    phase: str
+    setting: str
+    metric: str
+    unit: str
+    scope: str = pa.Field(isin=["within families", "across all models"])
+    exponent: float
+    exponent_low: float
+    exponent_high: float
+    per_10x_params: float = pa.Field(gt=0)
+    per_10x_params_low: float = pa.Field(gt=0)
+    per_10x_params_high: float = pa.Field(gt=0)
+    n_models: int = pa.Field(ge=3)
+    n_families: int = pa.Field(nullable=True, ge=1)
+
+    @pa.dataframe_check
+    def interval_brackets_exponent(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(brackets("exponent"))
+
+
+class ThresholdSchema(TableSchema):
+    """results/comparison/threshold_sensitivity.parquet: the class ratio at other thresholds."""
+
+    phase: str
+    setting: str
+    metric: str
+    unit: str
+    threshold_params: float = pa.Field(gt=0)
+    llm_over_slm: float = pa.Field(gt=0)
+    llm_over_slm_low: float = pa.Field(gt=0)
+    llm_over_slm_high: float = pa.Field(gt=0)
+    n_slm: int = pa.Field(gt=0)
+    n_llm: int = pa.Field(gt=0)
+
+    @pa.dataframe_check
+    def interval_brackets_ratio(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(brackets("llm_over_slm"))
+
+
+class QualitySchema(TableSchema):
+    """resources/quality/mmlu.csv: a published MMLU score per model, with its source."""
+
+    model_id: str = pa.Field(unique=True)
+    mmlu_5shot: float = pa.Field(nullable=True, ge=0, le=100)
+    variant: str = pa.Field(nullable=True)
+    source_url: str = pa.Field(nullable=True, str_startswith="http")
+    source_title: str = pa.Field(nullable=True)
+    source_date: str = pa.Field(nullable=True, str_matches=DATE_RE)
+    quote_location: str = pa.Field(nullable=True)
+    notes: str = pa.Field(nullable=True)
+
+
+class CapabilitySchema(TableSchema):
+    """results/comparison/capability.parquet: quality against energy and cost per model."""
+
+    model_id: str = pa.Field(unique=True)
+    params_total: int = pa.Field(gt=0)
+    family: str
+    mmlu_5shot: float = pa.Field(ge=0, le=100)
+    variant: str = pa.Field(nullable=True)
+    comparable: bool
+    mmlu_source: str = pa.Field(nullable=True)
+    setting: str
+    j_per_token: float = pa.Field(nullable=True, gt=0)
+    usd_per_1k_tokens: float = pa.Field(nullable=True, gt=0)
+    training_mwh: float = pa.Field(nullable=True, gt=0)
+    pareto: bool = pa.Field(nullable=True)
+    family_top: str = pa.Field(nullable=True)
+    quality_share: float = pa.Field(nullable=True, gt=0)
+    energy_share: float = pa.Field(nullable=True, gt=0)
+    cost_share: float = pa.Field(nullable=True, gt=0)
+    training_share: float = pa.Field(nullable=True, gt=0)
+
+
+class PeerMapSchema(TableSchema):
+    """resources/peers/model_map.csv: which peer row stands for which configured model."""
+
+    model_id: str
+    peer: str = pa.Field(isin=["ML.ENERGY v3", "ML.ENERGY v2"])
+    peer_model_id: str
+    note: str = pa.Field(nullable=True)
+
+
+class EcoLogitsSchema(TableSchema):
+    """resources/peers/ecologits.csv: EcoLogits' figures per model, dated and versioned."""
+
+    model_id: str
+    params_b: float = pa.Field(gt=0)
+    output_tokens: int = pa.Field(gt=0)
+    electricity_mix_zone: str
+    energy_kwh_min: float = pa.Field(gt=0)
+    energy_kwh_max: float = pa.Field(gt=0)
+    j_per_token_min: float = pa.Field(gt=0)
+    j_per_token_max: float = pa.Field(gt=0)
+    j_per_token_mid: float = pa.Field(gt=0)
+    gwp_kgco2e_min: float = pa.Field(ge=0)
+    gwp_kgco2e_max: float = pa.Field(ge=0)
+    usage_gwp_kgco2e_min: float = pa.Field(ge=0)
+    usage_gwp_kgco2e_max: float = pa.Field(ge=0)
+    embodied_gwp_kgco2e_min: float = pa.Field(ge=0)
+    embodied_gwp_kgco2e_max: float = pa.Field(ge=0)
+    pue: float = pa.Field(ge=1)
+    batch_size: int = pa.Field(ge=1)
+    ecologits_version: str
+    method: str
+    computed_on: str = pa.Field(str_matches=DATE_RE)
+
+
+class PeerValidationSchema(TableSchema):
+    """results/peer_validation.parquet: our estimate beside a peer's figure, with the ratio."""
+
+    model_id: str
+    peer: str
+    peer_model_id: str
+    setting: str
+    ours_j_per_token: float = pa.Field(gt=0)
+    peer_j_per_token: float = pa.Field(gt=0)
+    ours_over_peer: float = pa.Field(gt=0)
+    boundary: str
+    ours_method: str
+    peer_source: str
+    explanation: str = pa.Field(nullable=True)
+
+    @pa.dataframe_check
+    def gaps_over_2x_are_explained(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        c = pl.col
+        far = (c("ours_over_peer") > 2) | (c("ours_over_peer") < 0.5)
+        return data.lazyframe.select(~far | c("explanation").is_not_null())
+
+
+class PriceSensitivitySchema(TableSchema):
+    """results/comparison/price_sensitivity.parquet: cost per 1k tokens at each price type."""
+
+    scenario: str
+    serving: str
+    price_type: str
+    price_per_gpu_hour_usd: float = pa.Field(gt=0)
+    relative_to_scenario_price: float = pa.Field(gt=0)
+    effective_date: str = pa.Field(str_matches=DATE_RE)
+    source: str
+    slm_median_usd_per_1k_tokens: float = pa.Field(nullable=True, gt=0)
+    llm_median_usd_per_1k_tokens: float = pa.Field(nullable=True, gt=0)

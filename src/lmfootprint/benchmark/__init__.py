@@ -1,0 +1,1 @@
+"""Benchmark stage (workflow/rules/benchmark.smk): measured inference energy."""

@@ -1,0 +1,1 @@
+"""Shared core: config, ids, errors, atomic io, logs, units, validation, schema base."""

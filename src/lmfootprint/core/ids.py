@@ -1,0 +1,92 @@
+"""Model identifiers: Hub ids, local paths, and the wildcard-safe slug that carries them.
+
+The slug writes ``/`` as ``--`` (as the Hub cache does) so that a model id can travel as a
+Snakemake wildcard and a file name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from lmfootprint.core.errors import ConfigError
+
+# Hub rules: org and name of letters, digits, '-', '_', '.'; no '--' or '..' inside a part.
+_HUB_PART = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?"
+HUB_ID_RE = re.compile(rf"^{_HUB_PART}/{_HUB_PART}$")
+SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*--[A-Za-z0-9._-]*[A-Za-z0-9]$")
+LOCAL_PREFIX = "local"
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A configured model: the id as the user wrote it, its slug, and where it lives."""
+
+    model_id: str
+    slug: str
+    local_dir: Path | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.local_dir is not None
+
+
+def is_hub_id(entry: str) -> bool:
+    """True for ``org/name`` that the Hub would accept (no '..', no '--' separators)."""
+    if not HUB_ID_RE.match(entry):
+        return False
+    return ".." not in entry and "--" not in entry
+
+
+def slug_of_hub_id(hub_id: str) -> str:
+    if not is_hub_id(hub_id):
+        raise ConfigError(
+            f"models: {hub_id!r} is not a Hub id of the form 'org/name' "
+            "(letters, digits, '.', '_', '-'; no '..' or '--')"
+        )
+    return hub_id.replace("/", "--")
+
+
+def hub_id_of_slug(slug: str) -> str:
+    if not SLUG_RE.match(slug) or slug.count("--") != 1:
+        raise ValueError(f"not a model slug: {slug!r}")
+    return slug.replace("--", "/")
+
+
+def parse_model_entry(entry: str, base_dir: Path) -> ModelRef:
+    """Turn one ``models:`` entry into a ModelRef.
+
+    An entry is a local directory (it exists, relative to ``base_dir`` or absolute, or
+    starts with ``./``, ``../``, ``/`` or ``~``) or else a Hub id.
+    """
+    if not isinstance(entry, str) or not entry.strip():
+        raise ConfigError(f"models: entry {entry!r} must be a non-empty string")
+    entry = entry.strip()
+    looks_like_path = entry.startswith(("./", "../", "/", "~")) or entry.count("/") > 1
+    candidate = Path(entry).expanduser()
+    if not candidate.is_absolute():
+        candidate = base_dir / candidate
+    if looks_like_path or (candidate.is_dir() and (candidate / "config.json").is_file()):
+        if not (candidate / "config.json").is_file():
+            raise ConfigError(
+                f"models: {entry!r} looks like a local path, but {candidate}/config.json "
+                "does not exist. Give a directory holding a config.json, or a Hub id 'org/name'."
+            )
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", candidate.resolve().name).strip("._-") or "model"
+        return ModelRef(entry, f"{LOCAL_PREFIX}--{name}", candidate.resolve())
+    return ModelRef(entry, slug_of_hub_id(entry))
+
+
+def parse_model_entries(entries: list[str], base_dir: Path) -> dict[str, ModelRef]:
+    """Parse all entries; slugs must be unique (two local dirs with one name collide)."""
+    refs: dict[str, ModelRef] = {}
+    for entry in entries:
+        ref = parse_model_entry(entry, base_dir)
+        if ref.slug in refs:
+            raise ConfigError(
+                f"models: {entry!r} and {refs[ref.slug].model_id!r} map to the same "
+                f"name {ref.slug!r}; list each model once (rename one local directory)."
+            )
+        refs[ref.slug] = ref
+    return refs

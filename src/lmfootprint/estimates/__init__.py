@@ -1,0 +1,1 @@
+"""Estimates stage: training and inference footprints, fits, break-even, rent vs buy."""

@@ -1,0 +1,235 @@
+"""Inference per (model, deployment scenario, serving mode), from the calibrated serving model.
+
+Each scenario is served the way people deploy: an ``interactive`` mode (one request at a time)
+and a ``throughput`` mode (many concurrent requests), at the smallest tensor-parallel group of
+1, 2, 4 or 8 devices that holds the weights and the KV cache, in bf16, or in FP8 / INT4 only
+where that is what makes the model fit (e.g. Llama 3.1 405B on one 8 x H100 node). Tokens/s and
+GPU power come from the serving model (power bounded by idle..TDP), J/token = power / tokens/s,
+times PUE; the interval is the model's held-out-family error. Host power (CPU, DRAM, fans) and
+embodied carbon are reported beside it, not inside the headline J/token, which keeps the same
+boundary as the published training figures (accelerator power x PUE).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from lmfootprint.core.units import ENERGY_IN_J
+from lmfootprint.core.validation import frame_from_rows, validate_frame
+from lmfootprint.estimates.inference_fit import ServingFit
+from lmfootprint.estimates.schemas import InferenceEstimateSchema
+from lmfootprint.estimates.serving_model import predict_arrays
+from lmfootprint.estimates.training_estimates import HOURS_PER_YEAR
+
+J_PER_KWH = ENERGY_IN_J["kWh"]
+DEVICE_COUNTS = (1, 2, 4, 8)
+MEMORY_HEADROOM = 0.9  # activations, allocator and framework take the rest
+# weight precision, bytes per parameter, and whether the device needs FP8 support
+PRECISIONS = (("bf16", 2.0, False), ("fp8", 1.0, True), ("int4", 0.5, False))
+# The mode that break-even, rent vs buy and the per-scenario figures use: a loaded server in
+# the cloud, one user on local hardware.
+REFERENCE_MODE = {"cloud": "throughput", "local": "interactive"}
+DEFAULT_SERVING = {
+    "interactive": {"concurrency": 1},
+    "throughput": {"concurrency": 64, "kinds": ["cloud"]},
+}
+
+
+def _placement(
+    weights_params: float, kv_per_seq: float, concurrency: int, s: dict[str, Any], limit: int
+) -> tuple[str, float, int, int] | None:
+    """(precision, bytes/param, devices, batch) as a deployment would choose it.
+
+    The smallest group of 1, 2, 4 or 8 devices that holds the weights and the KV cache of
+    every concurrent request, in bf16; FP8 (where the device has it), then INT4, only when
+    bf16 cannot. If no format holds every request, the placement that holds the most."""
+    best: tuple[str, float, int, int] | None = None
+    for name, nbytes, needs_fp8 in PRECISIONS:
+        if needs_fp8 and not s.get("peak_fp8_tflops"):
+            continue
+        weights = weights_params * nbytes
+        for d in DEVICE_COUNTS:
+            if d > limit:
+                break
+            room = d * s["memory_gb"] * 1e9 * MEMORY_HEADROOM - weights
+            if room < kv_per_seq:
+                continue
+            batch = max(1, min(concurrency, int(room // kv_per_seq)))
+            if batch == concurrency:
+                return name, nbytes, d, batch
+            if best is None or batch > best[3]:
+                best = (name, nbytes, d, batch)
+    return best
+
+
+def estimate_inference(
+    models: pl.DataFrame,
+    scenarios: pl.DataFrame,
+    fit: ServingFit,
+    *,
+    serving: dict[str, dict[str, Any]] | None = None,
+    prompt_tokens: int = 1000,
+    output_tokens: int = 500,
+    host_w_per_device: float = 150.0,
+    server_embodied_kgco2e_per_device: float = 712.5,
+    embodied_lifetime_years: float = 3.0,
+    local_utilisation: float = 0.1,
+    max_devices: int = 8,
+) -> pl.DataFrame:
+    modes = serving or DEFAULT_SERVING
+    p = fit.serving_params
+    context = prompt_tokens + output_tokens / 2
+    rows: list[dict[str, Any]] = []
+    for m in models.iter_rows(named=True):
+        kv_per_token = (
+            m["kv_cache_gb"] * 1e9 / (m["memory_context_tokens"] * m["memory_batch_size"])
+        )
+        kv_per_seq = kv_per_token * context
+        for s in scenarios.iter_rows(named=True):
+            limit = 1 if s["kind"] == "local" else max_devices
+            for mode, settings in modes.items():
+                if s["kind"] not in settings.get("kinds", ("cloud", "local")):
+                    continue
+                base = {
+                    "model_id": m["model_id"],
+                    "params_total": m["params_total"],
+                    "size_class": m["size_class"],
+                    "scenario": s["scenario"],
+                    "serving": mode,
+                    "reference": mode == REFERENCE_MODE.get(s["kind"], next(iter(modes))),
+                    "concurrency": settings["concurrency"],
+                    "kind": s["kind"],
+                    "hardware_id": s["hardware_id"],
+                }
+                placed = _placement(
+                    m["params_total"], kv_per_seq, settings["concurrency"], s, limit
+                )
+                if placed is None:
+                    need = m["params_total"] * 0.5 / 1e9
+                    rows.append(
+                        {
+                            **base,
+                            "batch_size": settings["concurrency"],
+                            "status": "does not fit",
+                            "note": f"needs over {need:.0f} GB even in INT4: more than {limit} x "
+                            f"{s['memory_gb']:g} GB",
+                        }
+                    )
+                    continue
+                precision, nbytes, devices, batch = placed
+                peak = s["peak_fp8_tflops"] if precision == "fp8" else s["peak_tflops"]
+                one = {
+                    "weight_bytes": np.array([m["params_total"] * nbytes]),
+                    # prefill FLOPs per output token, as in the calibration rows
+                    "flops_per_token": np.array(
+                        [2.0 * m["params_total"] * (1 + prompt_tokens / output_tokens)]
+                    ),
+                    "kv_bytes_per_token": np.array([kv_per_token]),
+                    "context": np.array([context]),
+                    "batch": np.array([float(batch)]),
+                    "devices": np.array([float(devices)]),
+                    "bandwidth_gbps": np.array([s["memory_bandwidth_gbps"]]),
+                    "peak_tflops": np.array([peak]),
+                    "tdp_w": np.array([s["tdp_w"]]),
+                }
+                pred = predict_arrays(one, p)
+                tps = float(pred["tokens_per_s"][0])
+                gpu_w = float(pred["power_w"][0])
+                pue = s["pue"]
+                j_mid = gpu_w / tps * pue
+                j = (j_mid * math.exp(fit.log_q_low), j_mid, j_mid * math.exp(fit.log_q_high))
+                # physics: no batch decodes faster than its bytes stream at full bandwidth
+                roofline = (
+                    batch
+                    * devices
+                    * s["memory_bandwidth_gbps"]
+                    * 1e9
+                    / (m["params_total"] * nbytes + batch * context * kv_per_token)
+                )
+                tps_b = (
+                    tps * math.exp(fit.tps_log_q_low),
+                    tps,
+                    min(tps * math.exp(fit.tps_log_q_high), roofline),
+                )
+                host_w = host_w_per_device * devices if s["kind"] == "cloud" else 0.0
+                j_system = (gpu_w + host_w) / tps * pue
+                g = tuple(v / J_PER_KWH * 1000 * s["intensity_g_per_kwh"] for v in j)
+                embodied_kg = devices * (
+                    (s["embodied_kgco2e"] or 0.0)
+                    + (server_embodied_kgco2e_per_device if s["kind"] == "cloud" else 0.0)
+                )
+                embodied_g_1k = (
+                    embodied_kg
+                    * 1000
+                    / (embodied_lifetime_years * HOURS_PER_YEAR * 3600 * tps)
+                    * 1000
+                )
+                if s["kind"] == "cloud":
+                    per_hour = devices * s["price_per_gpu_hour_usd"]
+                    how_cost = (
+                        f"{devices} x {s['price_per_gpu_hour_usd']:g} USD/GPU-hour "
+                        f"({s['price_type']}, {s['price_region']})"
+                    )
+                    electricity = (0.0, 0.0, 0.0)  # cloud prices include electricity
+                else:
+                    per_hour = (s["purchase_price_usd"] or 0.0) / (
+                        s["lifetime_years"] * HOURS_PER_YEAR * local_utilisation
+                    )
+                    how_cost = (
+                        f"electricity at {s['tariff_usd_per_kwh']:.3f} USD/kWh + purchase "
+                        f"amortised over {s['lifetime_years']:g} years at "
+                        f"{local_utilisation:.0%} utilisation"
+                    )
+                    electricity = tuple(
+                        v * 1000 / J_PER_KWH * (s["tariff_usd_per_kwh"] or 0.0) for v in j
+                    )
+                usd = (
+                    electricity[0] + per_hour / (tps_b[2] * 3600) * 1000,
+                    electricity[1] + per_hour / (tps_b[1] * 3600) * 1000,
+                    electricity[2] + per_hour / (tps_b[0] * 3600) * 1000,
+                )
+                rows.append(
+                    {
+                        **base,
+                        "batch_size": batch,
+                        "status": "estimated",
+                        "note": None
+                        if batch == settings["concurrency"]
+                        else (f"memory holds {batch} of {settings['concurrency']} sequences"),
+                        "precision": precision,
+                        "devices": devices,
+                        "bound": str(pred["bound"][0]),
+                        "tdp_w": s["tdp_w"],
+                        "pue": pue,
+                        "gpu_power_w": gpu_w,
+                        "host_power_w": host_w,
+                        "tokens_per_s_low": tps_b[0],
+                        "tokens_per_s": tps_b[1],
+                        "tokens_per_s_high": tps_b[2],
+                        "roofline_tokens_per_s": roofline,
+                        "j_per_token_low": j[0],
+                        "j_per_token": j[1],
+                        "j_per_token_high": j[2],
+                        "j_per_token_system": j_system,
+                        "gco2e_per_1k_tokens_low": g[0],
+                        "gco2e_per_1k_tokens": g[1],
+                        "gco2e_per_1k_tokens_high": g[2],
+                        "embodied_gco2e_per_1k_tokens": embodied_g_1k,
+                        "usd_per_1k_tokens_low": usd[0],
+                        "usd_per_1k_tokens": usd[1],
+                        "usd_per_1k_tokens_high": usd[2],
+                        "intensity_g_per_kwh": s["intensity_g_per_kwh"],
+                        "intensity_basis": s["intensity_basis"],
+                        "provenance": "estimated",
+                        "method": f"serving model calibrated on ML.ENERGY v3 ({precision}, "
+                        f"{devices} x {s['hardware_id']}, batch {batch}, {pred['bound'][0]}-"
+                        f"bound); J/token = GPU power / tokens/s x PUE {pue:g}; interval: "
+                        f"held-out-family error; cost: {how_cost}",
+                    }
+                )
+    df = frame_from_rows(InferenceEstimateSchema, rows)
+    return validate_frame(InferenceEstimateSchema, df, "results/inference_estimates.parquet")

@@ -1,0 +1,1 @@
+"""Model metadata stage (rules in workflow/rules/hub.smk, models.smk)."""

@@ -1,0 +1,155 @@
+"""Model metadata stage: one validated row of architecture facts per configured model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from lmfootprint.core.ids import ModelRef
+from lmfootprint.core.validation import frame_from_rows, read_parquet_checked, validate_frame
+from lmfootprint.models.architecture import architecture_from_config, read_config_json
+from lmfootprint.models.memory import GB, kv_cache_bytes, weight_bytes
+from lmfootprint.models.schemas import ModelsSchema
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_SUBDIR = "hub"
+DTYPES = ("fp32", "bf16", "int8", "int4")
+
+
+def snapshot_config_path(resources_dir: str | Path, slug: str) -> Path:
+    return Path(resources_dir) / SNAPSHOT_SUBDIR / slug / "config.json"
+
+
+def read_source_record(path: str | Path | None) -> dict[str, Any]:
+    """The snapshot's record of where a config came from (absent for local models)."""
+    if path is None or not Path(path).is_file():
+        return {}
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def card_facts(cards_csv: str | Path | None, model_id: str) -> dict[str, str | None]:
+    """License and training tokens from the shipped model-card facts, when present."""
+    if cards_csv is None or not Path(cards_csv).is_file():
+        return {"license": None, "training_tokens": None}
+    cards = pl.read_csv(cards_csv, infer_schema=False).filter(pl.col("repo_id") == model_id)
+    if cards.height == 0:
+        return {"license": None, "training_tokens": None}
+    row = cards.row(0, named=True)
+    return {
+        "license": row.get("license") or None,
+        "training_tokens": row.get("training_tokens") or None,
+    }
+
+
+def model_record(
+    ref: ModelRef,
+    config_path: str | Path,
+    *,
+    source_path: str | Path | None = None,
+    cards_csv: str | Path | None = None,
+    context_tokens: int = 2048,
+    batch_size: int = 1,
+    kv_dtype: str = "bf16",
+    slm_max_params: float = 8e9,
+    hub_info_path: str | Path | None = None,
+) -> pl.DataFrame:
+    """Architecture facts, memory needs and provenance of one model, validated."""
+    config_path = Path(config_path)
+    raw = read_config_json(config_path)
+    arch = architecture_from_config(raw, source=str(config_path))
+    source = read_source_record(source_path)
+    hub = read_source_record(hub_info_path)
+    if ref.is_local:
+        config_source, provenance, metadata_source = "local", "local", "local"
+    elif hub.get("fallback_reason"):
+        config_source = "snapshot-fallback"
+        provenance = source.get("kind", "hub-config")
+        metadata_source = f"snapshot {source.get('date')} (Hub failed: {hub['fallback_reason']})"
+    elif hub:
+        config_source, provenance = "hub", "hub-config"
+        metadata_source = f"hub {hub['retrieved_at'][:10]}"
+        source = {
+            "revision": hub["sha"],
+            "date": hub["retrieved_at"][:10],
+            "url": f"{hub['endpoint']}/{ref.model_id}/blob/{hub['sha']}/config.json",
+        }
+    else:
+        config_source = "snapshot"
+        provenance = source.get("kind", "hub-config")
+        metadata_source = f"snapshot {source.get('date')}"
+    kv = kv_cache_bytes(
+        arch.n_decoder_layers, arch.n_kv_heads, arch.head_dim, context_tokens, batch_size, kv_dtype
+    )
+    row: dict[str, Any] = {
+        "model_id": ref.model_id,
+        "slug": ref.slug,
+        "config_source": config_source,
+        "config_provenance": provenance,
+        "config_sha256": hashlib.sha256(config_path.read_bytes()).hexdigest(),
+        "revision": source.get("revision"),
+        "source_url": source.get("url"),
+        "source_date": source.get("date"),
+        **{k: v for k, v in arch.as_dict().items()},
+        "size_class": "SLM" if arch.params_total <= slm_max_params else "LLM",
+        **{f"weights_gb_{d}": weight_bytes(arch.params_total, d) / GB for d in DTYPES},
+        "memory_context_tokens": context_tokens,
+        "memory_batch_size": batch_size,
+        "kv_cache_gb": kv / GB,
+        "serve_gb_bf16": (weight_bytes(arch.params_total, "bf16") + kv) / GB,
+        **card_facts(cards_csv, ref.model_id),
+        "metadata_source": metadata_source,
+        **hub_facts(hub, arch.params_total),
+    }
+    if hub.get("license"):
+        row["license"] = hub["license"]
+    log.info(
+        "%s: %s parameters (%s), %s",
+        ref.model_id,
+        f"{arch.params_total:,}",
+        arch.params_method,
+        arch.architecture,
+    )
+    return validate_frame(ModelsSchema, frame_from_rows(ModelsSchema, [row]), config_path)
+
+
+def hub_facts(hub: dict[str, Any], params_total: int, tolerance: float = 0.001) -> dict[str, Any]:
+    """Hub-side facts; a safetensors total that disagrees with config.json is kept and flagged."""
+    st = hub.get("safetensors_total")
+    flag = None
+    if st and abs(st - params_total) > tolerance * params_total:
+        flag = (
+            f"Hub safetensors total {st:,} differs from the config.json count {params_total:,} "
+            f"by {st / params_total - 1:+.1%} (quantised, multimodal or extra tensors?)"
+        )
+    gated = hub.get("gated")
+    return {
+        "hub_retrieved_at": hub.get("retrieved_at"),
+        "params_safetensors": st,
+        "params_flag": flag,
+        "gated": None if gated is None else str(gated).lower(),
+        "downloads": hub.get("downloads"),
+        "likes": hub.get("likes"),
+        "pipeline_tag": hub.get("pipeline_tag"),
+        "library_name": hub.get("library_name"),
+        "card_co2_g": hub.get("co2_emissions"),
+        "card_co2_source": hub.get("co2_source"),
+    }
+
+
+def aggregate_models(paths: list[str | Path]) -> pl.DataFrame:
+    """Concatenate per-model rows in config order and re-validate the whole table."""
+    frames = [read_parquet_checked(p, ModelsSchema) for p in paths]
+    df = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+    return validate_frame(ModelsSchema, df, "results/models.parquet")
+
+
+def load_models(path: str | Path) -> pl.DataFrame:
+    from lmfootprint.core.validation import read_parquet_checked
+
+    return read_parquet_checked(path, ModelsSchema)

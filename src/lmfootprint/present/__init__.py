@@ -1,0 +1,1 @@
+"""Presentation (workflow/rules/figures.smk, report.smk): figures and the report."""

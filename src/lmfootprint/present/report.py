@@ -1,0 +1,332 @@
+"""The HTML report: one standalone file, Vega bundle inlined once, every string escaped.
+
+Specs are embedded with jinja2's ``tojson`` filter, which escapes ``<``, ``>``, ``&`` and
+``'``, so a model name holding ``</script>`` cannot close the script element. The Vega
+bundle comes from the installed vl-convert wheel, never from the network.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import polars as pl
+import vl_convert
+
+import lmfootprint
+from lmfootprint.benchmark.benchmark_inference import load_inference
+from lmfootprint.core.io import write_text
+from lmfootprint.estimates.training_footprint import load_training
+from lmfootprint.models.architecture import human_params
+from lmfootprint.models.model_metadata import load_models
+
+
+def _safe_url(url: str | None) -> str | None:
+    """Only http(s) links become anchors; anything else is shown as text."""
+    if url and url.startswith(("https://", "http://")):
+        return url
+    return None
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        if value == 0:
+            return "0"
+        return f"{value:,.{digits}g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _ratio(value: float | None) -> str:
+    """Ratios keep their decimals where they matter: 0.42x, 3.1x, 24x, 1,489x."""
+    if value is None:
+        return "–"
+    if value < 10:
+        return f"{value:.2g}x" if value < 1 else f"{value:.1f}x"
+    return f"{value:,.0f}x"
+
+
+def _threshold_grid(df: pl.DataFrame | None) -> tuple[list[float], list[tuple]]:
+    if df is None or df.height == 0:
+        return [], []
+    values = sorted(df["threshold_params"].unique().to_list())
+    grid: dict[tuple, dict[float, dict]] = {}
+    for r in df.iter_rows(named=True):
+        grid.setdefault((r["setting"], r["metric"]), {})[r["threshold_params"]] = r
+    return values, list(grid.items())
+
+
+def _machine_energy(inference: pl.DataFrame) -> str:
+    """What the section title may claim about this machine's energy rows."""
+    ok = inference.filter(pl.col("status") == "ok")
+    kinds = sorted(set(ok["provenance"].drop_nulls().to_list())) if ok.height else []
+    if kinds == ["measured"]:
+        return "measured"
+    if kinds == ["estimated"]:
+        return "estimated (no hardware counter readable here)"
+    return " and ".join(kinds) or "not benchmarked"
+
+
+def _estimate_errors(estimates: pl.DataFrame | None) -> dict[str, Any] | None:
+    """How the 6ND estimate compares with published GPU-hours, for the report's caveat."""
+    if estimates is None:
+        return None
+    checked = estimates.filter(pl.col("gpu_hours_error").is_not_null())
+    if checked.height == 0:
+        return None
+    return {
+        "n": checked.height,
+        "median_error": checked["gpu_hours_error"].median(),
+        "in_range": int(checked["published_in_range"].sum()),
+        "mfu_low": checked["implied_mfu"].min(),
+        "mfu_median": checked["implied_mfu"].median(),
+        "mfu_high": checked["implied_mfu"].max(),
+    }
+
+
+def _figures(spec_paths: list[str | Path]) -> dict[str, dict[str, Any]]:
+    figures = {}
+    for i, path in enumerate(spec_paths):
+        spec = json.loads(Path(path).read_text(encoding="utf-8"))
+        title = spec.get("title", {})
+        text = title.get("text") if isinstance(title, dict) else title
+        name = Path(path).name.removesuffix(".vl.json")
+        figures[name] = {
+            "id": f"fig{i + 1}",
+            "spec": spec,
+            "title": text or name,
+            "description": spec.get("description", ""),
+        }
+    return figures
+
+
+def data_versions(tables: dict[str, pl.DataFrame], fit: dict[str, Any] | None) -> list[dict]:
+    """What each input was, and when: snapshot dates, sources and Hub commits."""
+    rows = []
+    models = tables["models"]
+    for source, group in models.group_by("metadata_source", maintain_order=True):
+        shas = group.filter(pl.col("revision").is_not_null())
+        rows.append(
+            {
+                "dataset": f"model metadata ({source[0]})",
+                "version": f"{shas.height} pinned Hub commits"
+                if shas.height
+                else "architecture records",
+                "source": "resources/hub/<org>--<name>/source.json (per-model sha in the Models "
+                "table)",
+                "rows": group.height,
+            }
+        )
+    prices = tables.get("prices")
+    if prices is not None and prices.height:
+        for (provider,), g in prices.group_by("provider", maintain_order=True):
+            rows.append(
+                {
+                    "dataset": f"GPU prices ({provider})",
+                    "version": f"{g['effective_date'].min()} to {g['effective_date'].max()}",
+                    "source": ", ".join(sorted(set(g["source"].to_list())))[:300],
+                    "rows": g.height,
+                }
+            )
+    carbon = tables.get("carbon")
+    if carbon is not None and carbon.height:
+        for (source,), g in carbon.group_by("source", maintain_order=True):
+            rows.append(
+                {
+                    "dataset": f"grid intensity ({', '.join(sorted(set(g['basis'].to_list())))})",
+                    "version": f"{g['year'].min()}-{g['year'].max()}",
+                    "source": source,
+                    "rows": g.height,
+                }
+            )
+    tariffs = tables.get("tariffs")
+    if tariffs is not None and tariffs.height:
+        for (version,), g in tariffs.group_by("source_version", maintain_order=True):
+            rows.append(
+                {
+                    "dataset": "electricity tariffs",
+                    "version": f"{version}; FX {', '.join(sorted(set(g['fx_period'].to_list())))}",
+                    "source": g["source"][0],
+                    "rows": g.height,
+                }
+            )
+    training = tables["training"]
+    rows.append(
+        {
+            "dataset": "published training footprints",
+            "version": f"{training['source_date'].min()} to {training['source_date'].max()}",
+            "source": "resources/published_training.csv (a source URL per row)",
+            "rows": training.height,
+        }
+    )
+    if fit:
+        rows.append(
+            {
+                "dataset": "serving-model calibration and validation rows",
+                "version": ", ".join(f"{k}: {v}" for k, v in sorted(fit["n_rows"].items())),
+                "source": "ML.ENERGY leaderboard @0cd52da (v3, data 2026-02-16) and "
+                "leaderboard-v2 @c3af7f3 (resources/inference/MLENERGY.md)",
+                "rows": sum(fit["n_rows"].values()),
+            }
+        )
+    return rows
+
+
+def provenance_counts(tables: dict[str, pl.DataFrame]) -> list[dict[str, Any]]:
+    """How many rows of each output are measured, estimated or published."""
+    out = []
+    for key, label in (
+        ("inference", "results/inference.parquet (this machine)"),
+        ("training", "results/training.parquet"),
+        ("estimates", "results/training_estimates.parquet"),
+        ("inference_estimates", "results/inference_estimates.parquet"),
+        ("break_even", "results/break_even.parquet"),
+        ("rent_vs_buy", "results/rent_vs_buy.parquet"),
+    ):
+        df = tables.get(key)
+        if df is None:
+            continue
+        counts = df.group_by("provenance").len().sort("provenance", nulls_last=True)
+        for value, n in counts.iter_rows():
+            out.append({"table": label, "provenance": value or "none (skipped)", "rows": n})
+    return out
+
+
+def render_report(
+    *,
+    tables: dict[str, pl.DataFrame],
+    figures: dict[str, dict[str, Any]],
+    template_path: str | Path,
+    title: str,
+    fit: dict[str, Any] | None = None,
+    calibration_model: dict[str, Any] | None = None,
+    slm_max_params: float = 8e9,
+) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(template_path).parent)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["fmt"] = _fmt
+    env.filters["params"] = human_params
+    env.filters["safe_url"] = _safe_url
+    env.filters["ratio"] = _ratio
+    template = env.get_template(Path(template_path).name)
+    models = tables["models"]
+    training = tables["training"]
+    inference = tables["inference"]
+
+    threshold_values, threshold_rows = _threshold_grid(tables.get("thresholds"))
+    estimates = tables.get("estimates")
+    assumed = (
+        estimates.filter(pl.col("tokens_status") == "assumed").to_dicts()
+        if estimates is not None
+        else []
+    )
+
+    def rows(name: str, *sort: str) -> list[dict[str, Any]]:
+        df = tables.get(name)
+        if df is None:
+            return []
+        return (df.sort(*sort) if sort else df).to_dicts()
+
+    return template.render(
+        title=title,
+        version=lmfootprint.__version__,
+        vega_bundle=vl_convert.javascript_bundle(),
+        models=models.sort("params_total").to_dicts(),
+        training=training.to_dicts(),
+        flagged=training.filter(pl.col("flags") != "").to_dicts(),
+        inference=inference.filter(pl.col("status") == "ok")
+        .sort("params_total", "batch_size")
+        .to_dicts(),
+        skipped=inference.filter(pl.col("status") == "skipped").to_dicts(),
+        scenarios=rows("scenarios"),
+        estimates=rows("estimates", "params_total"),
+        estimate_errors=_estimate_errors(tables.get("estimates")),
+        inference_estimates=rows("inference_estimates", "scenario", "params_total"),
+        break_even=rows("break_even", "scenario", "params_total"),
+        rent_vs_buy=rows("rent_vs_buy", "scenario", "params_total"),
+        answer=rows("answer"),
+        exponent=rows("exponent"),
+        ladders=rows("ladders"),
+        thresholds=rows("thresholds"),
+        threshold_values=threshold_values,
+        threshold_rows=threshold_rows,
+        capability=rows("capability", "params_total"),
+        peers=rows("peers"),
+        price_sensitivity=rows("price_sensitivity"),
+        calibration=rows("calibration", "params"),
+        calibration_model=calibration_model,
+        assumed=assumed,
+        machine_energy=_machine_energy(inference),
+        slm_max_params=slm_max_params,
+        fit=fit,
+        versions=data_versions(tables, fit),
+        provenance=provenance_counts(tables),
+        figures=figures,
+        n_slm=models.filter(pl.col("size_class") == "SLM").height,
+        n_llm=models.filter(pl.col("size_class") == "LLM").height,
+    )
+
+
+OPTIONAL_TABLES = (
+    "exponent",
+    "ladders",
+    "thresholds",
+    "capability",
+    "peers",
+    "price_sensitivity",
+    "calibration",
+    "scenarios",
+    "estimates",
+    "inference_estimates",
+    "break_even",
+    "rent_vs_buy",
+    "answer",
+    "prices",
+    "carbon",
+    "tariffs",
+)
+
+
+def write_report(
+    *,
+    out: str | Path,
+    paths: dict[str, str | Path],
+    figure_specs: list[str | Path],
+    template_path: str | Path,
+    title: str,
+    slm_max_params: float = 8e9,
+) -> None:
+    """``paths`` names the input tables: models, training and inference are required;
+    OPTIONAL_TABLES and ``fit`` (the J/token fit's JSON) are optional."""
+    tables = {
+        "models": load_models(paths["models"]),
+        "training": load_training(paths["training"]),
+        "inference": load_inference(paths["inference"]),
+    }
+    for key in OPTIONAL_TABLES:
+        if paths.get(key):
+            tables[key] = pl.read_parquet(paths[key])
+    fit = json.loads(Path(paths["fit"]).read_text(encoding="utf-8")) if paths.get("fit") else None
+    calibration_model = (
+        json.loads(Path(paths["calibration_model"]).read_text(encoding="utf-8"))
+        if paths.get("calibration_model")
+        else None
+    )
+    html = render_report(
+        tables=tables,
+        figures=_figures(figure_specs),
+        template_path=template_path,
+        title=title,
+        fit=fit,
+        calibration_model=calibration_model,
+        slm_max_params=slm_max_params,
+    )
+    write_text(html, out)

@@ -1,0 +1,1 @@
+"""Reference data: GPU prices, carbon intensity, tariffs, hardware, scenarios."""
