@@ -1,8 +1,8 @@
 rule inference_fit:
     input:
-        v3="resources/inference/mlenergy_v3.csv",
-        v2="resources/inference/mlenergy_v2_sweeps.csv",
-        shapes="resources/inference/peer_model_shapes.csv",
+        v3=shipped("resources/inference/mlenergy_v3.csv"),
+        v2=shipped("resources/inference/mlenergy_v2_sweeps.csv"),
+        shapes=shipped("resources/inference/peer_model_shapes.csv"),
         hardware="results/hardware.parquet",
         code=code_of("inference_fit"),
     output:
@@ -91,8 +91,8 @@ rule rent_vs_buy:
 rule answer:
     input:
         models="results/models.parquet",
-        families=config["comparison"]["families"],
-        quality=config["comparison"]["quality"],
+        families=shipped(config["comparison"]["families"]),
+        quality=shipped(config["comparison"]["quality"]),
         training="results/training.parquet",
         estimates="results/training_estimates.parquet",
         inference="results/inference_estimates.parquet",
@@ -125,8 +125,8 @@ rule answer:
 rule peer_validation:
     input:
         cv="results/inference_fit_cv.parquet",
-        peer_map=config["comparison"]["peer_map"],
-        ecologits=config["comparison"]["ecologits"],
+        peer_map=shipped(config["comparison"]["peer_map"]),
+        ecologits=shipped(config["comparison"]["ecologits"]),
         inference="results/inference_estimates.parquet",
         code=code_of("peer_validation"),
     output:

@@ -25,7 +25,7 @@ rule benchmark_inference:
         model="results/models/{model}.parquet",
         hardware="results/hardware/{device}.json",
         config_json=model_config_json,
-        cpu_tdp="resources/hardware/cpu_tdp_codecarbon.csv",
+        cpu_tdp=shipped("resources/hardware/cpu_tdp_codecarbon.csv"),
         specs="results/hardware.parquet",
         code=code_of("benchmark_inference"),
     output:

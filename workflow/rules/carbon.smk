@@ -1,12 +1,12 @@
 rule carbon_intensity:
     input:
-        regions="resources/carbon/cloud_regions.csv",
+        regions=shipped("resources/carbon/cloud_regions.csv"),
         countries=[
-            "resources/carbon/countries_owid_via_codecarbon.csv",
-            "resources/carbon/owid_grapher_2024.csv",
+            shipped("resources/carbon/countries_owid_via_codecarbon.csv"),
+            shipped("resources/carbon/owid_grapher_2024.csv"),
         ],
-        google="resources/carbon/google_region_2024.csv",
-        stamp="resources/reference_snapshot.json",
+        google=shipped("resources/carbon/google_region_2024.csv"),
+        stamp=shipped("resources/reference_snapshot.json"),
         code=code_of("carbon_intensity"),
     output:
         "results/carbon_intensity.parquet",

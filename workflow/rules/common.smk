@@ -24,9 +24,26 @@ from lmfootprint.benchmark.benchmark_inference import device_slug
 from lmfootprint.models.model_metadata import snapshot_config_path
 from lmfootprint.present.charts import FIGURES
 
-CONFIG_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
+# The workflow's own folder (where the Snakefile is), read from this file's place so that it
+# is right also when the workflow runs as a module of another one: what the workflow ships
+# (schemas, resources, scripts) comes from here; config, results and logs from the working
+# directory.
+WORKFLOW_DIR = Path(workflow.current_basedir).parents[1]
+CONFIG_SCHEMA = WORKFLOW_DIR / "workflow" / "schemas" / "config.schema.yaml"
 PACKAGE_DIR = Path(lmfootprint.__file__).parent
-RESOURCES = Path("resources")
+
+
+def shipped(path):
+    """A file the workflow ships, e.g. ``shipped("resources/hardware.csv")``, relative to the
+    working directory (plain ``resources/...`` when the workflow runs from its own folder).
+    A path that exists from the working directory (a user's own table named in the config)
+    is taken as it is."""
+    if os.path.isabs(path) or os.path.exists(path):
+        return path
+    return os.path.relpath(WORKFLOW_DIR / path)
+
+
+RESOURCES = Path(os.path.relpath(WORKFLOW_DIR / "resources"))
 
 
 def _load_models(cfg):
@@ -67,7 +84,7 @@ DEVICES = {device_slug(d): d for d in config["benchmark"]["devices"]}
 def code_of(script):
     """The package modules a rule's script runs, read from its imports (lmfootprint.core.code_deps),
     as the rule's inputs: editing one re-runs exactly the jobs that import it."""
-    path = Path(workflow.basedir) / "workflow" / "scripts" / f"{script}.py"
+    path = WORKFLOW_DIR / "workflow" / "scripts" / f"{script}.py"
     return list(module_closure(str(path), str(PACKAGE_DIR)))
 
 

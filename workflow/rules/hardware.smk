@@ -1,6 +1,6 @@
 rule hardware_table:
     input:
-        hardware="resources/hardware.csv",
+        hardware=shipped("resources/hardware.csv"),
         code=code_of("hardware_table"),
     output:
         "results/hardware.parquet",

@@ -43,7 +43,7 @@ rule refresh_hub:
     threads: 1
     params:
         models=hub_models(),
-        resources_hub="resources/hub",
+        resources_hub=shipped("resources/hub"),
         endpoint=hub_endpoint(),
         hub=config["hub"],
     script:

@@ -3,7 +3,7 @@ rule model_metadata:
         config_json=model_config_json,
         source=model_source_json,
         hub_info=hub_info_of,
-        cards="resources/hub/model_cards.csv",
+        cards=shipped("resources/hub/model_cards.csv"),
         code=code_of("model_metadata"),
     output:
         "results/models/{model}.parquet",

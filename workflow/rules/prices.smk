@@ -1,9 +1,9 @@
 rule gpu_prices:
     input:
-        skus="resources/gpu_skus.csv",
-        hardware="resources/hardware.csv",
-        snapshot="resources/gpu_prices.csv",
-        stamp="resources/reference_snapshot.json",
+        skus=shipped("resources/gpu_skus.csv"),
+        hardware=shipped("resources/hardware.csv"),
+        snapshot=shipped("resources/gpu_prices.csv"),
+        stamp=shipped("resources/reference_snapshot.json"),
         code=code_of("gpu_prices"),
     output:
         "results/gpu_prices.parquet",

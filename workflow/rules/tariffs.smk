@@ -1,8 +1,8 @@
 rule tariffs:
     input:
-        table="resources/tariffs/tariffs.csv",
-        fx="resources/tariffs/fx_rates.csv",
-        stamp="resources/reference_snapshot.json",
+        table=shipped("resources/tariffs/tariffs.csv"),
+        fx=shipped("resources/tariffs/fx_rates.csv"),
+        stamp=shipped("resources/reference_snapshot.json"),
         code=code_of("tariffs"),
     output:
         "results/tariffs.parquet",

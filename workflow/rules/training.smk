@@ -1,7 +1,7 @@
 rule training_footprint:
     input:
-        published=config["training"]["published"],
-        derived_hours=config["training"]["derived_gpu_hours"],
+        published=shipped(config["training"]["published"]),
+        derived_hours=shipped(config["training"]["derived_gpu_hours"]),
         models="results/models.parquet",
         code=code_of("training_footprint"),
     output:
@@ -28,8 +28,8 @@ rule training_estimates:
     input:
         models="results/models.parquet",
         training="results/training.parquet",
-        tokens=config["training"]["tokens"],
-        derived_hours=config["training"]["derived_gpu_hours"],
+        tokens=shipped(config["training"]["tokens"]),
+        derived_hours=shipped(config["training"]["derived_gpu_hours"]),
         hardware="results/hardware.parquet",
         carbon="results/carbon_intensity.parquet",
         code=code_of("training_estimates"),
