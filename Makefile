@@ -7,6 +7,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # empty: the default profile's `cores: all`; `make run CORES=4` limits it
 CORES  ?=
+# `make run CONFIG=my.yaml` overlays my.yaml on config/config.yaml (checked first, with lines)
+CONFIG ?=
 STAMP     := $(VENV)/.installed-base
 DEV_STAMP := $(VENV)/.installed-dev
 LLAMA_STAMP := $(VENV)/.installed-llama
@@ -15,7 +17,8 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 .PHONY: run test lint install install-dev install-llama dag lock env clean refresh-hub refresh-reference
 
 run: $(STAMP)
-	$(BIN)/snakemake $(if $(CORES),--cores $(CORES))
+	$(if $(CONFIG),$(BIN)/python -m lmfootprint check-config $(CONFIG))
+	$(BIN)/snakemake $(if $(CORES),--cores $(CORES)) $(if $(CONFIG),--configfile $(CONFIG))
 	@echo "Report: $(CURDIR)/results/report.html"
 
 test: $(DEV_STAMP)

@@ -1,10 +1,24 @@
-# Runs before `configfile:` so that malformed YAML is reported with its line and column.
+# Runs before `configfile:`: the package must be importable (it is not when the workflow is
+# used as a module from an environment that lacks it), and malformed YAML is reported with
+# its file, line and column.
+import sys
+from pathlib import Path
+
 from snakemake.exceptions import WorkflowError
 
-from lmfootprint.core.config import check_yaml_file
-from lmfootprint.core.errors import ConfigError
+try:
+    from lmfootprint.core.config import check_yaml_file
+    from lmfootprint.core.errors import ConfigError
+except ImportError:
+    raise WorkflowError(
+        "lmfootprint: the workflow's Python package is not importable by the Python that runs "
+        f"Snakemake ({sys.executable}). Install it into that environment with:\n"
+        f"    {sys.executable} -m pip install -e {Path(workflow.current_basedir).parents[1]}"
+    ) from None
 
 try:
     check_yaml_file("config/config.yaml")
+    for extra in workflow.overwrite_configfiles or ():
+        check_yaml_file(extra)
 except ConfigError as exc:
     raise WorkflowError(f"lmfootprint: {exc}") from None
