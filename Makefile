@@ -12,11 +12,15 @@ CONFIG ?=
 STAMP     := $(VENV)/.installed-base
 DEV_STAMP := $(VENV)/.installed-dev
 LLAMA_STAMP := $(VENV)/.installed-llama
+GPU_STAMP := $(VENV)/.installed-gpu
+# a machine whose `nvidia-smi -L` lists a GPU gets the GPU set too (CUDA torch, zeus, NVML)
+HAS_GPU := $(shell nvidia-smi -L 2>/dev/null | grep -q '^GPU' && echo yes)
+RUN_STAMP := $(if $(HAS_GPU),$(GPU_STAMP),$(STAMP))
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: run test lint install install-dev install-llama dag lock env clean refresh-hub refresh-reference
+.PHONY: run test lint install install-dev install-llama install-gpu dag lock lock-gpu env clean refresh-hub refresh-reference discover
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(if $(CONFIG),$(BIN)/python -m lmfootprint check-config $(CONFIG))
 	$(BIN)/snakemake $(if $(CORES),--cores $(CORES)) $(if $(CONFIG),--configfile $(CONFIG))
 	@echo "Report: $(CURDIR)/results/report.html"
@@ -34,6 +38,8 @@ install: $(STAMP)
 install-dev: $(DEV_STAMP)
 # The llama.cpp backend (`backend: llama_cpp` workloads); pip builds llama.cpp (~5 min, 2 cores).
 install-llama: $(LLAMA_STAMP)
+# The GPU set; `make run` installs it by itself when nvidia-smi lists a GPU.
+install-gpu: $(GPU_STAMP)
 
 $(STAMP): pyproject.toml requirements/base.lock
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: set PYTHON=/path/to/python3.11"; exit 1; }
@@ -50,16 +56,42 @@ $(LLAMA_STAMP): $(STAMP) requirements/llama.lock
 	$(PIP) install --quiet -r requirements/llama.lock
 	touch $@
 
+# torch is replaced by the package index's CUDA build when the base install brought a CPU one
+# (a local CPU wheel, or +cpu from the PyTorch CPU index).
+$(GPU_STAMP): $(STAMP) requirements/gpu.lock
+	$(PIP) install --quiet -r requirements/gpu.lock
+	$(BIN)/python -c "import sys, torch; sys.exit(0 if torch.version.cuda else 1)" || \
+	  $(PIP) install --quiet --isolated --index-url https://pypi.org/simple --force-reinstall \
+	  --no-deps $$(grep '^torch==' requirements/gpu.lock)
+	touch $@
+
+# Resolve requirements/gpu.lock from the index's metadata (no CUDA wheel is downloaded).
+lock-gpu: $(STAMP)
+	grep -v '^torch==' requirements/base.lock > /tmp/lmfootprint-base-constraints.txt
+	$(PIP) install --isolated --index-url https://pypi.org/simple --dry-run --ignore-installed \
+	  --quiet --report /tmp/lmfootprint-gpu-report.json -c /tmp/lmfootprint-base-constraints.txt \
+	  'torch==2.13.0' 'zeus>=0.16,<0.17' 'nvidia-ml-py>=12'
+	$(BIN)/python -m lmfootprint.core.locks gpu /tmp/lmfootprint-gpu-report.json \
+	  requirements/base.lock > requirements/gpu.lock
+
 # Re-resolve the Hub commits of the configured models; with hub.write_snapshot: true in the
 # config, the new files and pins are written into resources/hub/ (needs the network).
 refresh-hub: $(STAMP)
 	$(BIN)/snakemake --cores 1 refresh_hub --forcerun refresh_hub
 	@cat results/hub/refresh.json
 
-# Fetch GPU prices, grid intensity and tariffs live and write them back as the snapshot.
+# List the config's hub_query on the Hub and pin the result as resources/hub_queries/<name>.csv
+# (needs the network); what joined and left: results/hub_queries/<name>.changes.json.
+discover: $(STAMP)
+	$(BIN)/snakemake --cores 1 pin_hub_query --forcerun refresh_hub_query \
+	  $(if $(CONFIG),--configfile $(CONFIG)) --config online=True
+
+# Fetch GPU prices, grid intensity and tariffs live, build the tables, write the new snapshot
+# to results/reference_refresh/ (the rule's outputs) and copy it over resources/.
 refresh-reference: $(STAMP)
-	$(BIN)/snakemake --cores 1 refresh_reference --forcerun gpu_prices carbon_intensity tariffs \
-	  --config online=True
+	$(BIN)/snakemake --cores 1 refresh_reference --config online=True \
+	  --forcerun retrieve_prices_live retrieve_carbon_live retrieve_tariffs_live
+	cp -R results/reference_refresh/. resources/
 
 # The DAG picture in the README, rendered from Snakemake's own rule graph.
 dag: $(STAMP)

@@ -97,3 +97,44 @@ def test_sigkill_then_rerun_completes_with_identical_outputs(tmp_path: Path, mar
     for rel in DETERMINISTIC:
         assert (killed / rel).read_bytes() == (clean / rel).read_bytes(), rel
     assert (killed / "results/report.html").stat().st_size > 100_000
+
+
+def test_forced_benchmark_killed_is_redone_by_the_next_plain_run(tmp_path: Path) -> None:
+    """A user forces a benchmark again, the machine dies mid-job: a plain `snakemake` (the
+    default profile: rerun-incomplete, cores all) redoes it, and then has nothing to do."""
+    workdir = make_workdir(tmp_path / "w")
+    write_config(workdir, {**CONFIG, "models": CONFIG["models"][:1]})
+    run_snakemake(workdir)
+    table = workdir / "results/benchmarks/EleutherAI--pythia-14m/cpu/tiny.parquet"
+    assert table.is_file()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "snakemake", "--forcerun", "benchmark_inference"],
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    while table.exists():  # Snakemake removes a job's old outputs as the job starts
+        assert proc.poll() is None, "the forced run ended before the benchmark started"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    subprocess.run(
+        [sys.executable, "-m", "snakemake", "--unlock"],
+        cwd=workdir,
+        check=True,
+        capture_output=True,
+    )
+    again = subprocess.run(
+        [sys.executable, "-m", "snakemake"], cwd=workdir, capture_output=True, text=True
+    )
+    out = again.stdout + again.stderr
+    assert again.returncode == 0, out[-3000:]
+    assert "benchmark_inference" in out
+    assert table.is_file()
+    noop = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n"], cwd=workdir, capture_output=True, text=True
+    )
+    assert "Nothing to be done" in noop.stdout + noop.stderr
