@@ -7,8 +7,8 @@ from pathlib import Path
 import psutil
 import torch
 
-from lmfootprint.benchmark.harness import load_model, make_prompt
 from lmfootprint.benchmark.meters import Meter, meter_for
+from lmfootprint.benchmark.transformers_backend import load_model, make_prompt
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,8 @@ import time
 
 from _setup import cpu_setup
 
-from lmfootprint.benchmark.harness import TransformersRunner, Workload, generate, run_benchmark
+from lmfootprint.benchmark.harness import Workload, run_benchmark
+from lmfootprint.benchmark.transformers_backend import TransformersGenerator, generate
 
 
 def main() -> None:
@@ -25,7 +26,7 @@ def main() -> None:
     harness, bare = [], []
     for _ in range(5):
         w = Workload("bench", 32, out_tokens, (batch,), warmup=0, repeats=3)
-        runner = TransformersRunner(model, vocab_size=vocab, device="cpu", input_tokens=32)
+        runner = TransformersGenerator(model, vocab_size=vocab, device="cpu", input_tokens=32)
         rows = run_benchmark(runner, workload=w, meter=meter)
         harness += [r["seconds"] for r in rows if r["phase"] == "full"]
         for _ in range(3):

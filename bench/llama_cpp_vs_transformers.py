@@ -15,8 +15,9 @@ from pathlib import Path
 
 from _setup import ROOT, cpu_setup
 
-from lmfootprint.benchmark.harness import TransformersRunner, Workload, run_benchmark
-from lmfootprint.benchmark.llama_cpp import LlamaCppRunner, prepare_gguf
+from lmfootprint.benchmark.harness import Workload, run_benchmark
+from lmfootprint.benchmark.llama_cpp import LlamaCppGenerator, prepare_gguf
+from lmfootprint.benchmark.transformers_backend import TransformersGenerator
 from lmfootprint.models.architecture import read_config_json
 
 
@@ -33,7 +34,7 @@ def main() -> None:
     out_tokens = int(sys.argv[2]) if len(sys.argv) > 2 else 32
     model, weights, _, _, meter, threads = cpu_setup(slug)
     results = {}
-    runner = TransformersRunner(
+    runner = TransformersGenerator(
         model, vocab_size=model.config.vocab_size, device="cpu", input_tokens=32
     )
     results["transformers fp32"] = measure(runner, out_tokens, meter)
@@ -44,7 +45,7 @@ def main() -> None:
             t0 = time.perf_counter()
             path, _ = prepare_gguf(raw, None, quant, Path(scratch), threads=threads)
             prep = time.perf_counter() - t0
-            runner = LlamaCppRunner(
+            runner = LlamaCppGenerator(
                 path, threads=threads, input_tokens=32, output_tokens=out_tokens
             )
             results[f"llama.cpp {quant}"] = measure(runner, out_tokens, meter)

@@ -11,7 +11,7 @@ import time
 
 from _setup import cpu_setup
 
-from lmfootprint.benchmark.harness import generate
+from lmfootprint.benchmark.transformers_backend import generate
 
 
 def main() -> None:

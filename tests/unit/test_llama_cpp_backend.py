@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lmfootprint.benchmark.harness import BYTES, Workload, run_benchmark
+from lmfootprint.benchmark.harness import Workload, run_benchmark
 from lmfootprint.benchmark.llama_cpp import (
-    LlamaCppRunner,
+    LlamaCppGenerator,
     prepare_gguf,
     quantize,
     unsupported_reason,
@@ -18,6 +18,7 @@ from lmfootprint.benchmark.llama_cpp import (
 )
 from lmfootprint.benchmark.meters import meter_for
 from lmfootprint.models.architecture import architecture_from_config
+from lmfootprint.models.memory import weight_bytes
 
 # llama.cpp itself is the `llama` extra (make install-llama); the GGUF writer needs only gguf
 needs_llama_cpp = pytest.mark.skipif(
@@ -63,7 +64,7 @@ def test_quantised_file_size_matches_the_memory_model(tmp_path: Path) -> None:
     q8 = quantize(f16, tmp_path / "q8.gguf", "q8_0", threads=1)
     params = architecture_from_config(TINY).params_total
     for path, quant in ((f16, "f16"), (q8, "q8_0")):
-        predicted = params * BYTES[quant]
+        predicted = weight_bytes(params, quant)
         assert path.stat().st_size == pytest.approx(predicted, rel=0.15), quant
     assert q8.stat().st_size < 0.6 * f16.stat().st_size
     with pytest.raises(ValueError, match="quantization 'q3_xx'"):
@@ -74,7 +75,7 @@ def test_quantised_file_size_matches_the_memory_model(tmp_path: Path) -> None:
 def test_runner_generates_exactly_the_forced_length(tmp_path: Path) -> None:
     path, weights = prepare_gguf(TINY, None, "q8_0", tmp_path, threads=1)
     assert weights == "random-init" and path.name == "model-q8_0.gguf"
-    runner = LlamaCppRunner(path, threads=1, input_tokens=8, output_tokens=5)
+    runner = LlamaCppGenerator(path, threads=1, input_tokens=8, output_tokens=5)
     assert runner.generate(1, 5) == 5
     assert runner.generate(1, 1) == 1
     with pytest.raises(ValueError, match="batch size 1"):

@@ -9,7 +9,12 @@ import polars as pl
 import pytest
 
 from lmfootprint.benchmark.benchmark_inference import cpu_tdp
-from lmfootprint.benchmark.harness import Workload, skip_reason, summarise
+from lmfootprint.benchmark.harness import (
+    Workload,
+    predicted_memory_gb,
+    skip_reason,
+    summarise,
+)
 from lmfootprint.benchmark.meters import (
     EstimateMeter,
     RaplMeter,
@@ -98,8 +103,7 @@ W = Workload("w", 32, 32, (1, 4))
 def test_skip_reasons() -> None:
     kw = {
         "max_params": 2e8,
-        "dtype": "fp32",
-        "workload": W,
+        "predicted_gb": predicted_memory_gb(MODEL, "fp32", W.cache_tokens(max(W.batch_sizes))),
         "device_available": True,
         "device_reason": None,
     }
@@ -152,7 +156,7 @@ def test_summarise_medians_phases_and_idle_subtraction() -> None:
 def test_local_safetensors_weights_are_loaded_not_reinitialised(tmp_path: Path) -> None:
     import torch
 
-    from lmfootprint.benchmark.harness import generate, load_model, make_prompt
+    from lmfootprint.benchmark.transformers_backend import generate, load_model, make_prompt
 
     config = (
         Path(__file__).resolve().parents[2] / "resources/hub/EleutherAI--pythia-14m/config.json"

@@ -1,11 +1,11 @@
 """Benchmark one (model, device, workload) -> summary rows and raw per-repeat rows."""
 
-import json
 from pathlib import Path
 
 import polars as pl
 
 from lmfootprint.benchmark.benchmark_inference import benchmark_job
+from lmfootprint.benchmark.detect_hardware import Machine
 from lmfootprint.benchmark.harness import Workload
 from lmfootprint.core.io import write_parquet
 from lmfootprint.core.logs import log_to
@@ -14,18 +14,16 @@ from lmfootprint.reference.hardware_table import gpu_memory_bandwidth
 
 with log_to(snakemake.log[0]):
     spec = snakemake.params.workload
-    hardware = json.loads(Path(snakemake.input.hardware).read_text())
-    kind = "cuda" if hardware["gpu"] else "cpu"
+    machine = Machine.from_json(snakemake.input.hardware)
+    kind = "cuda" if machine.gpu else "cpu"
     bandwidth = snakemake.params.bandwidth.get(kind)
-    if bandwidth is None and hardware["gpu"]:
+    if bandwidth is None and machine.gpu:
         bandwidth = gpu_memory_bandwidth(
-            hardware["gpu"]["name"],
-            hardware["gpu"]["memory_gb"],
-            pl.read_parquet(snakemake.input.specs),
+            machine.gpu.name, machine.gpu.memory_gb, pl.read_parquet(snakemake.input.specs)
         )
     summary, raw = benchmark_job(
         model=load_models(snakemake.input.model).row(0, named=True),
-        hardware=hardware,
+        machine=machine,
         config_path=Path(snakemake.input.config_json),
         weights_dir=Path(snakemake.params.weights_dir) if snakemake.params.weights_dir else None,
         workload=Workload(

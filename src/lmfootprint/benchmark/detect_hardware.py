@@ -1,14 +1,157 @@
-"""What hardware is present: CPU model and cores, RAM, NVIDIA GPUs through NVML."""
+"""What hardware is present: CPU model and cores, RAM, NVIDIA GPUs through NVML.
+
+The record of one benchmark device is a ``Machine``: written by the detect_hardware rule
+to results/hardware/{device}.json and read back, field by field, by every benchmark job.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import psutil
+
+from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.core.io import write_json
+
+
+class MachineRecordError(LmFootprintError):
+    """results/hardware/{device}.json is missing, not JSON, or has a bad field."""
+
+
+@dataclass(frozen=True)
+class Gpu:
+    index: int
+    name: str
+    memory_gb: float
+    power_limit_w: float | None
+    driver: str
+
+
+@dataclass(frozen=True)
+class Machine:
+    """One benchmark device ('cpu' or 'cuda:N') and its host, as a benchmark job needs them."""
+
+    device: str
+    cpu_model: str
+    cpu_logical_cores: int
+    cpu_physical_cores: int
+    ram_gb: float
+    os: str
+    rapl_readable: bool
+    gpu: Gpu | None
+    available: bool
+    hardware: str
+    unavailable_reason: str | None = None
+
+    def usable_memory_gb(self) -> float:
+        """What a model may fill: the GPU's memory, or the RAM free right now on a CPU."""
+        if self.gpu is not None:
+            return self.gpu.memory_gb
+        return psutil.virtual_memory().available / 1e9
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON record; unavailable_reason appears only for a device that is absent."""
+        out = asdict(self)
+        if self.unavailable_reason is None:
+            del out["unavailable_reason"]
+        return out
+
+    def to_json(self, path: str | Path) -> None:
+        write_json(self.to_dict(), path)
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "hardware record") -> Machine:
+        """Every field checked for presence and type; the message names the file and field."""
+        if not isinstance(data, dict):
+            raise MachineRecordError(f"{source}: expected a JSON object, got {type(data).__name__}")
+        values = _checked(data, _MACHINE_FIELDS, source, optional={"unavailable_reason"})
+        if values["gpu"] is not None:
+            values["gpu"] = Gpu(**_checked(values["gpu"], _GPU_FIELDS, f"{source}: gpu"))
+        if not values["available"] and not values.get("unavailable_reason"):
+            raise MachineRecordError(
+                f"{source}: field 'unavailable_reason' is required when 'available' is false"
+            )
+        return cls(**values)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> Machine:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise MachineRecordError(
+                f"{path}: file not found (the detect_hardware rule writes it)"
+            ) from exc
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise MachineRecordError(
+                f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})"
+            ) from exc
+        return cls.from_dict(data, source=str(path))
+
+
+# field -> (accepted JSON types, may be null); bool is kept apart from int and float
+_MACHINE_FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
+    "device": ((str,), False),
+    "cpu_model": ((str,), False),
+    "cpu_logical_cores": ((int,), False),
+    "cpu_physical_cores": ((int,), False),
+    "ram_gb": ((int, float), False),
+    "os": ((str,), False),
+    "rapl_readable": ((bool,), False),
+    "gpu": ((dict,), True),
+    "available": ((bool,), False),
+    "hardware": ((str,), False),
+    "unavailable_reason": ((str,), True),
+}
+_GPU_FIELDS: dict[str, tuple[tuple[type, ...], bool]] = {
+    "index": ((int,), False),
+    "name": ((str,), False),
+    "memory_gb": ((int, float), False),
+    "power_limit_w": ((int, float), True),
+    "driver": ((str,), False),
+}
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false"}
+
+
+def _checked(
+    data: dict[str, Any],
+    spec: dict[str, tuple[tuple[type, ...], bool]],
+    source: str,
+    optional: frozenset[str] | set[str] = frozenset(),
+) -> dict[str, Any]:
+    unknown = sorted(set(data) - set(spec))
+    if unknown:
+        raise MachineRecordError(f"{source}: unknown field(s) {unknown}; known: {sorted(spec)}")
+    out: dict[str, Any] = {}
+    for name, (types, nullable) in spec.items():
+        if name not in data:
+            if name in optional:
+                continue
+            raise MachineRecordError(f"{source}: missing field {name!r}")
+        value = data[name]
+        if value is None and nullable:
+            out[name] = None
+            continue
+        is_bool = isinstance(value, bool)
+        if (is_bool and bool not in types) or not isinstance(value, types):
+            wanted = (
+                "a number"
+                if types == (int, float)
+                else " or ".join(_TYPE_NAMES.get(t, "an object") for t in types)
+            )
+            wanted += " or null" if nullable else ""
+            raise MachineRecordError(f"{source}: field {name!r} must be {wanted}, got {value!r}")
+        if types == (int, float) and not is_bool:
+            value = float(value)
+        out[name] = value
+    return out
 
 
 def cpu_model() -> str:
@@ -23,7 +166,7 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown CPU"
 
 
-def nvidia_gpus() -> list[dict[str, Any]]:
+def nvidia_gpus() -> list[Gpu]:
     """One record per NVIDIA GPU, or [] when NVML (nvidia-ml-py + driver) is absent."""
     try:
         import pynvml
@@ -44,51 +187,52 @@ def nvidia_gpus() -> list[dict[str, Any]]:
             except pynvml.NVMLError:
                 limit_w = None
             gpus.append(
-                {
-                    "index": i,
-                    "name": name.decode() if isinstance(name, bytes) else name,
-                    "memory_gb": pynvml.nvmlDeviceGetMemoryInfo(h).total / 1e9,
-                    "power_limit_w": limit_w,
-                    "driver": driver.decode() if isinstance(driver, bytes) else driver,
-                }
+                Gpu(
+                    index=i,
+                    name=name.decode() if isinstance(name, bytes) else name,
+                    memory_gb=pynvml.nvmlDeviceGetMemoryInfo(h).total / 1e9,
+                    power_limit_w=limit_w,
+                    driver=driver.decode() if isinstance(driver, bytes) else driver,
+                )
             )
         return gpus
     finally:
         pynvml.nvmlShutdown()
 
 
-def detect(device: str) -> dict[str, Any]:
+def detect(device: str) -> Machine:
     """The record of one benchmark device ('cpu' or 'cuda:N') and its host."""
-    host = {
-        "cpu_model": cpu_model(),
-        "cpu_logical_cores": psutil.cpu_count(logical=True) or 1,
-        "cpu_physical_cores": psutil.cpu_count(logical=False) or 1,
-        "ram_gb": psutil.virtual_memory().total / 1e9,
-        "os": f"{platform.system()} {platform.release()}",
-        "rapl_readable": any(
+    cpu = cpu_model()
+    logical = psutil.cpu_count(logical=True) or 1
+    gpu, reason = None, None
+    if device.startswith("cuda"):
+        index = int(device.split(":", 1)[1]) if ":" in device else 0
+        gpus = nvidia_gpus()
+        if index >= len(gpus):
+            reason = f"no NVIDIA GPU {index} (NVML sees {len(gpus)})"
+        else:
+            gpu = gpus[index]
+    return Machine(
+        device=device,
+        cpu_model=cpu,
+        cpu_logical_cores=logical,
+        cpu_physical_cores=psutil.cpu_count(logical=False) or 1,
+        ram_gb=psutil.virtual_memory().total / 1e9,
+        os=f"{platform.system()} {platform.release()}",
+        rapl_readable=any(
             os.access(p, os.R_OK)
             for p in Path("/sys/class/powercap").glob("intel-rapl:*/energy_uj")
         )
         if Path("/sys/class/powercap").is_dir()
         else False,
-    }
-    record: dict[str, Any] = {"device": device, **host, "gpu": None}
-    if device.startswith("cuda"):
-        index = int(device.split(":", 1)[1]) if ":" in device else 0
-        gpus = nvidia_gpus()
-        if index >= len(gpus):
-            record["available"] = False
-            record["unavailable_reason"] = f"no NVIDIA GPU {index} (NVML sees {len(gpus)})"
-        else:
-            record["gpu"] = gpus[index]
-            record["available"] = True
-    else:
-        record["available"] = True
-    record["hardware"] = hardware_label(record)
-    return record
+        gpu=gpu,
+        available=reason is None,
+        hardware=hardware_label(cpu, logical, gpu),
+        unavailable_reason=reason,
+    )
 
 
-def hardware_label(record: dict[str, Any]) -> str:
-    if record.get("gpu"):
-        return f"{record['gpu']['name']} (GPU {record['gpu']['index']})"
-    return f"{record['cpu_model']} ({record['cpu_logical_cores']} threads)"
+def hardware_label(cpu: str, logical_cores: int, gpu: Gpu | None) -> str:
+    if gpu is not None:
+        return f"{gpu.name} (GPU {gpu.index})"
+    return f"{cpu} ({logical_cores} threads)"

@@ -1,8 +1,10 @@
 """Controlled inference benchmark: fixed prompt and output lengths, phases timed apart.
 
-Output length is forced (min = max new tokens, no early stop on EOS), prompts are token ids
-of the configured length, and the dtype is chosen, never inherited from config.json. Each
-repeat is metered; an idle window of the same length gives the baseline for net energy.
+Backend-neutral: the workload, the memory check, the metered loop and the summary are the
+same for every backend (benchmark/backend.py), so their rows compare. Output length is
+forced (min = max new tokens, no early stop on EOS) and prompts are token ids of the
+configured length. Each repeat is metered; an idle window of the same length gives the
+baseline for net energy.
 """
 
 from __future__ import annotations
@@ -12,29 +14,25 @@ import resource
 import statistics
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from lmfootprint.benchmark.meters import Meter, Reading
-from lmfootprint.models.architecture import read_config_json
+from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.models.memory import GB, weight_bytes
+
+if TYPE_CHECKING:
+    from lmfootprint.benchmark.backend import Generator
 
 log = logging.getLogger(__name__)
 
-TORCH_DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
-# bytes per parameter: torch dtypes, and llama.cpp quantisations at their bits per weight
-BYTES = {
-    "fp32": 4,
-    "bf16": 2,
-    "fp16": 2,
-    "f16": 2,
-    "q8_0": 8.5 / 8,
-    "q4_0": 4.5 / 8,
-    "q4_k_m": 4.89 / 8,
-    "q5_k_m": 5.69 / 8,
-    "q6_k": 6.56 / 8,
-}
+# headroom over weights + KV cache (activations, allocator, runtime) before a job is run
+MEMORY_MARGIN = 1.2
+
+
+class WorkloadError(LmFootprintError, ValueError):
+    """A configured workload the harness or its backend cannot run as written."""
 
 
 @dataclass(frozen=True)
@@ -50,27 +48,37 @@ class Workload:
 
     def __post_init__(self) -> None:
         if self.repeats < 3:
-            raise ValueError("repeats must be >= 3 (median and spread are reported)")
-        if self.output_tokens < 2 or self.input_tokens < 1:
-            raise ValueError("input_tokens >= 1 and output_tokens >= 2 are required")
-        if self.backend == "llama_cpp" and (
-            self.quantization is None or set(self.batch_sizes) != {1}
-        ):
-            raise ValueError(
-                f"workload {self.name}: backend llama_cpp needs a quantization and batch_sizes [1] "
-                f"(got {self.quantization!r}, {list(self.batch_sizes)})"
+            raise WorkloadError(
+                f"workload {self.name}: repeats must be >= 3 (median and spread are reported)"
             )
+        if self.output_tokens < 2 or self.input_tokens < 1:
+            raise WorkloadError(
+                f"workload {self.name}: input_tokens >= 1 and output_tokens >= 2 are required"
+            )
+        from lmfootprint.benchmark.backend import backend_class
+
+        try:
+            backend = backend_class(self.backend)
+        except WorkloadError as exc:
+            raise WorkloadError(f"workload {self.name}: {exc}") from None
+        problem = backend.workload_problem(self)
+        if problem:
+            raise WorkloadError(f"workload {self.name}: {problem}")
+
+    def cache_tokens(self, batch: int) -> int:
+        """Tokens the KV cache holds at the end of a generation of ``batch`` sequences."""
+        return batch * (self.input_tokens + self.output_tokens)
 
 
-def has_local_weights(model_dir: Path | None) -> bool:
-    return bool(model_dir) and any(Path(model_dir).glob("*.safetensors"))
+def kv_gb_per_token(model: dict[str, Any]) -> float:
+    """KV cache per token from the model row (its kv_cache_gb is for a stated context x batch)."""
+    return model["kv_cache_gb"] / (model["memory_context_tokens"] * model["memory_batch_size"])
 
 
-def predicted_memory_gb(
-    params_total: int, dtype: str, kv_gb_per_token: float, tokens: int
-) -> float:
-    """Weights in the benchmark dtype plus the KV cache of the largest batch, +20% margin."""
-    return (params_total * BYTES[dtype] / 1e9 + kv_gb_per_token * tokens) * 1.2
+def predicted_memory_gb(model: dict[str, Any], dtype: str, cache_tokens: int) -> float:
+    """Weights in the dtype they run at plus the KV cache of ``cache_tokens`` tokens, no
+    margin: the one predictor behind both the skip check and the predicted_memory_gb column."""
+    return weight_bytes(model["params_total"], dtype) / GB + kv_gb_per_token(model) * cache_tokens
 
 
 def skip_reason(
@@ -78,12 +86,12 @@ def skip_reason(
     *,
     max_params: float,
     available_gb: float,
-    dtype: str,
-    workload: Workload,
+    predicted_gb: float,
     device_available: bool,
     device_reason: str | None,
 ) -> str | None:
-    """Why a (model, device, workload) is not run here, or None when it is."""
+    """Why a (model, device, workload) is not run here, or None when the backend may try.
+    ``predicted_gb`` is the largest batch's prediction; MEMORY_MARGIN is added here."""
     if not device_available:
         return device_reason or "device not available"
     if model["is_encoder_decoder"]:
@@ -93,111 +101,68 @@ def skip_reason(
             f"{model['params_total']:,} parameters is above benchmark.max_params "
             f"({max_params:,.0f}), the time budget of this run"
         )
-    kv_per_token = model["kv_cache_gb"] / (
-        model["memory_context_tokens"] * model["memory_batch_size"]
-    )
-    tokens = max(workload.batch_sizes) * (workload.input_tokens + workload.output_tokens)
-    need = predicted_memory_gb(model["params_total"], dtype, kv_per_token, tokens)
+    need = predicted_gb * MEMORY_MARGIN
     if need > available_gb:
-        return f"predicted memory {need:.1f} GB exceeds the {available_gb:.1f} GB available"
+        return (
+            f"predicted memory {need:.1f} GB (+{MEMORY_MARGIN - 1:.0%} margin) exceeds the "
+            f"{available_gb:.1f} GB available"
+        )
     return None
 
 
-def load_model(config_path: Path, weights_dir: Path | None, dtype: str, device: str, seed: int):
-    """Real safetensors weights when present, else the architecture with random weights."""
-    import torch
-    from transformers import AutoConfig, AutoModelForCausalLM
-
-    torch_dtype = getattr(torch, TORCH_DTYPES[dtype])
-    if has_local_weights(weights_dir):
-        model = AutoModelForCausalLM.from_pretrained(
-            weights_dir,
-            dtype=torch_dtype,
-            use_safetensors=True,
-            trust_remote_code=False,
-            local_files_only=True,
-        )
-        weights = "real"
-    else:
-        raw = read_config_json(config_path)
-        clean = {k: v for k, v in raw.items() if k not in ("auto_map", "_name_or_path")}
-        cfg = AutoConfig.for_model(clean.pop("model_type"), **clean)
-        torch.manual_seed(seed)
-        model = AutoModelForCausalLM.from_config(cfg, dtype=torch_dtype, trust_remote_code=False)
-        weights = "random-init"
-    return model.to(device).eval(), weights
-
-
-def make_prompt(vocab_size: int, batch: int, tokens: int, seed: int, device: str):
-    import torch
-
-    gen = torch.Generator().manual_seed(seed)
-    ids = torch.randint(10, max(11, vocab_size - 1), (batch, tokens), generator=gen)
-    return ids.to(device), torch.ones_like(ids).to(device)
-
-
-def generate(model, ids, mask, new_tokens: int) -> int:
-    """Exactly ``new_tokens`` greedy tokens per sequence; returns how many were produced."""
-    import torch
-
-    with torch.inference_mode():
-        out = model.generate(
-            input_ids=ids,
-            attention_mask=mask,
-            do_sample=False,
-            min_new_tokens=new_tokens,
-            max_new_tokens=new_tokens,
-            eos_token_id=None,
-            pad_token_id=0,
-        )
-    return int(out.shape[1] - ids.shape[1])
-
-
-class TransformersRunner:
-    """Greedy forced-length generation with transformers; prompts cached per batch size."""
-
-    backend = "transformers"
-
-    def __init__(self, model, *, vocab_size: int, device: str, input_tokens: int, seed: int = 0):
-        self.model, self.vocab_size, self.device = model, vocab_size, device
-        self.input_tokens, self.seed = input_tokens, seed
-        self._prompts: dict[int, tuple] = {}
-
-    def generate(self, batch: int, new_tokens: int) -> int:
-        if batch not in self._prompts:
-            self._prompts[batch] = make_prompt(
-                self.vocab_size, batch, self.input_tokens, self.seed, self.device
-            )
-        ids, mask = self._prompts[batch]
-        return generate(self.model, ids, mask, new_tokens)
-
-
-class Runner(Protocol):
-    """A backend: generate exactly ``new_tokens`` tokens for ``batch`` sequences."""
-
-    backend: str
-
-    def generate(self, batch: int, new_tokens: int) -> int: ...
-
-
-def _metered(meter: Meter, runner: Runner, batch: int, new_tokens: int) -> tuple[Reading, int]:
+def _metered(meter: Meter, backend: Generator, batch: int, new_tokens: int) -> tuple[Reading, int]:
     meter.start()
-    produced = runner.generate(batch, new_tokens)
+    produced = backend.generate(batch, new_tokens)
     return meter.stop(), produced
 
 
-def run_benchmark(runner: Runner, *, workload: Workload, meter: Meter) -> list[dict[str, Any]]:
+def time_left_s(
+    workload: Workload, batch_index: int, repeats_done: int, mean_repeat_s: float
+) -> float:
+    """Seconds still to run: the repeats left at this batch size at their mean so far, and
+    every later batch size's repeats scaled by batch size (an upper estimate on a GPU, where
+    a larger batch costs less than in proportion)."""
+    batch = workload.batch_sizes[batch_index]
+    left = (workload.repeats - repeats_done) * mean_repeat_s
+    for later in workload.batch_sizes[batch_index + 1 :]:
+        left += workload.repeats * mean_repeat_s * later / batch
+    return left
+
+
+def human_seconds(seconds: float) -> str:
+    """'40 s', '12 min', '2.5 h': precise enough for a progress line."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def run_benchmark(backend: Generator, *, workload: Workload, meter: Meter) -> list[dict[str, Any]]:
     """Per-repeat rows: prefill (1 token) and full generation, each metered. The same loop
-    serves every backend, so their rows compare."""
+    serves every backend, so their rows compare. One INFO line per repeat says how long it
+    took and about how long the job has left, so a long job shows it is moving."""
     rows: list[dict[str, Any]] = []
-    for batch in workload.batch_sizes:
+    for index, batch in enumerate(workload.batch_sizes):
         for _ in range(workload.warmup):
-            runner.generate(batch, 2)
+            backend.generate(batch, 2)
+        took: list[float] = []
         for rep in range(workload.repeats):
-            pre, n1 = _metered(meter, runner, batch, 1)
-            full, n = _metered(meter, runner, batch, workload.output_tokens)
+            t0 = time.perf_counter()
+            pre, n1 = _metered(meter, backend, batch, 1)
+            full, n = _metered(meter, backend, batch, workload.output_tokens)
             if n != workload.output_tokens or n1 != 1:
                 raise RuntimeError(f"generated {n} tokens, expected {workload.output_tokens}")
+            took.append(time.perf_counter() - t0)
+            log.info(
+                "%s batch %d: repeat %d/%d took %.1f s; about %s left",
+                backend.name,
+                batch,
+                rep + 1,
+                workload.repeats,
+                took[-1],
+                human_seconds(time_left_s(workload, index, rep + 1, statistics.fmean(took))),
+            )
             for phase, r in (("prefill", pre), ("full", full)):
                 rows.append(
                     {
@@ -211,7 +176,7 @@ def run_benchmark(runner: Runner, *, workload: Workload, meter: Meter) -> list[d
                 )
         log.info(
             "%s batch %d: median full generation %.3f s",
-            runner.backend,
+            backend.name,
             batch,
             statistics.median(
                 r["seconds"] for r in rows if r["batch_size"] == batch and r["phase"] == "full"

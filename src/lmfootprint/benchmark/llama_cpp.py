@@ -12,22 +12,23 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from lmfootprint.benchmark.backend import BackendJob, Prepared
+from lmfootprint.benchmark.harness import predicted_memory_gb
+from lmfootprint.models.architecture import read_config_json
+
+if TYPE_CHECKING:
+    from lmfootprint.benchmark.detect_hardware import Machine
+    from lmfootprint.benchmark.harness import Workload
+
 log = logging.getLogger(__name__)
 
-# llama.cpp's file types (llama.h: enum llama_ftype) and bits per weight (quantize --help)
+# llama.cpp's file types (llama.h: enum llama_ftype); their bytes per weight are in
+# lmfootprint.models.memory.BYTES_PER_PARAM with every other dtype
 FTYPES = {"f16": 1, "q8_0": 7, "q4_0": 2, "q4_k_m": 15, "q5_k_m": 17, "q6_k": 18}
-BITS_PER_WEIGHT = {
-    "f16": 16.0,
-    "q8_0": 8.5,
-    "q4_0": 4.5,
-    "q4_k_m": 4.89,
-    "q5_k_m": 5.69,
-    "q6_k": 6.56,
-}
 LLAMA_TYPES = {"llama", "mistral"}
 
 
@@ -145,6 +146,15 @@ def quantize(source: Path, target: Path, quantization: str, threads: int) -> Pat
     return target
 
 
+def local_gguf(model_dir: Path | None, quantization: str) -> Path | None:
+    """A .gguf in the model's directory whose name contains the quantisation, if any."""
+    if model_dir:
+        for candidate in sorted(Path(model_dir).glob("*.gguf")):
+            if quantization.lower() in candidate.name.lower():
+                return candidate
+    return None
+
+
 def prepare_gguf(
     raw: dict[str, Any],
     model_dir: Path | None,
@@ -156,20 +166,19 @@ def prepare_gguf(
 ) -> tuple[Path, str]:
     """(GGUF path, weights label): a real local file of that quantisation when there is one,
     else a random-init file written and quantised here."""
-    if model_dir:
-        for candidate in sorted(Path(model_dir).glob("*.gguf")):
-            if quantization.lower() in candidate.name.lower():
-                return candidate, "real"
+    local = local_gguf(model_dir, quantization)
+    if local is not None:
+        return local, "real"
     f16 = write_random_gguf(raw, workdir / "model-f16.gguf", seed=seed)
     return quantize(
         f16, workdir / f"model-{quantization}.gguf", quantization, threads
     ), "random-init"
 
 
-class LlamaCppRunner:
+class LlamaCppGenerator:
     """Forced-length greedy decoding through llama.cpp, one sequence (batch 1)."""
 
-    backend = "llama_cpp"
+    name: ClassVar[str] = "llama_cpp"
 
     def __init__(
         self, gguf_path: Path, *, threads: int, input_tokens: int, output_tokens: int, seed: int = 0
@@ -209,3 +218,83 @@ class LlamaCppRunner:
             token = self._next_token()
             produced += 1
         return produced
+
+
+class LlamaCppBackend:
+    """The Backend of benchmark/backend.py for llama.cpp: GGUF weights, CPU, batch size 1."""
+
+    name: ClassVar[str] = "llama_cpp"
+
+    def __init__(self, job: BackendJob) -> None:
+        self.job = job
+        self._generator: LlamaCppGenerator | None = None
+        self._prepared: Prepared | None = None
+        self._path: Path | None = None
+
+    @classmethod
+    def workload_problem(cls, workload: Workload) -> str | None:
+        if workload.quantization is None or set(workload.batch_sizes) != {1}:
+            return (
+                f"backend llama_cpp needs a quantization and batch_sizes [1] "
+                f"(got {workload.quantization!r}, {list(workload.batch_sizes)})"
+            )
+        if workload.quantization not in FTYPES:
+            return f"quantization {workload.quantization!r}: choose one of {sorted(FTYPES)}"
+        return None
+
+    @property
+    def dtype(self) -> str:
+        """The quantisation: it, not the device's configured dtype, sets the weight bytes."""
+        return self.job.workload.quantization or "f16"
+
+    def skip_reason(self, machine: Machine) -> str | None:
+        if machine.gpu is not None:
+            return "the llama_cpp backend runs on the CPU here (built without CUDA)"
+        if local_gguf(self.job.weights_dir, self.dtype) is not None:
+            return None
+        return unsupported_reason(read_config_json(self.job.config_path))
+
+    def predicted_memory_gb(self, batch: int) -> float:
+        return predicted_memory_gb(
+            self.job.model, self.dtype, self.job.workload.cache_tokens(batch)
+        )
+
+    def prepare(self, scratch: Path) -> Prepared:
+        job = self.job
+        path, weights = prepare_gguf(
+            read_config_json(job.config_path),
+            job.weights_dir,
+            self.dtype,
+            scratch,
+            threads=job.threads,
+            seed=job.seed,
+        )
+        self._generator = LlamaCppGenerator(
+            path,
+            threads=job.threads,
+            input_tokens=job.workload.input_tokens,
+            output_tokens=job.workload.output_tokens,
+            seed=job.seed,
+        )
+        self._path = path
+        # the file as llama.cpp maps it: its real tensor types, fallbacks included
+        self._prepared = Prepared(weights, path.stat().st_size / 1e9)
+        return self._prepared
+
+    def generate(self, batch: int, new_tokens: int) -> int:
+        if self._generator is None:
+            raise RuntimeError("LlamaCppBackend.generate before prepare()")
+        return self._generator.generate(batch, new_tokens)
+
+    def describe(self) -> str:
+        import llama_cpp
+
+        weights = self._prepared.weights if self._prepared else "unloaded"
+        name = self._path.name if self._path else "no file yet"
+        return (
+            f"llama_cpp backend (llama-cpp-python {llama_cpp.__version__}), {weights} weights, "
+            f"{self.dtype} GGUF {name}, {self.job.threads} threads on {self.job.device}"
+        )
+
+    def close(self) -> None:
+        self._generator = None

@@ -28,9 +28,9 @@ from lmfootprint.estimates.schemas import (
     PeerV2Schema,
 )
 from lmfootprint.estimates.serving_model import ServingParams, calibrate, predict_arrays
+from lmfootprint.models.memory import bytes_per_param
 
 LOW_Q, HIGH_Q = 0.1, 0.9
-BYTES = {"bfloat16": 2.0, "bf16": 2.0, "float16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
 GPU_IDS = {"H100": "H100-SXM5", "B200": "B200", "A100": "A100-40-SXM4"}
 # Prompt tokens per task: not in ML.ENERGY's files; Arena chats are short, GPQA questions
 # a few hundred tokens. The decode context is the prompt plus half the output.
@@ -75,7 +75,7 @@ def _row(
     source: str,
 ) -> dict[str, Any]:
     """One measured configuration in the columns the serving model reads."""
-    dtype_bytes = BYTES[precision]
+    dtype_bytes = bytes_per_param(precision)
     peak = hw["peak_fp8_tflops"] if dtype_bytes == 1.0 else hw["peak_bf16_tflops"]
     prompt = PROMPT_TOKENS.get(r["task"], 1000)
     context = prompt + output_tokens / 2
