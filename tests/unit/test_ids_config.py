@@ -75,3 +75,49 @@ def test_all_problems_in_one_message() -> None:
 def test_missing_models_key() -> None:
     with pytest.raises(ConfigError, match="'models' is a required property"):
         check_config({}, SCHEMA)
+
+
+def test_a_long_local_folder_name_gives_a_slug_that_fits_a_file_name(tmp_path: Path) -> None:
+    """A 250-character folder name made 'OSError: File name too long' from Snakemake."""
+    import json
+
+    from lmfootprint.core.io import write_parquet
+    from lmfootprint.core.limits import MAX_NAME_BYTES
+    from lmfootprint.models.model_metadata import model_record
+
+    long_a = "my-finetuned-llama-" + "a" * 200 + "-run-" + "x" * 26  # 250 characters
+    long_b = long_a[:-1] + "y"  # differs only in the last character
+    config = {
+        "model_type": "llama",
+        "hidden_size": 64,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "vocab_size": 100,
+    }
+    for name in (long_a, long_b):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text(json.dumps(config))
+    a = parse_model_entry(long_a, tmp_path)
+    b = parse_model_entry(long_b, tmp_path)
+    assert len(long_a) == 250
+    assert a.slug == "local--my-finetuned-llama-" + "a" * 66 + "-723ce9f186"  # stable across runs
+    assert a.slug != b.slug and a.slug[:80] == b.slug[:80]
+    assert parse_model_entry("./" + long_a, tmp_path).slug == a.slug
+    assert set(parse_model_entries([long_a, long_b], tmp_path)) == {a.slug, b.slug}
+    # the longest output name and the temporary name written beside it both fit
+    temp_name = f".{a.slug}.raw.parquet.abcdefgh.tmp"
+    assert len(temp_name.encode()) <= MAX_NAME_BYTES
+    row = model_record(a, a.local_dir / "config.json")
+    write_parquet(row, tmp_path / "results" / "models" / f"{a.slug}.parquet")
+    assert (tmp_path / "results" / "models" / f"{a.slug}.parquet").is_file()
+    # short names keep the slug they always had
+    (tmp_path / "tiny").mkdir()
+    (tmp_path / "tiny" / "config.json").write_text("{}")
+    assert parse_model_entry("tiny", tmp_path).slug == "local--tiny"
+
+
+def test_the_longest_hub_id_fits_a_file_name() -> None:
+    from lmfootprint.core.limits import MAX_NAME_BYTES
+
+    slug = slug_of_hub_id("o" * 96 + "/" + "n" * 96)
+    assert len(f".{slug}.raw.parquet.abcdefgh.tmp".encode()) <= MAX_NAME_BYTES

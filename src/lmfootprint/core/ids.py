@@ -1,11 +1,15 @@
 """Model identifiers: Hub ids, local paths, and the wildcard-safe slug that carries them.
 
 The slug writes ``/`` as ``--`` (as the Hub cache does) so that a model id can travel as a
-Snakemake wildcard and a file name.
+Snakemake wildcard and a file name. It must stay a valid file name: outputs are named
+``<slug>.parquet`` and written through ``.<slug>.parquet.<random>.tmp``, and a path component
+has at most 255 bytes. Hub ids are at most 96 + 1 + 96 characters; a local folder name can be
+longer, so it is cut and given a short digest of the whole name (stable and still unique).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +21,8 @@ _HUB_PART = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?"
 HUB_ID_RE = re.compile(rf"^{_HUB_PART}/{_HUB_PART}$")
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*--[A-Za-z0-9._-]*[A-Za-z0-9]$")
 LOCAL_PREFIX = "local"
+LOCAL_NAME_MAX = 96  # as a Hub name part; slug 'local--<name>' <= 103 characters
+DIGEST_CHARS = 10  # hex digits of sha256: 40 bits, collisions among one's folders unlikely
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,18 @@ def hub_id_of_slug(slug: str) -> str:
     return slug.replace("--", "/")
 
 
+def local_name(dir_name: str) -> str:
+    """The slug part of a local folder: unsafe characters as '_', and a name longer than
+    LOCAL_NAME_MAX cut to fit with '-' and a digest of the full name, so that two long names
+    sharing a prefix stay apart and the same folder gets the same slug on every run."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", dir_name).strip("._-") or "model"
+    if len(name) <= LOCAL_NAME_MAX:
+        return name
+    digest = hashlib.sha256(dir_name.encode("utf-8", "surrogateescape")).hexdigest()
+    head = name[: LOCAL_NAME_MAX - DIGEST_CHARS - 1].rstrip("._-")
+    return f"{head}-{digest[:DIGEST_CHARS]}"
+
+
 def parse_model_entry(entry: str, base_dir: Path) -> ModelRef:
     """Turn one ``models:`` entry into a ModelRef.
 
@@ -73,7 +91,7 @@ def parse_model_entry(entry: str, base_dir: Path) -> ModelRef:
                 f"models: {entry!r} looks like a local path, but {candidate}/config.json "
                 "does not exist. Give a directory holding a config.json, or a Hub id 'org/name'."
             )
-        name = re.sub(r"[^A-Za-z0-9._-]", "_", candidate.resolve().name).strip("._-") or "model"
+        name = local_name(candidate.resolve().name)
         return ModelRef(entry, f"{LOCAL_PREFIX}--{name}", candidate.resolve())
     return ModelRef(entry, slug_of_hub_id(entry))
 

@@ -11,7 +11,7 @@ from lmfootprint.core.schema import DATE_RE, TableSchema
 class ModelsSchema(TableSchema):
     """results/models.parquet and each results/models/{model}.parquet: one row per model."""
 
-    model_id: str = pa.Field(unique=True, str_length={"min_value": 1, "max_value": 300})
+    model_id: str = pa.Field(unique=True, str_length={"min_value": 1, "max_value": 4096})
     slug: str = pa.Field(str_matches=r"^[A-Za-z0-9][A-Za-z0-9._-]*--[A-Za-z0-9._-]+$")
     config_source: str = pa.Field(isin=["snapshot", "local", "hub", "snapshot-fallback"])
     config_provenance: str = pa.Field(isin=["hub-config", "architecture-record", "local"])
