@@ -21,12 +21,12 @@ wildcard_constraints:
     model=model_slug_pattern(),
     device=device_slug_pattern(),
     workload=workload_pattern(),
-    figure="|".join(FIGURES),
 
 
 include: "workflow/rules/hub.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/benchmark.smk"
+include: "workflow/rules/retrieve.smk"
 include: "workflow/rules/prices.smk"
 include: "workflow/rules/hardware.smk"
 include: "workflow/rules/carbon.smk"
@@ -36,6 +36,11 @@ include: "workflow/rules/training.smk"
 include: "workflow/rules/answer.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
+
+
+# the figures are known once figures.smk has listed their inputs
+wildcard_constraints:
+    figure="|".join(FIGURES),
 
 
 # Every output the README lists: a plain `snakemake` rebuilds any of them that is missing,
@@ -63,6 +68,7 @@ rule all:
         rules.rent_vs_buy.output,
         rules.answer.output,
         rules.peer_validation.output,
+        rules.headlines.output,
         rules.gpu_prices.output,
         rules.hardware_table.output,
         rules.carbon_intensity.output,

@@ -1,21 +1,25 @@
 """A Hugging Face Hub on 127.0.0.1 speaking the HTTP protocol huggingface_hub uses.
 
 Serves ``/api/models/{id}[/revision/{rev}]`` (with ``expand`` filtering, as the real Hub
-does), and ``HEAD``/``GET /{id}/resolve/{rev}/{file}`` with ``ETag``, ``X-Repo-Commit`` and
+does), the paged listing ``/api/models`` (filters, ``sort``, ``limit``, ``expand``; each page
+links the next with a ``Link: <...&cursor=...>; rel="next"`` header, as the real Hub does),
+and ``HEAD``/``GET /{id}/resolve/{rev}/{file}`` with ``ETag``, ``X-Repo-Commit`` and
 ``Content-Length``. Errors carry the real ``X-Error-Code`` headers. Behaviours per repo
 ("gated", "429x2", "500", "slow", "badjson") exercise the client's failure paths.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
 
 @dataclass
@@ -39,6 +43,10 @@ class FakeHub:
         self.requests: list[str] = []
         self.auth_headers: list[str | None] = []
         self.slow_seconds = 3.0
+        # the listing: models per page (the real Hub pages by 1000, or by ``limit``), and
+        # the query of every listing request, as the server parsed it
+        self.page_size = 1000
+        self.listings: list[dict[str, list[str]]] = []
 
     def add(
         self,
@@ -150,7 +158,9 @@ class FakeHub:
         parsed = urlparse(h.path)
         path = unquote(parsed.path)
         self.requests.append(f"{h.command} {path}")
-        if path.startswith("/api/models/"):
+        if path == "/api/models":
+            self._list(h, parse_qs(parsed.query), head)
+        elif path.startswith("/api/models/"):
             self._api(h, path[len("/api/models/") :], parse_qs(parsed.query), head)
         elif "/resolve/" in path:
             repo_id, rest = path.lstrip("/").split("/resolve/", 1)
@@ -176,27 +186,68 @@ class FakeHub:
         if repo.behaviour == "badjson":
             self._send(h, 200, b'{"id": "' + tail.encode() + b'", "sha": ', head=head)
             return
-        body = {
+        body = _expanded(self._body(tail, repo, sha), query)
+        self._send(h, 200, json.dumps(body).encode(), head=head)
+
+    @staticmethod
+    def _body(repo_id: str, repo: Repo, sha: str) -> dict:
+        return {
             "_id": "0" * 24,
-            "id": tail,
-            "modelId": tail,
+            "id": repo_id,
+            "modelId": repo_id,
             "sha": sha,
-            "author": tail.split("/")[0],
+            "author": repo_id.split("/")[0],
             "private": False,
             "gated": False,
             "disabled": False,
             "lastModified": "2024-07-18T10:00:00.000Z",
+            "createdAt": "2024-01-02T10:00:00.000Z",
             "downloads": 1234,
             "likes": 56,
+            "trendingScore": 0,
             "library_name": "transformers",
             "pipeline_tag": "text-generation",
             "tags": ["transformers", "safetensors"],
+            "siblings": [{"rfilename": name} for name in sorted(repo.files)],
             **repo.info,
         }
-        expand = query.get("expand", []) + query.get("expand[]", [])
-        if expand:
-            body = {k: v for k, v in body.items() if k in expand or k in ("_id", "id")}
-        self._send(h, 200, json.dumps(body).encode(), head=head)
+
+    def _list(self, h, query: dict, head: bool) -> None:
+        """``GET /api/models``: filter, sort (descending), page by ``cursor`` with a Link."""
+        self.listings.append(query)
+        one = {k: v[-1] for k, v in query.items()}
+        bodies = [self._body(rid, repo, repo.sha) for rid, repo in self.repos.items()]
+        sort = one.get("sort")
+        if sort is not None and sort not in _SORTS:
+            self._error(h, 400, None, f"Invalid sort parameter: {sort}", head)
+            return
+        try:
+            picked = [b for b in bodies if _matches(b, query, one)]
+        except ValueError as exc:
+            self._error(h, 400, None, str(exc), head)
+            return
+        if sort:
+            picked.sort(key=lambda b: b.get(sort) or 0, reverse=True)  # stable
+        offset = 0
+        if "cursor" in one:
+            offset = json.loads(base64.urlsafe_b64decode(one["cursor"]))["offset"]
+        size = self.page_size
+        if "limit" in one:
+            size = min(size, int(one["limit"]))
+        page = picked[offset : offset + size]
+        headers = {}
+        if offset + size < len(picked):
+            cursor = base64.urlsafe_b64encode(json.dumps({"offset": offset + size}).encode())
+            pairs = [(k, v) for k, vs in query.items() if k != "cursor" for v in vs]
+            pairs.append(("cursor", cursor.decode()))
+            headers["Link"] = f'<{self.url}/api/models?{urlencode(pairs)}>; rel="next"'
+        if "expand" in query or "expand[]" in query:
+            page = [_expanded(b, query) for b in page]
+        else:  # what the real Hub lists without expand
+            keep = {"_id", "id", "modelId", "likes", "trendingScore", "private", "downloads"}
+            keep |= {"tags", "pipeline_tag", "library_name", "createdAt"}
+            page = [{k: v for k, v in b.items() if k in keep} for b in page]
+        self._send(h, 200, json.dumps(page).encode(), headers, head)
 
     def _resolve(self, h, repo_id: str, revision: str, filename: str, head: bool) -> None:
         repo = self.repos.get(repo_id)
@@ -224,3 +275,46 @@ class FakeHub:
             head,
             content_type="text/plain; charset=utf-8",
         )
+
+
+_SORTS = {"downloads", "likes", "lastModified", "createdAt", "trendingScore"}
+_UNITS = {"": 1, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+
+
+def _expanded(body: dict, query: dict) -> dict:
+    expand = query.get("expand", []) + query.get("expand[]", [])
+    if not expand:
+        return body
+    return {k: v for k, v in body.items() if k in expand or k in ("_id", "id")}
+
+
+def _count(text: str) -> float:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([KMBT]?)", text.strip())
+    if not match:
+        raise ValueError(f"Invalid num_parameters: {text}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _matches(body: dict, query: dict, one: dict) -> bool:
+    """The Hub's listing filters: every ``filter`` is a tag (library and task included)."""
+    tags = set(body.get("tags") or []) | {body.get("library_name"), body.get("pipeline_tag")}
+    if any(f not in tags for f in query.get("filter", [])):
+        return False
+    if "author" in one and body["id"].split("/")[0] != one["author"]:
+        return False
+    if "pipeline_tag" in one and body.get("pipeline_tag") != one["pipeline_tag"]:
+        return False
+    if "search" in one and one["search"].lower() not in body["id"].lower():
+        return False
+    if "gated" in one and bool(body.get("gated")) != (one["gated"].lower() == "true"):
+        return False
+    if "num_parameters" in one:
+        total = (body.get("safetensors") or {}).get("total")
+        for bound in one["num_parameters"].split(","):
+            kind, _, value = bound.partition(":")
+            if kind not in ("min", "max"):
+                raise ValueError(f"Invalid num_parameters: {one['num_parameters']}")
+            limit = _count(value)
+            if total is None or (total < limit if kind == "min" else total > limit):
+                return False
+    return True

@@ -331,10 +331,16 @@ def test_bad_input_fails_clearly_and_loses_nothing(
     for rel, digest in before.items():
         if rel == case.corrupts:
             continue
+        if rel.startswith("results/raw/") and "/shipped/" in rel:
+            continue  # copies of the shipped snapshot, re-copied as broken: manifests checked below
         if rel in case.rebuilt:  # the failed job's output: gone (incomplete) or untouched
             assert after.get(rel) in (None, digest), f"{rel} half-written"
             continue
         assert after.get(rel) == digest, f"{rel} was lost or changed"
+    for manifest in (wd / "results/raw").glob("*/shipped/manifest.json"):
+        for f in json.loads(manifest.read_text())["files"]:  # each copy whole, as listed
+            copy = (manifest.parent / f["path"]).read_bytes()
+            assert hashlib.sha256(copy).hexdigest() == f["sha256"], f["path"]
     leftovers = [p for p in (wd / "results").rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
     for p in (wd / "results").rglob("*.parquet"):

@@ -1,4 +1,5 @@
-"""Reference data: real fetchers against local servers, parsers, schemas and the scenario join."""
+"""Reference data: real retrievals against local servers, manifests, builds, schemas and the
+scenario join."""
 
 from __future__ import annotations
 
@@ -7,62 +8,37 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from refservers import RefServer, azure_item, azure_route
+from refservers import AWS_CSV, RefServer, azure_item, azure_route, jsonstat, serve_sources
 
 from lmfootprint.core.errors import LmFootprintError, TableValidationError
+from lmfootprint.core.http import FetchError, RetryPolicy, get, session
+from lmfootprint.reference import build, tariffs
 from lmfootprint.reference import carbon_intensity as carbon
 from lmfootprint.reference import gpu_prices as prices
-from lmfootprint.reference import sources as reference
-from lmfootprint.reference import tariffs
 from lmfootprint.reference.hardware_table import load_hardware, lookup_cpu_tdp
-from lmfootprint.reference.http import FetchError, get, save_raw
+from lmfootprint.reference.http import Manifest, ManifestError
+from lmfootprint.reference.retrieve import (
+    retrieve_carbon,
+    retrieve_prices,
+    retrieve_shipped,
+    retrieve_tariffs,
+)
 from lmfootprint.reference.scenarios import ScenarioJoinError, build_scenarios
+from lmfootprint.reference.snapshot import SnapshotFiles, write_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 RES = ROOT / "resources"
 SKUS = prices.load_skus(RES / "gpu_skus.csv")
 KNOWN = set(load_hardware(RES / "hardware.csv")["hardware_id"].to_list())
-
-AWS_CSV = (
-    '"FormatVersion","v1.0"\n"Disclaimer","This pricing list is for informational purposes only."\n'
-    '"Publication Date","2025-09-12T22:53:08Z"\n"Version","20250912225308"\n"OfferCode","AmazonEC2"\n'
-    '"SKU","OfferTermCode","RateCode","TermType","PriceDescription","EffectiveDate","StartingRange",'
-    '"EndingRange","Unit","PricePerUnit","Currency","Product Family","Location","Instance Type",'
-    '"Tenancy","Operating System","CapacityStatus","GPU","Pre Installed S/W","Region Code"\n'
-    '"A","B","C","OnDemand","$55.04 per On Demand Linux p5.48xlarge","2025-09-01","0","Inf","Hrs",'
-    '"55.04","USD","Compute Instance","US East (N. Virginia)","p5.48xlarge","Shared","Linux","Used",'
-    '"8","NA","us-east-1"\n'
-    '"A","B","C","OnDemand","windows","2025-09-01","0","Inf","Hrs","60.00","USD","Compute Instance",'
-    '"US East (N. Virginia)","p5.48xlarge","Shared","Windows","Used","8","NA","us-east-1"\n'
-    '"A","B","C","Reserved","1yr","2025-09-01","0","Inf","Hrs","30.00","USD","Compute Instance",'
-    '"US East (N. Virginia)","p5.48xlarge","Shared","Linux","Used","8","NA","us-east-1"\n'
-    '"A","B","C","OnDemand","cpu only","2025-09-01","0","Inf","Hrs","0.096","USD","Compute Instance",'
-    '"US East (N. Virginia)","m5.large","Shared","Linux","Used","","NA","us-east-1"\n'
-)
-
-
-def jsonstat(geo_index: dict[str, int], values: dict[str, float]) -> dict:
-    """A JSON-stat body shaped as Eurostat sends nrg_pc_204 (geo index not in request order)."""
-    return {
-        "version": "2.0",
-        "class": "dataset",
-        "label": "Electricity prices for household consumers",
-        "source": "ESTAT",
-        "updated": "2026-09-24T23:00:00+0200",
-        "id": ["freq", "siec", "nrg_cons", "unit", "tax", "currency", "geo", "time"],
-        "size": [1, 1, 1, 1, 3, 1, len(geo_index), 2],
-        "dimension": {
-            "freq": {"category": {"index": {"S": 0}}},
-            "siec": {"category": {"index": {"E7000": 0}}},
-            "nrg_cons": {"category": {"index": {"KWH2500-4999": 0}}},
-            "unit": {"category": {"index": {"KWH": 0}}},
-            "tax": {"category": {"index": {"X_TAX": 0, "X_VAT": 1, "I_TAX": 2}}},
-            "currency": {"category": {"index": {"EUR": 0}}},
-            "geo": {"category": {"index": geo_index}},
-            "time": {"category": {"index": {"2025-S1": 0, "2025-S2": 1}}},
-        },
-        "value": values,
-    }
+SHIPPED = {  # as workflow/rules/retrieve.smk lists them
+    "prices": ["gpu_prices.csv"],
+    "carbon": [
+        "carbon/countries_owid_via_codecarbon.csv",
+        "carbon/owid_grapher_2024.csv",
+        "carbon/google_region_2024.csv",
+    ],
+    "tariffs": ["tariffs/tariffs.csv"],
+}
 
 
 def test_azure_paging_with_absolute_next_links(tmp_path: Path) -> None:
@@ -81,17 +57,18 @@ def test_azure_paging_with_absolute_next_links(tmp_path: Path) -> None:
             ],
         ]
         srv.route("/api/retail/prices", azure_route(srv, pages))
-        paths = prices.fetch_azure(
+        out = tmp_path / "azure.json"
+        entry = prices.fetch_azure(
             ["Standard_ND96isr_H100_v5"],
             ["eastus"],
-            tmp_path,
+            out,
             base_url=f"{srv.url}/api/retail/prices",
         )
-        assert len(paths) == 2 and "$skip=100" in srv.requests[1]
+        assert len(entry["pages"]) == 2 and "$skip=100" in srv.requests[1]
         assert "armSkuName+eq+%27Standard_ND96isr_H100_v5%27" in srv.requests[0]
-    manifest = json.loads(Path(str(paths[0]) + ".manifest.json").read_text())
-    assert manifest["sha256"] and manifest["url"].startswith(srv.url)
-    parsed = prices.parse_azure_pages(paths)
+    assert entry["pages"][0]["sha256"] and entry["pages"][1]["url"].startswith(srv.url)
+    assert entry["bytes"] == out.stat().st_size
+    parsed = prices.parse_azure(out)
     assert parsed.sort("price_type").select("price_type", "instance_price_per_hour").rows() == [
         ("on_demand", 98.32),
         ("spot", 40.0),
@@ -107,9 +84,12 @@ def test_azure_paging_with_absolute_next_links(tmp_path: Path) -> None:
 def test_aws_offer_csv_with_preamble(tmp_path: Path) -> None:
     with RefServer() as srv:
         srv.file("/offers/us-east-1/index.csv", AWS_CSV.encode())
-        [path] = prices.fetch_aws(
-            ["us-east-1"], tmp_path, url_template=srv.url + "/offers/{region}/index.csv"
+        path = tmp_path / "aws_us-east-1.csv"
+        entry = prices.fetch_aws(
+            "us-east-1", path, url_template=srv.url + "/offers/{region}/index.csv"
         )
+    assert entry["path"] == path.name and entry["source_version"] == '"v1"'  # the ETag
+    assert path.read_bytes() == AWS_CSV.encode()
     df = prices.parse_aws_csv(path)
     assert df.rows(named=True) == [
         {
@@ -222,8 +202,35 @@ def test_retry_after_429_then_success(tmp_path: Path) -> None:
         srv.fail_first["/x.csv"] = 2
         response = get(srv.url + "/x.csv")
         assert response.status_code == 200 and len(srv.requests) == 3
-        save_raw(response, tmp_path / "x.csv")
-    assert (tmp_path / "x.csv.manifest.json").is_file()
+        # a 5xx is retried too; a 404 is not
+        srv.fail_first["/x.csv"], srv.fail_status = 1, 503
+        assert get(srv.url + "/x.csv").status_code == 200 and len(srv.requests) == 5
+        with pytest.raises(FetchError, match="HTTP 404"):
+            get(srv.url + "/missing.csv")
+        assert len(srv.requests) == 6
+        with pytest.raises(FetchError, match="HTTP 503"):
+            srv.fail_first["/x.csv"] = 5
+            get(srv.url + "/x.csv", sess=session(RetryPolicy(attempts=2, backoff_s=0)))
+
+
+def test_retry_waits_follow_the_policy_and_retry_after() -> None:
+    policy = RetryPolicy(attempts=4, backoff_s=1.0, backoff_cap_s=30.0)
+    assert [policy.wait_s(n) for n in (1, 2, 3, 6)] == [1.0, 2.0, 4.0, 30.0]
+    assert policy.wait_s(1, 7.0) == 7.0 and policy.wait_s(3, 0.5) == 4.0
+    assert policy.wait_s(1, 500.0) == 30.0  # a huge Retry-After is capped
+    assert policy.retries_status(429) and policy.retries_status(502)
+    assert not policy.retries_status(404)
+
+
+def test_reference_client_honours_retry_after() -> None:
+    import time
+
+    with RefServer() as srv:
+        srv.file("/x.csv", b"a\n1\n")
+        srv.fail_first["/x.csv"], srv.retry_after = 1, "1"
+        t0 = time.monotonic()
+        get(srv.url + "/x.csv", sess=session(RetryPolicy(attempts=2, backoff_s=0.0)))
+        assert time.monotonic() - t0 >= 1.0  # the server's 1 s, despite backoff 0
 
 
 def test_carbon_header_variants_bom_and_missing_column(tmp_path: Path) -> None:
@@ -276,36 +283,81 @@ def test_carbon_schema_rejects_absurd_and_missing_basis(tables) -> None:
     assert paris["gco2e_per_kwh"] == 16.30 and paris["provenance"] == "published"
 
 
-@pytest.fixture(scope="module")
-def tables():
-    kw = {"raw_dir": "x", "settings": {}, "resources": str(RES)}
+def shipped_retrieval(source: str, res: Path, out: Path) -> tuple[list[Path], Path]:
+    """The offline retrieval of one source, as the rule runs it: copies + manifest."""
+    copies = [out / source / Path(name).name for name in SHIPPED[source]]
+    retrieve_shipped(
+        source,
+        [(res / n, f"resources/{n}", c) for n, c in zip(SHIPPED[source], copies, strict=True)],
+        stamp=res / "reference_snapshot.json",
+        manifest=out / source / "manifest.json",
+    )
+    return copies, out / source / "manifest.json"
+
+
+def offline_tables(res: Path, out: Path) -> dict[str, pl.DataFrame]:
+    price_files, price_manifest = shipped_retrieval("prices", res, out)
+    carbon_files, carbon_manifest = shipped_retrieval("carbon", res, out)
+    tariff_files, tariff_manifest = shipped_retrieval("tariffs", res, out)
     return {
-        "hardware": load_hardware(RES / "hardware.csv"),
-        "prices": reference.gpu_prices(
-            online=False,
-            skus_path=str(RES / "gpu_skus.csv"),
-            snapshot_path=str(RES / "gpu_prices.csv"),
-            hardware_path=str(RES / "hardware.csv"),
-            **kw,
+        "hardware": load_hardware(res / "hardware.csv"),
+        "prices": build.gpu_prices_from_snapshot(
+            price_files[0],
+            price_manifest,
+            skus_path=res / "gpu_skus.csv",
+            hardware_path=res / "hardware.csv",
         ),
-        "carbon": reference.carbon_intensity(
-            online=False,
-            regions_path=str(RES / "carbon/cloud_regions.csv"),
-            countries_paths=[
-                str(RES / "carbon/countries_owid_via_codecarbon.csv"),
-                str(RES / "carbon/owid_grapher_2024.csv"),
-            ],
-            google_path=str(RES / "carbon/google_region_2024.csv"),
+        "carbon": build.carbon_from_snapshot(
+            carbon_files[:2],
+            carbon_files[2],
+            carbon_manifest,
+            regions_path=res / "carbon/cloud_regions.csv",
             google_year=2024,
-            **kw,
         ),
-        "tariffs": reference.electricity_tariffs(
-            online=False,
-            table_path=str(RES / "tariffs/tariffs.csv"),
-            fx_path=str(RES / "tariffs/fx_rates.csv"),
-            **kw,
+        "tariffs": build.tariffs_from_snapshot(
+            tariff_files[0], tariff_manifest, fx_path=res / "tariffs/fx_rates.csv"
         ),
     }
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory):
+    return offline_tables(RES, tmp_path_factory.mktemp("raw"))
+
+
+def test_offline_retrieval_is_a_manifested_copy(tables, tmp_path: Path) -> None:
+    copies, manifest = shipped_retrieval("carbon", RES, tmp_path)
+    doc = json.loads(manifest.read_text())
+    assert doc["mode"] == "shipped" and doc["retrieved_at"] == "2026-11-23"
+    assert [f["shipped_as"] for f in doc["files"]] == [f"resources/{n}" for n in SHIPPED["carbon"]]
+    assert all(f["url"] is None for f in doc["files"])
+    for copy, name in zip(copies, SHIPPED["carbon"], strict=True):
+        assert copy.read_bytes() == (RES / name).read_bytes()
+    # every row names the shipped file (as resources/...), not where the copy lies
+    sources = set(tables["carbon"]["source"])
+    assert "resources/carbon/owid_grapher_2024.csv" in sources
+    assert not any(str(tmp_path) in s for s in sources)
+    for name in ("prices", "carbon", "tariffs"):
+        t = tables[name]
+        assert (
+            t.select("provenance", "source", "source_version", "retrieved_at")
+            .null_count()
+            .sum_horizontal()
+            .item()
+            == 0
+        )
+
+
+def test_build_refuses_a_raw_file_its_manifest_does_not_vouch_for(tmp_path: Path) -> None:
+    [copy], manifest = shipped_retrieval("prices", RES, tmp_path)
+    kw = {"skus_path": RES / "gpu_skus.csv", "hardware_path": RES / "hardware.csv"}
+    with pytest.raises(ManifestError, match="a 'shipped' retrieval, expected 'live'"):
+        build.gpu_prices_from_live(copy, [], manifest, **kw)
+    copy.write_text(copy.read_text().replace("21.957642", "1.957642"))
+    with pytest.raises(ManifestError, match=r"gpu_prices.csv: changed since it was retrieved"):
+        build.gpu_prices_from_snapshot(copy, manifest, **kw)
+    with pytest.raises(ManifestError, match="not a retrieval manifest"):
+        Manifest(tmp_path / "nothing.json")
 
 
 def test_scenarios_join_and_errors(tables) -> None:
@@ -376,73 +428,145 @@ def test_cpu_tdp_lookup_uses_codecarbon_table() -> None:
     assert lookup_cpu_tdp("AMD EPYC", table) is None  # a family name alone says nothing
 
 
-def test_online_stage_end_to_end_against_local_servers(tmp_path: Path) -> None:
+def test_live_retrieval_and_build_against_local_servers(tmp_path: Path) -> None:
     with RefServer() as srv:
-        srv.route(
-            "/api/retail/prices",
-            azure_route(srv, [[azure_item("Standard_NC24ads_A100_v4", 3.673)]]),
+        endpoints = serve_sources(srv)
+        raw = tmp_path / "raw"
+        retrieve_prices(
+            skus_path=RES / "gpu_skus.csv",
+            azure_regions=["eastus"],
+            aws_regions=["us-east-1"],
+            endpoints=endpoints,
+            azure_out=raw / "prices/azure.json",
+            aws_out=[raw / "prices/aws_us-east-1.csv"],
+            manifest=raw / "prices/manifest.json",
         )
-        srv.file("/offers/us-east-1/index.csv", AWS_CSV.encode())
-        settings = {
-            "azure_regions": ["eastus"],
-            "aws_regions": ["us-east-1"],
-            "endpoints": {
-                "azure": srv.url + "/api/retail/prices",
-                "aws": srv.url + "/offers/{region}/index.csv",
-            },
-        }
-        table = reference.gpu_prices(
-            online=True,
-            skus_path=str(RES / "gpu_skus.csv"),
-            snapshot_path="unused",
-            raw_dir=str(tmp_path),
-            settings=settings,
-            hardware_path=str(RES / "hardware.csv"),
-            resources=str(RES),
+        retrieve_carbon(
+            endpoints=endpoints,
+            google_year=2024,
+            owid_out=raw / "carbon/owid.csv",
+            google_out=raw / "carbon/google_2024.csv",
+            manifest=raw / "carbon/manifest.json",
         )
-    assert set(table["sku"]) == {"Standard_NC24ads_A100_v4", "p5.48xlarge"}
-    assert table["retrieved_at"][0] != "2026-11-23"
-    assert (tmp_path / "aws_us-east-1.csv.manifest.json").is_file()
+        outs = {c: raw / f"tariffs/eurostat_{c}.json" for c in ("household", "non_household")}
+        retrieve_tariffs(
+            endpoints=endpoints,
+            geos=["DE", "FR"],
+            since="2025-S1",
+            outs=outs,
+            manifest=raw / "tariffs/manifest.json",
+        )
+    written = sorted(str(p.relative_to(raw)) for p in raw.rglob("*") if p.is_file())
+    assert written == [
+        "carbon/google_2024.csv",
+        "carbon/manifest.json",
+        "carbon/owid.csv",
+        "prices/aws_us-east-1.csv",
+        "prices/azure.json",
+        "prices/manifest.json",
+        "tariffs/eurostat_household.json",
+        "tariffs/eurostat_non_household.json",
+        "tariffs/manifest.json",
+    ]  # only the files the caller named: no stray per-file manifests
+    m = json.loads((raw / "prices/manifest.json").read_text())
+    assert m["mode"] == "live" and {f["path"] for f in m["files"]} == {
+        "azure.json",
+        "aws_us-east-1.csv",
+    }
+    kw = {"skus_path": RES / "gpu_skus.csv", "hardware_path": RES / "hardware.csv"}
+    table = build.gpu_prices_from_live(
+        raw / "prices/azure.json",
+        [raw / "prices/aws_us-east-1.csv"],
+        raw / "prices/manifest.json",
+        **kw,
+    )
+    assert set(table["sku"]) == {
+        "Standard_NC24ads_A100_v4",
+        "Standard_ND96amsr_A100_v4",
+        "p5.48xlarge",
+    }
+    assert set(table["retrieved_at"]) == {m["retrieved_at"]} and m["retrieved_at"] != "2026-11-23"
+    ci = build.carbon_from_live(
+        raw / "carbon/owid.csv",
+        raw / "carbon/google_2024.csv",
+        raw / "carbon/manifest.json",
+        regions_path=RES / "carbon/cloud_regions.csv",
+        google_year=2024,
+    )
+    fra = ci.filter((pl.col("geo_type") == "country") & (pl.col("geo_id") == "FRA")).row(
+        0, named=True
+    )
+    assert fra["gco2e_per_kwh"] == 40.48 and fra["source"] == endpoints["owid"]
+    assert fra["source_version"] == '"v1"'
+    [tariff_copy], tariff_manifest = shipped_retrieval("tariffs", RES, tmp_path / "shipped")
+    t = build.tariffs_from_live(
+        outs,
+        raw / "tariffs/manifest.json",
+        us_table=tariff_copy,
+        us_manifest=tariff_manifest,
+        fx_path=RES / "tariffs/fx_rates.csv",
+    )
+    assert set(t["geo"]) == {"DE", "FR", "US"}
+    assert set(t.filter(pl.col("geo") == "FR")["source_version"]) == {
+        "nrg_pc_204 updated 2026-09-24T23:00:00+0200",
+        "nrg_pc_205 updated 2026-09-24T23:00:00+0200",
+    }
 
 
 def test_snapshot_write_back_round_trips(tables, tmp_path: Path) -> None:
     import shutil
 
-    res = tmp_path / "resources"
-    shutil.copytree(RES, res)
-    written = reference.write_snapshot(
+    out = tmp_path / "refresh"
+    files = SnapshotFiles(
+        prices=out / "gpu_prices.csv",
+        countries=out / "carbon/owid_grapher_2024.csv",
+        google=out / "carbon/google_region_2024.csv",
+        tariffs=out / "tariffs/tariffs.csv",
+        stamp=out / "reference_snapshot.json",
+    )
+    written = write_snapshot(
         prices_table=tables["prices"],
         carbon_table=tables["carbon"],
         tariffs_table=tables["tariffs"],
-        resources=res,
+        current_prices=RES / "gpu_prices.csv",
+        current_google=RES / "carbon/google_region_2024.csv",
+        out=files,
         date="2030-01-01",
     )
-    assert res / "gpu_prices.csv" in written
-    assert json.loads((res / "reference_snapshot.json").read_text())["date"] == "2030-01-01"
-    kw = {"raw_dir": "x", "settings": {}, "resources": str(res)}
-    again = reference.gpu_prices(
-        online=False,
-        skus_path=str(res / "gpu_skus.csv"),
-        snapshot_path=str(res / "gpu_prices.csv"),
-        hardware_path=str(res / "hardware.csv"),
-        **kw,
-    )
+    assert sorted(written) == sorted(p for p in out.rglob("*") if p.is_file())
+    assert json.loads(files.stamp.read_text())["date"] == "2030-01-01"
+    # copied over a resources/ folder (as `make refresh-reference` does), it reads back
+    res = tmp_path / "resources"
+    shutil.copytree(RES, res)
+    shutil.copytree(out, res, dirs_exist_ok=True)
+    again = offline_tables(res, tmp_path / "raw")
     cols = ["provider", "region", "sku", "price_type", "price_per_gpu_hour"]
-    assert again.select(cols).sort(cols).equals(tables["prices"].select(cols).sort(cols))
-    t = reference.electricity_tariffs(
-        online=False,
-        table_path=str(res / "tariffs/tariffs.csv"),
-        fx_path=str(res / "tariffs/fx_rates.csv"),
-        **kw,
-    )
-    assert t.height == tables["tariffs"].height
-    c = reference.carbon_intensity(
-        online=False,
-        regions_path=str(res / "carbon/cloud_regions.csv"),
-        countries_paths=[str(res / "carbon/owid_grapher_2024.csv")],
-        google_path=str(res / "carbon/google_region_2024.csv"),
-        google_year=2024,
-        **kw,
-    )
-    fra = c.filter((pl.col("geo_id") == "FRA") & (pl.col("geo_type") == "country"))
-    assert fra["gco2e_per_kwh"].item() == 40.48
+    assert again["prices"].select(cols).sort(cols).equals(tables["prices"].select(cols).sort(cols))
+    assert set(again["prices"]["retrieved_at"]) == {"2030-01-01"}
+    assert again["tariffs"].height == tables["tariffs"].height
+    fra = again["carbon"].filter((pl.col("geo_id") == "FRA") & (pl.col("geo_type") == "country"))
+    assert fra.sort("year")["gco2e_per_kwh"][-1] == 40.48  # the newest year, as shipped
+
+
+def test_scenario_schema_checks_the_joined_table(tables) -> None:
+    from lmfootprint.core.validation import validate_frame
+    from lmfootprint.reference.schemas import ScenarioSchema
+
+    scenarios = {
+        "cloud": {
+            "kind": "cloud",
+            "hardware": "H100-SXM5",
+            "provider": "aws",
+            "region": "us-east-1",
+            "sku": "p5.48xlarge",
+            "pue": 1.14,
+        }
+    }
+    good = build_scenarios(scenarios, basis="lifecycle", **tables)
+    assert list(good.columns) == list(ScenarioSchema.to_schema().columns)
+    with pytest.raises(TableValidationError, match="priced_by_kind"):
+        validate_frame(ScenarioSchema, good.with_columns(kind=pl.lit("local")), "scenarios")
+    with pytest.raises(TableValidationError, match=r"'pue'.*7\.0"):
+        validate_frame(ScenarioSchema, good.with_columns(pue=pl.lit(7.0)), "scenarios")
+    with pytest.raises(TableValidationError, match="scenarios: missing required column"):
+        validate_frame(ScenarioSchema, good.drop("intensity_basis"), "scenarios")

@@ -1,12 +1,20 @@
+# Grid carbon intensity, built from the retrieved files (retrieve.smk): live or shipped.
+def carbon_files():
+    if source_online("carbon"):
+        live = rules.retrieve_carbon_live.output
+        return {"owid": live.owid, "google": live.google, "manifest": live.manifest}
+    snapshot = rules.retrieve_carbon_shipped.output
+    return {
+        "countries": snapshot.files[:2],
+        "google": snapshot.files[2],
+        "manifest": snapshot.manifest,
+    }
+
+
 rule carbon_intensity:
     input:
+        **carbon_files(),
         regions=shipped("resources/carbon/cloud_regions.csv"),
-        countries=[
-            shipped("resources/carbon/countries_owid_via_codecarbon.csv"),
-            shipped("resources/carbon/owid_grapher_2024.csv"),
-        ],
-        google=shipped("resources/carbon/google_region_2024.csv"),
-        stamp=shipped("resources/reference_snapshot.json"),
         code=code_of("carbon_intensity"),
     output:
         "results/carbon_intensity.parquet",
@@ -19,9 +27,7 @@ rule carbon_intensity:
         "../envs/lmfootprint.yaml"
     threads: 1
     params:
-        online=source_online("carbon"),
-        raw_dir="results/raw/carbon",
-        settings=config["reference"],
-        google_year=2024,
+        live=source_online("carbon"),
+        google_year=GOOGLE_YEAR,
     script:
         "../scripts/carbon_intensity.py"

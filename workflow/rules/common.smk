@@ -6,6 +6,7 @@ from pathlib import Path
 
 import lmfootprint
 from snakemake.exceptions import WorkflowError
+from snakemake.logging import logger
 from snakemake.utils import validate
 
 from lmfootprint.core.code_deps import module_closure
@@ -19,10 +20,10 @@ from lmfootprint.core.config import (
 )
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.models.hub import pinned_revision, resolve_endpoint
-from lmfootprint.core.ids import parse_model_entries
+from lmfootprint.models.hub_query import pinned_models
+from lmfootprint.core.ids import ModelRef, parse_model_entries, slug_of_hub_id
 from lmfootprint.benchmark.benchmark_inference import device_slug
 from lmfootprint.models.model_metadata import snapshot_config_path
-from lmfootprint.present.charts import FIGURES
 
 # The workflow's own folder (where the Snakefile is), read from this file's place so that it
 # is right also when the workflow runs as a module of another one: what the workflow ships
@@ -46,8 +47,16 @@ def shipped(path):
 RESOURCES = Path(os.path.relpath(WORKFLOW_DIR / "resources"))
 
 
+def hub_query_snapshot(cfg=config):
+    """The pinned snapshot of the configured hub_query, resources/hub_queries/<name>.csv."""
+    name = cfg["hub_query"]["name"] or "unset"
+    return shipped(f"resources/hub_queries/{name}.csv")
+
+
 def _load_models(cfg):
-    """Validate the config (all problems in one message), then resolve every model."""
+    """Validate the config (all problems in one message), then resolve every model: the
+    configured ones, then those the pinned hub_query snapshot adds (each once).
+    Returns the models and {slug: pinned sha} of the discovered ones."""
     schema = load_schema(CONFIG_SCHEMA)
     try:
         coerce_booleans(cfg, schema)
@@ -55,8 +64,20 @@ def _load_models(cfg):
         apply_defaults(cfg, schema)
         check_backends(cfg)
         refs = parse_model_entries(cfg["models"], Path.cwd())
+        found, warning = [], None
+        if cfg["hub_query"]["name"]:
+            found, warning = pinned_models(
+                cfg["hub_query"], hub_query_snapshot(cfg), online=cfg["online"]
+            )
     except LmFootprintError as exc:
         raise WorkflowError(f"lmfootprint: {exc}") from None
+    if warning:
+        logger.warning(f"lmfootprint: {warning}")
+    discovered = {}
+    for repo_id, sha in found:
+        slug = slug_of_hub_id(repo_id)
+        refs.setdefault(slug, ModelRef(repo_id, slug))
+        discovered[slug] = sha
     missing = [
         r.model_id
         for r in refs.values()
@@ -65,6 +86,7 @@ def _load_models(cfg):
         and not snapshot_config_path(RESOURCES, r.slug).is_file()
     ]
     if missing:
+        from_query = [m for m in missing if m not in cfg["models"]]
         raise WorkflowError(
             "lmfootprint: model(s) not found: "
             + ", ".join(repr(m) for m in missing)
@@ -72,11 +94,19 @@ def _load_models(cfg):
             "To add one, put its config.json there (with a source.json saying where it came "
             "from), set `online: true` to fetch it from the Hub, or list a local directory "
             "that holds a config.json."
+            + (
+                f" {len(from_query)} of them come from hub_query "
+                f"{cfg['hub_query']['name']!r} ({hub_query_snapshot(cfg)}): with "
+                "`online: true` they are fetched at their pinned commit; `make refresh-hub` "
+                "with online: true and hub.write_snapshot: true stores them in resources/hub/."
+                if from_query
+                else ""
+            )
         )
-    return refs
+    return refs, discovered
 
 
-MODELS = _load_models(config)
+MODELS, DISCOVERED = _load_models(config)
 validate(config, schema=str(CONFIG_SCHEMA))
 DEVICES = {device_slug(d): d for d in config["benchmark"]["devices"]}
 
@@ -113,7 +143,10 @@ def hub_info_of(wildcards):
 
 
 def pinned_revision_of(wildcards):
-    return pinned_revision(RESOURCES / "hub" / wildcards.model)
+    """The shipped snapshot's pin, else the commit the hub_query snapshot pinned."""
+    return pinned_revision(RESOURCES / "hub" / wildcards.model) or DISCOVERED.get(
+        wildcards.model
+    )
 
 
 def snapshot_dir_of(wildcards):
@@ -225,15 +258,3 @@ def source_online(source):
 
 def model_tables():
     return expand("results/models/{model}.parquet", model=list(MODELS))
-
-
-def figure_inputs(wildcards):
-    return FIGURES[wildcards.figure].inputs
-
-
-def figure_caption(wildcards):
-    return FIGURES[wildcards.figure].caption
-
-
-def figure_specs():
-    return expand("results/figures/{figure}.vl.json", figure=list(FIGURES))

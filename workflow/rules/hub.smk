@@ -48,3 +48,52 @@ rule refresh_hub:
         hub=config["hub"],
     script:
         "../scripts/refresh_hub.py"
+
+
+# Discovery (hub_query in the config): `make discover` lists the query on the Hub into
+# results/hub_queries/<name>.csv (+ .changes.json: what joined, left, moved), then pins it as
+# resources/hub_queries/<name>.csv, which every run reads at parse time.
+rule refresh_hub_query:
+    input:
+        code=code_of("refresh_hub_query"),
+    output:
+        snapshot=f"results/hub_queries/{Path(hub_query_snapshot()).name}",
+        changes=f"results/hub_queries/{Path(hub_query_snapshot()).stem}.changes.json",
+    log:
+        "logs/refresh_hub_query.log",
+    benchmark:
+        "benchmarks/refresh_hub_query.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    resources:
+        hub_api=1,
+        mem_mb=500,
+        runtime=10,
+    params:
+        query=config["hub_query"],
+        previous=hub_query_snapshot(),
+        online=config["online"],
+        endpoint=hub_endpoint(),
+    script:
+        "../scripts/refresh_hub_query.py"
+
+
+rule pin_hub_query:
+    input:
+        snapshot=rules.refresh_hub_query.output.snapshot,
+        changes=rules.refresh_hub_query.output.changes,
+        code=code_of("pin_hub_query"),
+    output:
+        f"resources/hub_queries/{Path(hub_query_snapshot()).name}",
+    log:
+        "logs/pin_hub_query.log",
+    benchmark:
+        "benchmarks/pin_hub_query.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    script:
+        "../scripts/pin_hub_query.py"

@@ -1,9 +1,17 @@
+# GPU prices per GPU-hour, built from the retrieved files (retrieve.smk): live or shipped.
+def price_files():
+    if source_online("prices"):
+        live = rules.retrieve_prices_live.output
+        return {"azure": live.azure, "aws": live.aws, "manifest": live.manifest}
+    snapshot = rules.retrieve_prices_shipped.output
+    return {"snapshot": snapshot.files[0], "manifest": snapshot.manifest}
+
+
 rule gpu_prices:
     input:
+        **price_files(),
         skus=shipped("resources/gpu_skus.csv"),
         hardware=shipped("resources/hardware.csv"),
-        snapshot=shipped("resources/gpu_prices.csv"),
-        stamp=shipped("resources/reference_snapshot.json"),
         code=code_of("gpu_prices"),
     output:
         "results/gpu_prices.parquet",
@@ -19,8 +27,6 @@ rule gpu_prices:
         mem_mb=4000,
         runtime=30,
     params:
-        online=source_online("prices"),
-        raw_dir="results/raw/prices",
-        settings=config["reference"],
+        live=source_online("prices"),
     script:
         "../scripts/gpu_prices.py"

@@ -1,17 +1,24 @@
-"""Grid carbon intensity by country and cloud region -> carbon_intensity.parquet."""
+"""Grid carbon intensity by country and cloud region, from the retrieved raw files
+-> carbon_intensity.parquet (live files or the shipped snapshot's copy: params.live)."""
 
 from lmfootprint.core.io import write_parquet
 from lmfootprint.core.logs import log_to
-from lmfootprint.reference.sources import carbon_intensity
+from lmfootprint.reference.build import carbon_from_live, carbon_from_snapshot
 
 with log_to(snakemake.log[0]):
-    table = carbon_intensity(
-        online=snakemake.params.online,
-        regions_path=snakemake.input.regions,
-        countries_paths=list(snakemake.input.countries),
-        google_path=snakemake.input.google,
-        google_year=snakemake.params.google_year,
-        raw_dir=snakemake.params.raw_dir,
-        settings=snakemake.params.settings,
-    )
+    common = {
+        "regions_path": snakemake.input.regions,
+        "google_year": snakemake.params.google_year,
+    }
+    if snakemake.params.live:
+        table = carbon_from_live(
+            snakemake.input.owid, snakemake.input.google, snakemake.input.manifest, **common
+        )
+    else:
+        table = carbon_from_snapshot(
+            list(snakemake.input.countries),
+            snakemake.input.google,
+            snakemake.input.manifest,
+            **common,
+        )
     write_parquet(table, snakemake.output[0])

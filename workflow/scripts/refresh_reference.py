@@ -1,20 +1,23 @@
-"""Refreshed reference tables -> resources/ (the shipped snapshot) + a list of what changed."""
+"""Refreshed reference tables -> a new snapshot in the shipped files' formats, written to the
+rule's outputs (results/reference_refresh/, mirroring resources/; `make refresh-reference`
+copies it over resources/)."""
 
 import datetime as dt
 
-import polars as pl
-
-from lmfootprint.core.io import write_json
 from lmfootprint.core.logs import log_to
-from lmfootprint.reference.sources import write_snapshot
+from lmfootprint.core.validation import read_parquet_checked
+from lmfootprint.reference.schemas import CarbonIntensitySchema, GpuPriceSchema, TariffSchema
+from lmfootprint.reference.snapshot import SnapshotFiles, write_snapshot
 
 with log_to(snakemake.log[0]) as log:
+    out = snakemake.output
     written = write_snapshot(
-        prices_table=pl.read_parquet(snakemake.input.prices),
-        carbon_table=pl.read_parquet(snakemake.input.carbon),
-        tariffs_table=pl.read_parquet(snakemake.input.tariffs),
-        resources=snakemake.params.resources,
+        prices_table=read_parquet_checked(snakemake.input.prices, GpuPriceSchema),
+        carbon_table=read_parquet_checked(snakemake.input.carbon, CarbonIntensitySchema),
+        tariffs_table=read_parquet_checked(snakemake.input.tariffs, TariffSchema),
+        current_prices=snakemake.input.current_prices,
+        current_google=snakemake.input.current_google,
+        out=SnapshotFiles(out.prices, out.countries, out.google, out.tariffs, out.stamp),
         date=dt.date.today().isoformat(),
     )
     log.info("snapshot written: %s", ", ".join(str(p) for p in written))
-    write_json({"written": [str(p) for p in written]}, snakemake.output[0])

@@ -3,7 +3,9 @@
 Only JSON and markdown are read (model info, config.json, README.md); nothing is executed.
 The endpoint is passed explicitly to every call (huggingface_hub reads HF_ENDPOINT once, at
 import). The token comes from huggingface_hub's standard locations and is never logged.
-Retries (429 with Retry-After, 5xx, timeouts) come from tenacity, not a hand-written loop.
+Retries (429 with Retry-After, 5xx, timeouts) follow the workflow's one HTTP retry policy
+(lmfootprint.core.http.RetryPolicy, also behind the reference-data client), applied to
+huggingface_hub's calls by tenacity, not a hand-written loop.
 """
 
 from __future__ import annotations
@@ -26,15 +28,10 @@ from huggingface_hub.errors import (
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
-from tenacity import (
-    RetryCallState,
-    retry,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential,
-)
+from tenacity import RetryCallState, retry, retry_if_exception, stop_after_attempt
 
 from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.core.http import RetryPolicy, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -74,42 +71,33 @@ def _is_transient(exc: BaseException) -> bool:
         return False
     status = _status(exc)
     if status is not None:
-        return status == 429 or status >= 500
+        return RetryPolicy().retries_status(status)
     name = type(exc).__name__
     return "Timeout" in name or "ConnectError" in name or isinstance(exc, TimeoutError)
 
 
 def _retry_after_seconds(exc: BaseException | None) -> float | None:
     response = getattr(exc, "response", None)
-    if response is None:
-        return None
-    value = response.headers.get("Retry-After")
-    if value and re.fullmatch(r"\d+(\.\d+)?", value.strip()):
-        return float(value)
-    ratelimit = response.headers.get("RateLimit", "")
-    match = re.search(r";t=(\d+)", ratelimit)
-    return float(match.group(1)) if match else None
+    return None if response is None else retry_after_seconds(response.headers)
 
 
 class _WaitRetryAfter:
-    """Exponential backoff, but never shorter than the server's Retry-After."""
+    """The policy's wait: exponential backoff, never shorter than the server's Retry-After."""
 
-    def __init__(self, base: float, cap: float):
-        self.backoff = wait_exponential(multiplier=base, max=cap)
-        self.cap = cap
+    def __init__(self, policy: RetryPolicy):
+        self.policy = policy
 
     def __call__(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        hinted = _retry_after_seconds(exc)
-        wait = self.backoff(state)
-        return min(self.cap, max(wait, hinted)) if hinted is not None else wait
+        return self.policy.wait_s(state.attempt_number, _retry_after_seconds(exc))
 
 
 def _retrying(attempts: int, base: float, cap: float):
+    policy = RetryPolicy(attempts=attempts, backoff_s=base, backoff_cap_s=cap)
     return retry(
         retry=retry_if_exception(_is_transient),
-        stop=stop_after_attempt(attempts),
-        wait=_WaitRetryAfter(base, cap),
+        stop=stop_after_attempt(policy.attempts),
+        wait=_WaitRetryAfter(policy),
         reraise=True,
         before_sleep=lambda s: log.warning(
             "attempt %d failed (%s); retrying", s.attempt_number, _reason(s.outcome.exception())

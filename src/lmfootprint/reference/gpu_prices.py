@@ -1,5 +1,8 @@
 """GPU prices: Azure Retail Prices API, AWS offer files, shipped dated snapshot -> per GPU-hour.
 
+Retrieval (``fetch_*``) writes the answers as served; parsing (``parse_*``) reads only those
+files, so the two run in separate jobs.
+
 Neither API names the GPU: a reviewed SKU -> (GPU model, count) table does, and a GPU SKU
 missing from it is an error naming the SKU.
 """
@@ -7,6 +10,7 @@ missing from it is an error naming the SKU.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import logging
@@ -16,8 +20,9 @@ from typing import Any
 import polars as pl
 
 from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.core.io import write_json
 from lmfootprint.core.validation import read_csv_checked, read_csv_columns, validate_frame
-from lmfootprint.reference.http import get, save_raw, session
+from lmfootprint.reference.http import fetch, get, now, response_entry, session
 from lmfootprint.reference.schemas import GpuPriceSchema, GpuSkuSchema
 
 log = logging.getLogger(__name__)
@@ -63,88 +68,112 @@ def azure_filter(sku: str, region: str | None) -> str:
 def fetch_azure(
     skus: list[str],
     regions: list[str],
-    raw_dir: str | Path,
+    out: str | Path,
     *,
     base_url: str = AZURE_URL,
     timeout_s: float = 30.0,
     max_pages: int = 100,
-) -> list[Path]:
-    """One query per (SKU, region), following the absolute ``NextPageLink`` until empty."""
-    sess = session()
-    raw_dir = Path(raw_dir)
-    written = []
+    sess=None,
+) -> dict[str, Any]:
+    """One query per (SKU, region), following the absolute ``NextPageLink`` until empty.
+
+    ``out`` gets every page as served, in order, each with its URL and version stamp; the
+    returned manifest entry lists each page's sha256 and size."""
+    sess = sess or session()
+    pages, entries = [], []
     for sku in skus:
         for region in regions or [None]:
             url, params, page = base_url, {"$filter": azure_filter(sku, region)}, 0
             while url and page < max_pages:
                 response = get(url, params=params, timeout_s=timeout_s, sess=sess)
-                path = raw_dir / f"azure_{sku}_{region or 'all'}_{page}.json"
-                save_raw(response, path)
-                written.append(path)
-                url, params, page = response.json().get("NextPageLink") or None, None, page + 1
-    return written
+                try:
+                    body = response.json()
+                except ValueError:
+                    raise LmFootprintError(
+                        f"{response.url}: not an Azure Retail Prices page (not JSON)"
+                    ) from None
+                entry = response_entry(response)
+                entries.append({k: v for k, v in entry.items() if k != "retrieved_at"})
+                pages.append(
+                    {"url": response.url, "source_version": entry["source_version"], "body": body}
+                )
+                url, params, page = body.get("NextPageLink") or None, None, page + 1
+    write_json({"pages": pages}, out)
+    digest = hashlib.sha256(Path(out).read_bytes())
+    return {
+        "path": Path(out).name,
+        "url": base_url,
+        "retrieved_at": now(),
+        "sha256": digest.hexdigest(),
+        "bytes": Path(out).stat().st_size,
+        "source_version": None,
+        "pages": entries,
+    }
 
 
-def parse_azure_pages(paths: list[str | Path]) -> pl.DataFrame:
-    """Linux pay-as-you-go hourly rows: on-demand, spot and low-priority kept apart."""
+def parse_azure(path: str | Path) -> pl.DataFrame:
+    """Linux pay-as-you-go hourly rows of every retrieved page: on-demand, spot and
+    low-priority kept apart."""
+    try:
+        pages = json.loads(Path(path).read_text(encoding="utf-8"))["pages"]
+        bodies = [(p["body"]["Items"], p.get("source_version")) for p in pages]
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise LmFootprintError(f"{path}: not retrieved Azure Retail Prices pages ({exc})") from None
     rows = []
-    for path in paths:
-        try:
-            items = json.loads(Path(path).read_text(encoding="utf-8"))["Items"]
-        except (json.JSONDecodeError, KeyError) as exc:
-            raise LmFootprintError(f"{path}: not an Azure Retail Prices page ({exc})") from None
-        version = _manifest_version(path)
-        for it in items:
-            product = it.get("productName", "")
-            if (
-                " Windows" in product
-                or " Win" in product
-                or "Cloud Services" in product
-                or it.get("type") != "Consumption"
-                or it.get("unitOfMeasure") != "1 Hour"
-                or not it.get("unitPrice")
-                or it["unitPrice"] <= 0
-            ):
-                continue
-            sku_name = it.get("skuName", "")
-            price_type = (
-                "spot"
-                if sku_name.endswith(" Spot")
-                else "low_priority"
-                if sku_name.endswith(" Low Priority")
-                else "on_demand"
-            )
-            rows.append(
-                {
-                    "provider": "azure",
-                    "region": it["armRegionName"],
-                    "sku": it["armSkuName"],
-                    "price_type": price_type,
-                    "instance_price_per_hour": float(it["retailPrice"]),
-                    "currency": it["currencyCode"],
-                    "effective_date": it["effectiveStartDate"][:10],
-                    "source": AZURE_URL,
-                    "source_version": version or it["effectiveStartDate"][:10],
-                }
-            )
+    for items, version in bodies:
+        rows.extend(_azure_rows(items, version))
     return pl.DataFrame(rows, schema=_schema())
+
+
+def _azure_rows(items: list[dict], version: str | None) -> list[dict[str, Any]]:
+    rows = []
+    for it in items:
+        product = it.get("productName", "")
+        if (
+            " Windows" in product
+            or " Win" in product
+            or "Cloud Services" in product
+            or it.get("type") != "Consumption"
+            or it.get("unitOfMeasure") != "1 Hour"
+            or not it.get("unitPrice")
+            or it["unitPrice"] <= 0
+        ):
+            continue
+        sku_name = it.get("skuName", "")
+        price_type = (
+            "spot"
+            if sku_name.endswith(" Spot")
+            else "low_priority"
+            if sku_name.endswith(" Low Priority")
+            else "on_demand"
+        )
+        rows.append(
+            {
+                "provider": "azure",
+                "region": it["armRegionName"],
+                "sku": it["armSkuName"],
+                "price_type": price_type,
+                "instance_price_per_hour": float(it["retailPrice"]),
+                "currency": it["currencyCode"],
+                "effective_date": it["effectiveStartDate"][:10],
+                "source": AZURE_URL,
+                "source_version": version or it["effectiveStartDate"][:10],
+            }
+        )
+    return rows
 
 
 # ---------------------------------------------------------------- AWS
 def fetch_aws(
-    regions: list[str],
-    raw_dir: str | Path,
+    region: str,
+    out: str | Path,
     *,
     url_template: str = AWS_URL,
     timeout_s: float = 120.0,
-) -> list[Path]:
-    paths = []
-    for region in regions:
-        response = get(url_template.format(region=region), timeout_s=timeout_s)
-        path = Path(raw_dir) / f"aws_{region}.csv"
-        save_raw(response, path)
-        paths.append(path)
-    return paths
+    sess=None,
+) -> dict[str, Any]:
+    """One region's EC2 offer CSV, as served, into ``out``; its manifest entry."""
+    return fetch(url_template.format(region=region), out, timeout_s=timeout_s, sess=sess)
 
 
 def _aws_preamble(path: Path) -> dict[str, str]:
@@ -261,11 +290,6 @@ def per_gpu_hour(
     return validate_frame(
         GpuPriceSchema, out.select(cols).sort("gpu_model", "provider", "sku"), "gpu_prices"
     )
-
-
-def _manifest_version(path: str | Path) -> str | None:
-    m = Path(str(path) + ".manifest.json")
-    return json.loads(m.read_text()).get("source_version") if m.is_file() else None
 
 
 def _schema() -> dict[str, Any]:

@@ -10,8 +10,6 @@ import polars as pl
 from lmfootprint.core.validation import read_csv_checked
 from lmfootprint.reference.schemas import HardwareSchema
 
-CPU_TDP_TABLE = "resources/hardware/cpu_tdp_codecarbon.csv"
-
 
 def load_hardware(path: str | Path) -> pl.DataFrame:
     return read_csv_checked(path, HardwareSchema)

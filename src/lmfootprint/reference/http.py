@@ -1,70 +1,60 @@
-"""HTTP fetches of reference data: raw bytes plus a manifest, before any parsing.
+"""Retrieval of reference data: raw files as served (or as shipped) plus one manifest per job.
 
-Retries come from urllib3's Retry (backoff, 429/5xx, honours Retry-After), not a loop here.
-The manifest records what was fetched and the source's own version stamp.
+Fetching goes through the workflow's one HTTP client (lmfootprint.core.http: urllib3 Retry,
+backoff, 429/5xx, Retry-After). Each retrieve job writes its raw files and a manifest naming,
+for every file, where it came from (URL, or the shipped snapshot file), when, its sha256 and
+size, and the source's own version stamp. The build rules parse only what a manifest lists.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
 from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.core.http import FetchError, get, session
 from lmfootprint.core.io import atomic_write, write_json
 
-USER_AGENT = "lmfootprint (https://github.com/lmfootprint; reference-data fetch)"
+__all__ = [
+    "FetchError",
+    "Manifest",
+    "ManifestError",
+    "copy_shipped",
+    "fetch",
+    "get",
+    "response_entry",
+    "session",
+    "write_manifest",
+]
+
+LIVE = "live"
+SHIPPED = "shipped"
 
 
-class FetchError(LmFootprintError):
-    """A reference-data source could not be fetched; the message names the URL and reason."""
+class ManifestError(LmFootprintError):
+    """A retrieval manifest is missing, unreadable, or does not list a file a build reads."""
 
 
-def session(attempts: int = 4, backoff_s: float = 1.0) -> requests.Session:
-    retry = Retry(
-        total=attempts - 1,
-        backoff_factor=backoff_s,
-        status_forcelist=(429, 500, 502, 503, 504),
-        allowed_methods=("GET", "HEAD"),
-        respect_retry_after_header=True,
-        raise_on_status=False,
-    )
-    s = requests.Session()
-    s.headers["User-Agent"] = USER_AGENT
-    s.mount("http://", HTTPAdapter(max_retries=retry))
-    s.mount("https://", HTTPAdapter(max_retries=retry))
-    return s
+def now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def get(
-    url: str,
-    *,
-    params: dict | None = None,
-    timeout_s: float = 30.0,
-    sess: requests.Session | None = None,
-) -> requests.Response:
-    sess = sess or session()
-    try:
-        response = sess.get(url, params=params, timeout=timeout_s)
-    except requests.RequestException as exc:
-        raise FetchError(f"{url}: {type(exc).__name__}") from None
-    if response.status_code >= 400:
-        raise FetchError(f"{response.url}: HTTP {response.status_code}: {response.text[:300]}")
-    return response
+def _digest(body: bytes) -> dict[str, Any]:
+    return {"sha256": hashlib.sha256(body).hexdigest(), "bytes": len(body)}
 
 
-def manifest(response: requests.Response, *, version: str | None = None) -> dict[str, Any]:
-    body = response.content
+def response_entry(response: requests.Response, *, version: str | None = None) -> dict[str, Any]:
+    """What the manifest records of one HTTP answer."""
     return {
         "url": response.url,
-        "retrieved_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "sha256": hashlib.sha256(body).hexdigest(),
-        "bytes": len(body),
+        "retrieved_at": now(),
+        **_digest(response.content),
         "etag": response.headers.get("ETag"),
         "last_modified": response.headers.get("Last-Modified"),
         "source_version": version
@@ -73,12 +63,82 @@ def manifest(response: requests.Response, *, version: str | None = None) -> dict
     }
 
 
-def save_raw(
-    response: requests.Response, raw_path: str | Path, version: str | None = None
+def fetch(
+    url: str,
+    path: str | Path,
+    *,
+    params: dict | list | None = None,
+    timeout_s: float = 30.0,
+    sess: requests.Session | None = None,
+    version=None,
 ) -> dict[str, Any]:
-    """Write the body and ``<raw_path>.manifest.json``; return the manifest."""
-    raw_path = Path(raw_path)
-    atomic_write(raw_path, lambda p: p.write_bytes(response.content))
-    info = manifest(response, version=version)
-    write_json(info, raw_path.with_name(raw_path.name + ".manifest.json"))
-    return info
+    """GET ``url`` into ``path`` (the body as served, written atomically); return its manifest
+    entry. ``version`` may be a function of the response giving the source's own version."""
+    response = get(url, params=params, timeout_s=timeout_s, sess=sess)
+    atomic_write(path, lambda p: p.write_bytes(response.content))
+    stamp = version(response) if callable(version) else version
+    return {"path": Path(path).name, **response_entry(response, version=stamp)}
+
+
+def copy_shipped(src: str | Path, dest: str | Path, *, shipped_as: str, date: str) -> dict:
+    """Copy a shipped snapshot file to ``dest``; return its manifest entry (no URL: the file
+    is the dated snapshot named ``shipped_as``, e.g. ``resources/gpu_prices.csv``)."""
+    atomic_write(dest, lambda p: shutil.copyfile(src, p))
+    return {
+        "path": Path(dest).name,
+        "shipped_as": shipped_as,
+        "url": None,
+        "retrieved_at": date,
+        **_digest(Path(dest).read_bytes()),
+        "source_version": f"snapshot {date}",
+    }
+
+
+def write_manifest(
+    path: str | Path, *, source: str, mode: str, files: list[dict[str, Any]], **extra: Any
+) -> dict[str, Any]:
+    """The job's manifest: every raw file it wrote, and the newest retrieval time."""
+    doc = {
+        "source": source,
+        "mode": mode,
+        "retrieved_at": max((f["retrieved_at"] for f in files), default=None),
+        **extra,
+        "files": files,
+    }
+    write_json(doc, path)
+    return doc
+
+
+class Manifest:
+    """A retrieval manifest, read back by a build job."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.doc = json.loads(self.path.read_text(encoding="utf-8"))
+            self.files = {f["path"]: f for f in self.doc["files"]}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ManifestError(f"{self.path}: not a retrieval manifest ({exc})") from None
+
+    @property
+    def mode(self) -> str:
+        return self.doc.get("mode", "")
+
+    @property
+    def retrieved_at(self) -> str:
+        return self.doc["retrieved_at"]
+
+    def expect(self, mode: str) -> Manifest:
+        if self.mode != mode:
+            raise ManifestError(f"{self.path}: a {self.mode!r} retrieval, expected {mode!r}")
+        return self
+
+    def entry(self, raw: str | Path) -> dict[str, Any]:
+        """The manifest's record of a raw file, which must be the bytes it retrieved."""
+        raw = Path(raw)
+        entry = self.files.get(raw.name)
+        if entry is None:
+            raise ManifestError(f"{self.path}: does not list {raw.name}")
+        if hashlib.sha256(raw.read_bytes()).hexdigest() != entry["sha256"]:
+            raise ManifestError(f"{raw}: changed since it was retrieved (sha256 differs)")
+        return entry

@@ -1,6 +1,7 @@
 """Deployment scenarios: each named in the config gets its hardware, intensity, tariff, price.
 
-A missing join key is an error naming the scenario and the key, never a silent null.
+A missing join key is an error naming the scenario and the key, never a silent null; the
+table is validated by ScenarioSchema.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from typing import Any
 import polars as pl
 
 from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.core.validation import frame_from_rows, validate_frame
+from lmfootprint.reference.schemas import ScenarioSchema
 from lmfootprint.reference.tariffs import lookup
 
 
@@ -138,4 +141,4 @@ def build_scenarios(
                 lifetime_years=float(sc.get("lifetime_years", 4)),
             )
         rows.append(row)
-    return pl.DataFrame(rows, infer_schema_length=None)
+    return validate_frame(ScenarioSchema, frame_from_rows(ScenarioSchema, rows), "scenarios")

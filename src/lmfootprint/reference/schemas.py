@@ -124,3 +124,54 @@ class TariffSchema(TableSchema):
 
     class Config:
         unique = ["geo", "consumer", "band", "tax_level", "period"]
+
+
+class ScenarioSchema(TableSchema):
+    """results/scenarios.parquet: each configured scenario joined to its hardware, grid
+    intensity and price (cloud) or tariff and purchase price (local)."""
+
+    scenario: str = pa.Field(unique=True)
+    kind: str = pa.Field(isin=["cloud", "local"])
+    hardware_id: str
+    hardware_name: str
+    tdp_w: float = pa.Field(gt=0, le=2000)
+    memory_gb: float = pa.Field(gt=0, le=2048)
+    memory_bandwidth_gbps: float = pa.Field(gt=0, le=20000)
+    peak_tflops: float = pa.Field(nullable=True, gt=0, le=10000)
+    peak_fp8_tflops: float = pa.Field(nullable=True, gt=0, le=20000)
+    embodied_kgco2e: float = pa.Field(nullable=True, gt=0, le=100000)
+    location: str
+    intensity_g_per_kwh: float = pa.Field(ge=0, le=1600)
+    intensity_basis: str = pa.Field(isin=["lifecycle", "direct"])
+    intensity_year: int = pa.Field(ge=1990, le=2100)
+    intensity_provenance: str = pa.Field(isin=PROVENANCE)
+    intensity_method: str
+    intensity_source: str
+    pue: float = pa.Field(ge=1.0, le=3.0)
+    price_note: str = pa.Field(nullable=True)
+    price_per_gpu_hour_usd: float = pa.Field(nullable=True, ge=0.05, le=20)
+    price_region: str = pa.Field(nullable=True)
+    price_type: str = pa.Field(nullable=True)
+    price_date: str = pa.Field(nullable=True, str_matches=DATE_RE)
+    price_source: str = pa.Field(nullable=True)
+    tariff_usd_per_kwh: float = pa.Field(nullable=True, ge=0.01, le=2.0)
+    tariff_period: str = pa.Field(nullable=True, str_matches=r"^\d{4}(-S[12])?$")
+    purchase_price_usd: float = pa.Field(nullable=True, gt=0)
+    lifetime_years: float = pa.Field(nullable=True, gt=0, le=20)
+
+    @pa.dataframe_check
+    def priced_by_kind(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """A cloud scenario has a GPU-hour price and no tariff; a local one the reverse."""
+        cloud = pl.col("kind") == "cloud"
+        return data.lazyframe.select(
+            pl.when(cloud)
+            .then(
+                pl.col("price_per_gpu_hour_usd").is_not_null()
+                & pl.col("tariff_usd_per_kwh").is_null()
+            )
+            .otherwise(
+                pl.col("tariff_usd_per_kwh").is_not_null()
+                & pl.col("price_per_gpu_hour_usd").is_null()
+                & pl.col("lifetime_years").is_not_null()
+            )
+        )

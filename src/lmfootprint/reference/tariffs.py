@@ -11,7 +11,7 @@ import polars as pl
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.units import fx_rate
 from lmfootprint.core.validation import read_csv_columns, validate_frame
-from lmfootprint.reference.http import get, save_raw
+from lmfootprint.reference.http import fetch
 from lmfootprint.reference.schemas import TariffSchema
 
 EUROSTAT = "https://ec.europa.eu/eurostat/api/dissemination/statistics/1.0/data/{dataset}"
@@ -70,11 +70,14 @@ def fetch_eurostat(
     consumer: str,
     geos: list[str],
     since: str,
-    raw_path: str | Path,
+    out: str | Path,
     *,
     base: str = EUROSTAT,
     timeout_s: float = 60.0,
+    sess=None,
 ) -> dict[str, Any]:
+    """One dataset (household or non-household) as served, into ``out``; its manifest entry,
+    versioned by the dataset's own ``updated`` stamp."""
     dataset, band = DATASETS[consumer]
     params = [
         ("format", "JSON"),
@@ -82,13 +85,29 @@ def fetch_eurostat(
         ("nrg_cons", band),
         ("sinceTimePeriod", since),
     ] + [("geo", g) for g in geos]
-    response = get(base.format(dataset=dataset), params=params, timeout_s=timeout_s)
-    doc = response.json()
-    return save_raw(response, raw_path, version=doc.get("updated"))
+    return fetch(
+        base.format(dataset=dataset),
+        out,
+        params=params,
+        timeout_s=timeout_s,
+        sess=sess,
+        version=_updated,
+    )
+
+
+def _updated(response) -> str | None:
+    try:
+        doc = response.json()
+    except ValueError:
+        return None  # the parser names the file
+    return doc.get("updated") if isinstance(doc, dict) else None
 
 
 def parse_eurostat(path: str | Path, consumer: str) -> pl.DataFrame:
-    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise LmFootprintError(f"{path}: not JSON-stat ({exc})") from None
     if "error" in doc:
         raise LmFootprintError(f"{path}: Eurostat error {doc['error']}")
     try:
