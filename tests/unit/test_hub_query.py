@@ -13,16 +13,13 @@ from fakehub import FakeHub
 
 from lmfootprint.core.config import apply_defaults, check_config, load_schema
 from lmfootprint.models.hub_query import (
-    HubQueryError,
-    included,
     list_query,
     pin,
-    pinned_models,
-    read_snapshot,
     refresh,
     snapshot_rows,
     write_snapshot,
 )
+from lmfootprint.models.pins import HubQueryError, included, pinned_models, read_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = load_schema(ROOT / "workflow" / "schemas" / "config.schema.yaml")

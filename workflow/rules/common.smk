@@ -19,11 +19,13 @@ from lmfootprint.core.config import (
     load_schema,
 )
 from lmfootprint.core.errors import LmFootprintError
-from lmfootprint.models.hub import pinned_revision, resolve_endpoint
-from lmfootprint.models.hub_query import pinned_models
-from lmfootprint.core.ids import ModelRef, parse_model_entries, slug_of_hub_id
-from lmfootprint.benchmark.benchmark_inference import device_slug
-from lmfootprint.models.model_metadata import snapshot_config_path
+from lmfootprint.models.pins import (
+    pinned_models,
+    pinned_revision,
+    resolve_endpoint,
+    snapshot_config_path,
+)
+from lmfootprint.core.ids import ModelRef, device_slug, parse_model_entries, slug_of_hub_id
 
 # The workflow's own folder (where the Snakefile is), read from this file's place so that it
 # is right also when the workflow runs as a module of another one: what the workflow ships

@@ -108,3 +108,8 @@ def parse_model_entries(entries: list[str], base_dir: Path) -> dict[str, ModelRe
             )
         refs[ref.slug] = ref
     return refs
+
+
+def device_slug(device: str) -> str:
+    """``cuda:0`` -> ``cuda0``: a device as it appears in output paths."""
+    return device.replace(":", "")

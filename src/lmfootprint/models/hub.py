@@ -32,10 +32,10 @@ from tenacity import RetryCallState, retry, retry_if_exception, stop_after_attem
 
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.http import RetryPolicy, retry_after_seconds
+from lmfootprint.models.pins import DEFAULT_ENDPOINT, pinned_revision
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ENDPOINT = "https://huggingface.co"
 EXPAND = [
     "sha",
     "lastModified",
@@ -53,10 +53,6 @@ CO2_KEYS = ["emissions", "source", "training_type", "geographical_location", "ha
 
 class HubFetchError(LmFootprintError):
     """The Hub did not give us this model's metadata; the message names model and reason."""
-
-
-def resolve_endpoint(configured: str | None) -> str:
-    return (configured or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
 
 
 def _status(exc: BaseException) -> int | None:
@@ -273,15 +269,6 @@ def fetch_or_fallback(
         }
         (out_dir / "info.json").write_text(json.dumps(facts, indent=2, sort_keys=True) + "\n")
         return facts
-
-
-def pinned_revision(snapshot_dir: str | Path) -> str | None:
-    """The commit a model is pinned to: the revision recorded in its snapshot source.json."""
-    path = Path(snapshot_dir) / "source.json"
-    if not path.is_file():
-        return None
-    revision = json.loads(path.read_text(encoding="utf-8")).get("revision")
-    return revision if revision and re.fullmatch(r"[0-9a-f]{40}", revision) else None
 
 
 def refresh_pins(

@@ -18,12 +18,7 @@ from lmfootprint.models.schemas import ModelsSchema
 
 log = logging.getLogger(__name__)
 
-SNAPSHOT_SUBDIR = "hub"
 DTYPES = ("fp32", "bf16", "int8", "int4")
-
-
-def snapshot_config_path(resources_dir: str | Path, slug: str) -> Path:
-    return Path(resources_dir) / SNAPSHOT_SUBDIR / slug / "config.json"
 
 
 def read_source_record(path: str | Path | None) -> dict[str, Any]:
