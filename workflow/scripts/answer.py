@@ -15,16 +15,19 @@ from lmfootprint.answer.capability import capability_table, load_quality
 from lmfootprint.answer.price_sensitivity import price_sensitivity
 from lmfootprint.core.io import write_parquet
 from lmfootprint.core.logs import log_to
+from lmfootprint.core.validation import read_parquet_checked
+from lmfootprint.estimates.schemas import InferenceEstimateSchema, TrainingEstimateSchema
 from lmfootprint.estimates.training_footprint import load_training
 from lmfootprint.models.model_metadata import load_models
+from lmfootprint.reference.schemas import GpuPriceSchema
 
 with log_to(snakemake.log[0]):
-    inference = pl.read_parquet(snakemake.input.inference)
+    inference = read_parquet_checked(snakemake.input.inference, InferenceEstimateSchema)
     metrics = model_metrics(
         load_models(snakemake.input.models),
         load_families(snakemake.input.families),
         load_training(snakemake.input.training),
-        pl.read_parquet(snakemake.input.estimates),
+        read_parquet_checked(snakemake.input.estimates, TrainingEstimateSchema),
         inference,
     )
     out = snakemake.output
@@ -40,7 +43,9 @@ with log_to(snakemake.log[0]):
     )
     write_parquet(
         price_sensitivity(
-            inference, pl.read_parquet(snakemake.input.prices), snakemake.params.scenarios
+            inference,
+            read_parquet_checked(snakemake.input.prices, GpuPriceSchema),
+            snakemake.params.scenarios,
         ),
         out.prices,
     )

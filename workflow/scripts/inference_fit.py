@@ -1,13 +1,13 @@
 """Calibrate the serving model on ML.ENERGY v3, validate it held out and on v2 -> fit + cv."""
 
-import polars as pl
-
 from lmfootprint.core.io import write_json, write_parquet
 from lmfootprint.core.logs import log_to
+from lmfootprint.core.validation import read_parquet_checked
 from lmfootprint.estimates.inference_fit import fit_serving, load_shapes, peer_rows, v2_rows
+from lmfootprint.reference.schemas import HardwareSchema
 
 with log_to(snakemake.log[0]):
-    hardware = pl.read_parquet(snakemake.input.hardware)
+    hardware = read_parquet_checked(snakemake.input.hardware, HardwareSchema)
     shapes = load_shapes(snakemake.input.shapes)
     fit, cv = fit_serving(
         peer_rows(snakemake.input.v3, shapes, hardware),

@@ -3,22 +3,23 @@
 import json
 from pathlib import Path
 
-import polars as pl
-
 from lmfootprint.core.io import write_parquet
 from lmfootprint.core.logs import log_to
+from lmfootprint.core.validation import read_parquet_checked
 from lmfootprint.estimates.rent_vs_buy import rent_vs_buy
+from lmfootprint.estimates.schemas import InferenceEstimateSchema, TrainingEstimateSchema
 from lmfootprint.estimates.training_calibration import MfuModel
+from lmfootprint.reference.schemas import HardwareSchema, ScenarioSchema, TariffSchema
 from lmfootprint.reference.tariffs import lookup
 
 with log_to(snakemake.log[0]):
     s = snakemake.params.settings
-    tariff = lookup(pl.read_parquet(snakemake.input.tariffs), **s["tariff"])
+    tariff = lookup(read_parquet_checked(snakemake.input.tariffs, TariffSchema), **s["tariff"])
     table = rent_vs_buy(
-        pl.read_parquet(snakemake.input.inference),
-        pl.read_parquet(snakemake.input.estimates),
-        pl.read_parquet(snakemake.input.scenarios),
-        pl.read_parquet(snakemake.input.hardware),
+        read_parquet_checked(snakemake.input.inference, InferenceEstimateSchema),
+        read_parquet_checked(snakemake.input.estimates, TrainingEstimateSchema),
+        read_parquet_checked(snakemake.input.scenarios, ScenarioSchema),
+        read_parquet_checked(snakemake.input.hardware, HardwareSchema),
         utilisation=s["utilisation"],
         pue=s["pue"],
         lifetime_years=s["lifetime_years"],

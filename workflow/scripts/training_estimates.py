@@ -1,17 +1,18 @@
 """Calibrated 6ND training estimates with bounds -> training_estimates (+ the calibration)."""
 
-import polars as pl
-
 from lmfootprint.core.io import write_json, write_parquet
 from lmfootprint.core.logs import log_to
+from lmfootprint.core.validation import read_parquet_checked
 from lmfootprint.estimates.training_calibration import calibrate, calibration_runs
 from lmfootprint.estimates.training_estimates import estimate_training, intensity_for
 from lmfootprint.estimates.training_footprint import load_training
 from lmfootprint.estimates.training_tokens import load_derived_hours, load_tokens
+from lmfootprint.models.schemas import ModelsSchema
+from lmfootprint.reference.schemas import CarbonIntensitySchema, HardwareSchema
 
 with log_to(snakemake.log[0]):
     s = snakemake.params.settings
-    hardware = pl.read_parquet(snakemake.input.hardware)
+    hardware = read_parquet_checked(snakemake.input.hardware, HardwareSchema)
     tokens = load_tokens(snakemake.input.tokens)
     runs = calibration_runs(
         load_training(snakemake.input.training),
@@ -21,10 +22,12 @@ with log_to(snakemake.log[0]):
     )
     mfu_model, held_out = calibrate(runs)
     intensity, label = intensity_for(
-        pl.read_parquet(snakemake.input.carbon), s["grid_country"], snakemake.params.basis
+        read_parquet_checked(snakemake.input.carbon, CarbonIntensitySchema),
+        s["grid_country"],
+        snakemake.params.basis,
     )
     table = estimate_training(
-        pl.read_parquet(snakemake.input.models),
+        read_parquet_checked(snakemake.input.models, ModelsSchema),
         runs,
         held_out,
         mfu_model,

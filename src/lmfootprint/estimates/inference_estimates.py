@@ -24,12 +24,14 @@ from lmfootprint.estimates.inference_fit import ServingFit
 from lmfootprint.estimates.schemas import InferenceEstimateSchema
 from lmfootprint.estimates.serving_model import predict_arrays
 from lmfootprint.estimates.training_estimates import HOURS_PER_YEAR
+from lmfootprint.models.memory import bytes_per_param
 
 J_PER_KWH = ENERGY_IN_J["kWh"]
 DEVICE_COUNTS = (1, 2, 4, 8)
 MEMORY_HEADROOM = 0.9  # activations, allocator and framework take the rest
 # weight precision, bytes per parameter, and whether the device needs FP8 support
-PRECISIONS = (("bf16", 2.0, False), ("fp8", 1.0, True), ("int4", 0.5, False))
+# tried in this order; fp8 only on GPUs with FP8 tensor cores (bytes from models.memory)
+PRECISIONS = (("bf16", False), ("fp8", True), ("int4", False))
 # The mode that break-even, rent vs buy and the per-scenario figures use: a loaded server in
 # the cloud, one user on local hardware.
 REFERENCE_MODE = {"cloud": "throughput", "local": "interactive"}
@@ -48,9 +50,10 @@ def _placement(
     every concurrent request, in bf16; FP8 (where the device has it), then INT4, only when
     bf16 cannot. If no format holds every request, the placement that holds the most."""
     best: tuple[str, float, int, int] | None = None
-    for name, nbytes, needs_fp8 in PRECISIONS:
+    for name, needs_fp8 in PRECISIONS:
         if needs_fp8 and not s.get("peak_fp8_tflops"):
             continue
+        nbytes = bytes_per_param(name)
         weights = weights_params * nbytes
         for d in DEVICE_COUNTS:
             if d > limit:
