@@ -190,12 +190,15 @@ def test_script_in_model_name_executes_nothing(
         .then(pl.lit(EVIL))
         .otherwise(pl.col("model_id"))
     )
-    from lmfootprint.present.figure import inference_chart, save_figure, training_chart
+    from lmfootprint.answer.headlines import Headlines, load_headlines
+    from lmfootprint.present.charts import inference_chart, training_chart
+    from lmfootprint.present.figure import save_figure
 
+    headlines = Headlines(load_headlines(workdir / "results/headlines.parquet"))
     specs = []
     for name, chart in (
-        ("training_footprint", training_chart(training)),
-        ("inference", inference_chart(inference)),
+        ("training_footprint", training_chart(training, headlines)),
+        ("inference", inference_chart(inference, headlines)),
     ):
         spec = tmp_path / f"{name}.vl.json"
         save_figure(chart, html=tmp_path / f"{name}.html", png=tmp_path / f"{name}.png", spec=spec)
@@ -205,7 +208,7 @@ def test_script_in_model_name_executes_nothing(
         render_report(
             tables={"models": models, "training": training, "inference": inference},
             figures=_figures(specs),
-            template_path=ROOT / "src/lmfootprint/templates/report.html.j2",
+            template_path=ROOT / "src/lmfootprint/present/templates/report.html.j2",
             title="evil test",
         )
     )

@@ -141,3 +141,36 @@ rule peer_validation:
     threads: 1
     script:
         "../scripts/peer_validation.py"
+
+
+rule headlines:
+    """Every number a figure title or the report states, computed once from the table it
+    summarises, so that titles and the report format numbers and never compute them."""
+    input:
+        models=rules.models_table.output[0],
+        scenarios=rules.scenarios.output[0],
+        training=rules.training_footprint.output[0],
+        inference=rules.inference_table.output[0],
+        answer=rules.answer.output.answer,
+        exponent=rules.answer.output.exponent,
+        inference_estimates=rules.inference_estimates.output[0],
+        break_even=rules.break_even.output[0],
+        rent_vs_buy=rules.rent_vs_buy.output[0],
+        peers=rules.peer_validation.output[0],
+        fit=rules.inference_fit.output.fit,
+        calibration_model=rules.training_estimates.output.model,
+        code=code_of("headlines"),
+    output:
+        "results/headlines.parquet",
+    log:
+        "logs/headlines.log",
+    benchmark:
+        "benchmarks/headlines.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    params:
+        slm_max_params=config["slm_max_params"],
+    script:
+        "../scripts/headlines.py"

@@ -1,8 +1,62 @@
-# One rule draws every figure of lmfootprint.present.charts.FIGURES: its inputs and caption
-# come from that registry, so adding a figure is adding an entry there.
+# Each figure: the tables its builder (lmfootprint.present.charts.FIGURES) takes, by name, and
+# its caption, workflow/report/figures/<name>.rst. Adding a figure: an entry here, a builder
+# there, a caption file. Titles read their numbers from the headlines table.
+HEADLINES = rules.headlines.output[0]
+FIGURES = {
+    "answer": {"answer": rules.answer.output.answer, "headlines": HEADLINES},
+    "training_footprint": {
+        "training": rules.training_footprint.output[0],
+        "headlines": HEADLINES,
+    },
+    "inference": {"inference": rules.inference_table.output[0], "headlines": HEADLINES},
+    "prefill_decode": {
+        "inference": rules.inference_table.output[0],
+        "headlines": HEADLINES,
+    },
+    "energy_fit": {
+        "cv": rules.inference_fit.output.cv,
+        "fit": rules.inference_fit.output.fit,
+        "headlines": HEADLINES,
+    },
+    "size_exponent": {"exponent": rules.answer.output.exponent, "headlines": HEADLINES},
+    "capability": {"capability": rules.answer.output.capability},
+    "peers": {"peers": rules.peer_validation.output[0], "headlines": HEADLINES},
+    "break_even": {"break_even": rules.break_even.output[0], "headlines": HEADLINES},
+    "memory": {
+        "models": rules.models_table.output[0],
+        "scenarios": rules.scenarios.output[0],
+        "headlines": HEADLINES,
+    },
+    "cost": {"estimates": rules.inference_estimates.output[0], "headlines": HEADLINES},
+    "carbon": {
+        "estimates": rules.inference_estimates.output[0],
+        "headlines": HEADLINES,
+    },
+    "rent_vs_buy": {"rvb": rules.rent_vs_buy.output[0], "headlines": HEADLINES},
+}
+
+
+def figure_caption_file(wildcards):
+    return str(
+        WORKFLOW_DIR / "workflow" / "report" / "figures" / f"{wildcards.figure}.rst"
+    )
+
+
+def figure_caption(wildcards):
+    """The caption's text, for the one caption file Snakemake's report takes per rule."""
+    return " ".join(
+        Path(figure_caption_file(wildcards)).read_text(encoding="utf-8").split()
+    )
+
+
+def figure_specs():
+    return expand("results/figures/{figure}.vl.json", figure=list(FIGURES))
+
+
 rule figure:
+    """One rule draws every figure: its inputs by name from FIGURES, its caption from a file."""
     input:
-        unpack(figure_inputs),
+        unpack(lambda wildcards: FIGURES[wildcards.figure]),
         code=code_of("figure"),
     output:
         html=report(

@@ -21,6 +21,7 @@ rule report:
         prices="results/gpu_prices.parquet",
         carbon="results/carbon_intensity.parquet",
         tariffs="results/tariffs.parquet",
+        headlines=rules.headlines.output[0],
         figures=figure_specs(),
         template=str(PACKAGE_DIR / "present" / "templates" / "report.html.j2"),
         code=code_of("report"),
@@ -39,6 +40,5 @@ rule report:
         runtime=5,
     params:
         title=config["report"]["title"],
-        slm_max_params=config["slm_max_params"],
     script:
         "../scripts/report.py"

@@ -1,12 +1,15 @@
-"""One figure of the registry -> standalone HTML (JavaScript inlined), PNG, Vega-Lite spec."""
+"""One figure -> standalone HTML (JavaScript inlined), PNG, Vega-Lite spec. Its inputs come
+by name from workflow/rules/figures.smk and are its builder's arguments."""
 
 from lmfootprint.core.logs import log_to
-from lmfootprint.present.charts import FIGURES
+from lmfootprint.present.charts import draw
 from lmfootprint.present.figure import save_figure
 
 with log_to(snakemake.log[0]):
-    figure = FIGURES[snakemake.wildcards.figure]
-    chart = figure.chart({name: snakemake.input[name] for name in figure.inputs})
+    chart = draw(
+        snakemake.wildcards.figure,
+        {name: path for name, path in snakemake.input.items() if name != "code"},
+    )
     save_figure(
         chart, html=snakemake.output.html, png=snakemake.output.png, spec=snakemake.output.spec
     )

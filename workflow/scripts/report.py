@@ -12,5 +12,4 @@ with log_to(snakemake.log[0]):
         figure_specs=list(snakemake.input.figures),
         template_path=snakemake.input.template,
         title=snakemake.params.title,
-        slm_max_params=snakemake.params.slm_max_params,
     )

@@ -235,3 +235,33 @@ class PriceSensitivitySchema(TableSchema):
     source: str
     slm_median_usd_per_1k_tokens: float = pa.Field(nullable=True, gt=0)
     llm_median_usd_per_1k_tokens: float = pa.Field(nullable=True, gt=0)
+
+
+HEADLINE_PROVENANCE = [*PROVENANCE, "configured", "computed"]
+_KINDS = "|".join(HEADLINE_PROVENANCE)
+
+
+class HeadlineSchema(TableSchema):
+    """results/headlines.parquet: every number a figure title or the report states, computed
+    once from the table it summarises, under a stable key. ``low``/``high`` are its interval or
+    range (both or neither); ``subject``/``versus``/``setting`` name what it is about."""
+
+    key: str = pa.Field(unique=True, str_matches=r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
+    value: float
+    low: float = pa.Field(nullable=True)
+    high: float = pa.Field(nullable=True)
+    unit: str
+    label: str = pa.Field(str_length={"min_value": 1})
+    subject: str = pa.Field(nullable=True)
+    versus: str = pa.Field(nullable=True)
+    setting: str = pa.Field(nullable=True)
+    source: str = pa.Field(str_length={"min_value": 1})
+    provenance: str = pa.Field(str_matches=rf"^({_KINDS})(\s*\+\s*({_KINDS}))*$")
+
+    @pa.dataframe_check
+    def bounds_bracket_value(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        c = pl.col
+        neither = c("low").is_null() & c("high").is_null()
+        both = c("low").is_not_null() & c("high").is_not_null()
+        bracketed = neither | (both & brackets("value", low="low", high="high"))
+        return data.lazyframe.select(c("value").is_finite() & bracketed)

@@ -1,24 +1,37 @@
-"""The figures that answer the study's questions from the footprint tables.
+"""The figures that answer the study's questions, one builder per figure.
 
-Each builder takes the tables it names and returns an Altair chart whose title states the
-finding and whose tooltips carry value, unit and provenance (method, source). ``FIGURES`` is
-the registry the workflow's single ``figure`` rule and the report read: name -> inputs,
-builder, caption.
+Each builder takes the tables the ``figure`` rule gives it by name (inputs listed per figure
+in workflow/rules/figures.smk) and returns an Altair chart. Titles state the finding with the
+numbers of the headlines table; tooltips carry value, unit and provenance (figure.py).
+``FIGURES`` maps a figure's name to its builder; ``draw`` reads the inputs and builds it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import polars as pl
 
+from lmfootprint.answer.headlines import Headlines, load_headlines
 from lmfootprint.estimates.rent_vs_buy import gpu_year_costs
 from lmfootprint.models.architecture import human_params
-from lmfootprint.present.figure import inference_chart, params_axis, training_chart
+from lmfootprint.present.figure import (
+    METHOD,
+    MODEL,
+    PARAMS,
+    PROVENANCE,
+    log_y,
+    params_axis,
+    title_from,
+    titled,
+    tooltips,
+)
+from lmfootprint.present.text import ratio
+from lmfootprint.present.theme import PROVENANCE_COLOURS
 
 DTYPES = {
     "fp32": "weights_gb_fp32",
@@ -28,19 +41,245 @@ DTYPES = {
 }
 
 
-def _log_y(field: str, title: str) -> alt.Y:
-    return alt.Y(field, title=title, scale=alt.Scale(type="log"))
+def _interval(row: dict[str, Any]) -> str:
+    """'(9.3-224)': a headline's interval, as ratios."""
+    return f"({ratio(row['low'], '')}-{ratio(row['high'], '')})"
 
 
-def _ratio_text(df: pl.DataFrame, col: str) -> str | None:
-    slm = df.filter(pl.col("size_class") == "SLM")[col].median()
-    llm = df.filter(pl.col("size_class") == "LLM")[col].median()
-    if slm is None or llm is None or slm <= 0:
-        return None
-    return f"{llm / slm:,.0f}x"
+def training_long(training: pl.DataFrame) -> pl.DataFrame:
+    """One row per plotted value: energy and CO2e, published and recomputed."""
+    base = training.filter(pl.col("params_total").is_not_null()).with_columns(
+        params_label=pl.col("params_total").map_elements(human_params, return_dtype=pl.String),
+        flagged=pl.col("flags") != "",
+    )
+    common = [
+        "model_id",
+        "params_total",
+        "params_label",
+        "params_source",
+        "flags",
+        "flagged",
+        "source_url",
+        "source_date",
+        "gpu_type",
+        "gpu_hours",
+    ]
+    parts = [
+        base.select(
+            *common,
+            metric=pl.lit("Energy (MWh)"),
+            value=pl.col("energy_mwh"),
+            kind=pl.lit("recomputed"),
+            method=pl.col("energy_method"),
+        ),
+        base.select(
+            *common,
+            metric=pl.lit("CO2e (t)"),
+            value=pl.col("co2e_t"),
+            kind=pl.lit("recomputed"),
+            method=pl.format(
+                "energy x {} g/kWh ({})",
+                pl.col("intensity_g_per_kwh").round(1),
+                pl.col("intensity_basis"),
+            ),
+        ),
+        base.select(
+            *common,
+            metric=pl.lit("CO2e (t)"),
+            value=pl.col("co2e_t_published"),
+            kind=pl.lit("published"),
+            method=pl.lit("as published by the source"),
+        ),
+    ]
+    return (
+        pl.concat(parts)
+        .filter(pl.col("value").is_not_null() & (pl.col("value") > 0))
+        .with_columns(
+            provenance=pl.when(pl.col("kind") == "published")
+            .then(pl.lit("published"))
+            .otherwise(pl.lit("estimated (recomputed from published inputs)"))
+        )
+        .sort("metric", "params_total", "kind")
+    )
 
 
-def memory_chart(models: pl.DataFrame, scenarios: pl.DataFrame) -> alt.LayerChart:
+def inference_long(inference: pl.DataFrame) -> pl.DataFrame:
+    ok = inference.filter(pl.col("status") == "ok")
+    common = [
+        "model_id",
+        "params_total",
+        "hardware",
+        "backend",
+        "batch_size",
+        "weights",
+        "dtype",
+        "energy_method",
+        "provenance",
+        "spread",
+        "threads",
+        "input_tokens",
+        "output_tokens",
+    ]
+    parts = [
+        ok.select(
+            *common,
+            metric=pl.lit("Throughput (tokens/s)"),
+            value=pl.col("tokens_per_s"),
+            basis=pl.lit("wall time"),
+        ),
+        ok.select(
+            *common,
+            metric=pl.lit("Energy (J/token)"),
+            value=pl.col("j_per_token"),
+            basis=pl.lit("gross"),
+        ),
+        ok.select(
+            *common,
+            metric=pl.lit("Energy (J/token)"),
+            value=pl.col("j_per_token_net"),
+            basis=pl.lit("net of idle"),
+        ),
+    ]
+    return (
+        pl.concat(parts)
+        .filter(pl.col("value") > 0)
+        .with_columns(batch=pl.format("{} {} · batch {}", "backend", "dtype", "batch_size"))
+        .sort("metric", "params_total", "batch_size", "basis")
+    )
+
+
+def training_chart(training: pl.DataFrame, headlines: Headlines) -> alt.HConcatChart:
+    data = training_long(training)
+    tooltip = tooltips(
+        MODEL,
+        PARAMS,
+        ("params_source:N", "parameter count from"),
+        ("metric:N", "quantity (unit)"),
+        ("value:Q", "value", ",.4~g"),
+        PROVENANCE,
+        METHOD,
+        ("source_url:N", "source"),
+        ("source_date:N", "source date"),
+        ("flags:N", "flags"),
+    )
+    kinds = ["published", "recomputed"]
+    colour = alt.Color(
+        "kind:N",
+        title="value",
+        scale=alt.Scale(domain=kinds, range=[PROVENANCE_COLOURS[k] for k in kinds]),
+    )
+    shape = alt.Shape(
+        "flagged:N",
+        title="flagged by checks",
+        scale=alt.Scale(domain=[False, True], range=["circle", "cross"]),
+    )
+    x = params_axis()
+
+    def panel(metric: str) -> alt.LayerChart:
+        subset = data.filter(pl.col("metric") == metric)
+        base = alt.Chart(subset, title=metric).encode(
+            x=x,
+            y=alt.Y("value:Q", title=f"{metric}, log scale", scale=alt.Scale(type="log")),
+            color=colour,
+            shape=shape,
+            tooltip=tooltip,
+        )
+        layers = []
+        if subset.filter(pl.col("kind") == "published").height:
+            # published as rings behind, recomputed as dots inside: agreement reads as a bullseye
+            layers.append(
+                base.transform_filter(alt.datum.kind == "published").mark_point(
+                    filled=False, size=220, strokeWidth=2
+                )
+            )
+        layers.append(
+            base.transform_filter(alt.datum.kind == "recomputed").mark_point(
+                filled=True, size=60, opacity=0.9
+            )
+        )
+        return alt.layer(*layers)
+
+    title = title_from(
+        [
+            headlines.get("training.energy_span"),
+            headlines.get("training.lowest_energy_params"),
+            headlines.get("training.highest_energy_params"),
+        ],
+        lambda span, lo, hi: (
+            f"Training energy spans {ratio(span['value'])}, from {lo['subject']} "
+            f"({human_params(lo['value'])}) to {hi['subject']} ({human_params(hi['value'])})"
+        ),
+        "Training energy and CO2e against model size",
+    )
+    return titled(
+        alt.hconcat(panel("Energy (MWh)"), panel("CO2e (t)")),
+        title,
+        subtitle="Recomputed = published GPU-hours x power x PUE (x grid intensity for CO2e);"
+        " rings are the published CO2e; crosses mark figures that fail a consistency check",
+        description="Training energy (MWh) and CO2e (t) against parameter count, log-log, "
+        "published and recomputed values, flagged rows marked with a cross",
+    )
+
+
+def inference_chart(inference: pl.DataFrame, headlines: Headlines) -> alt.HConcatChart:
+    data = inference_long(inference)
+    tooltip = tooltips(
+        MODEL,
+        PARAMS,
+        ("hardware:N", "hardware"),
+        ("batch_size:Q", "batch size"),
+        ("backend:N", "backend"),
+        ("metric:N", "quantity (unit)"),
+        ("value:Q", "value", ",.4~g"),
+        ("basis:N", "basis"),
+        ("spread:Q", "spread (max-min)/median", ".1%"),
+        PROVENANCE,
+        ("energy_method:N", "method"),
+        ("weights:N", "weights"),
+        ("dtype:N", "dtype"),
+        ("threads:Q", "threads"),
+    )
+    x = params_axis()
+    colour = alt.Color("batch:N", title="backend, weights, batch size")
+
+    def panel(metric: str) -> alt.Chart:
+        subset = data.filter(pl.col("metric") == metric)
+        encoding = {
+            "x": x,
+            "y": alt.Y("value:Q", title=f"{metric}, log scale", scale=alt.Scale(type="log")),
+            "color": colour,
+            "detail": "basis:N",
+            "tooltip": tooltip,
+        }
+        if metric.startswith("Energy"):
+            encoding["strokeDash"] = alt.StrokeDash("basis:N", title="energy basis")
+        return alt.Chart(subset, title=metric).mark_line(point=True).encode(**encoding)
+
+    provenance = ", ".join(sorted(set(data.get_column("provenance").to_list()))) or "none"
+    title = title_from(
+        [
+            headlines.get("benchmark.j_per_token_smallest"),
+            headlines.get("benchmark.j_per_token_largest"),
+        ],
+        lambda lo, hi: (
+            f"At batch 1 on {lo['setting']}: {lo['value']:.2g} J/token for {lo['subject']}, "
+            f"{hi['value']:.2g} J/token for {hi['subject']}"
+        ),
+        "Inference throughput and energy per token on the hardware present",
+    )
+    return titled(
+        alt.hconcat(panel("Throughput (tokens/s)"), panel("Energy (J/token)")),
+        title,
+        subtitle=f"Forced output length, median of repeats; energy is {provenance} "
+        "(see method in tooltips); dashed = net of the idle baseline",
+        description="Tokens per second and joules per token against parameter count, by batch "
+        "size, on the benchmarked hardware",
+    )
+
+
+def memory_chart(
+    models: pl.DataFrame, scenarios: pl.DataFrame, headlines: Headlines
+) -> alt.LayerChart:
     long = pl.concat(
         models.select(
             "model_id",
@@ -61,33 +300,37 @@ def memory_chart(models: pl.DataFrame, scenarios: pl.DataFrame) -> alt.LayerChar
         )
         .with_columns(source=pl.lit("resources/hardware.csv"), provenance=pl.lit("published"))
     )
-    title = "Weights alone need 8x more memory in fp32 than in int4"
-    if devices.height:
-        smallest = devices.sort("memory_gb").row(0, named=True)
-        fits = {
-            d: models.filter(pl.col(c) <= smallest["memory_gb"])["params_total"].max()
-            for d, c in (("bf16", "weights_gb_bf16"), ("int4", "weights_gb_int4"))
-        }
-        if fits["bf16"] and fits["int4"]:
-            title = (
-                f"{smallest['hardware_name']} ({smallest['memory_gb']:g} GB) holds models up to "
-                f"{human_params(fits['bf16'])} in bf16 and {human_params(fits['int4'])} in int4"
-            )
+    title = title_from(
+        [
+            headlines.get("memory.smallest_device"),
+            headlines.get("memory.largest_fit_bf16"),
+            headlines.get("memory.largest_fit_int4"),
+        ],
+        lambda device, bf16, int4: (
+            f"{device['subject']} ({device['value']:g} GB) holds models up to "
+            f"{human_params(bf16['value'])} in bf16 and {human_params(int4['value'])} in int4"
+        ),
+        title_from(
+            [headlines.get("memory.fp32_over_int4")],
+            lambda r: f"Weights alone need {ratio(r['value'])} more memory in fp32 than in int4",
+            "Memory of the weights by dtype against model size",
+        ),
+    )
     points = (
         alt.Chart(long)
         .mark_line(point=True)
         .encode(
             x=params_axis(),
-            y=_log_y("weights_gb:Q", "Weights (GB, log scale)"),
+            y=log_y("weights_gb:Q", "Weights (GB, log scale)"),
             color=alt.Color("dtype:N", title="dtype", sort=list(DTYPES)),
-            tooltip=[
-                alt.Tooltip("model_id:N", title="model"),
-                alt.Tooltip("params_total:Q", title="parameters", format=",.0f"),
-                alt.Tooltip("dtype:N", title="dtype"),
-                alt.Tooltip("weights_gb:Q", title="weights (GB)", format=",.3~g"),
-                alt.Tooltip("provenance:N", title="provenance"),
-                alt.Tooltip("params_method:N", title="method"),
-            ],
+            tooltip=tooltips(
+                MODEL,
+                PARAMS,
+                ("dtype:N", "dtype"),
+                ("weights_gb:Q", "weights (GB)", ",.3~g"),
+                PROVENANCE,
+                ("params_method:N", "method"),
+            ),
         )
     )
     rules = (
@@ -95,30 +338,29 @@ def memory_chart(models: pl.DataFrame, scenarios: pl.DataFrame) -> alt.LayerChar
         .mark_rule(strokeDash=[4, 3], color="#555")
         .encode(
             y="memory_gb:Q",
-            tooltip=[
-                alt.Tooltip("hardware_name:N", title="hardware"),
-                alt.Tooltip("memory_gb:Q", title="memory (GB)"),
-                alt.Tooltip("scenario:N", title="scenario"),
-                alt.Tooltip("provenance:N", title="provenance"),
-                alt.Tooltip("source:N", title="source"),
-            ],
+            tooltip=tooltips(
+                ("hardware_name:N", "hardware"),
+                ("memory_gb:Q", "memory (GB)"),
+                ("scenario:N", "scenario"),
+                PROVENANCE,
+                ("source:N", "source"),
+            ),
         )
     )
     labels = rules.mark_text(align="left", dx=4, dy=-6, color="#333").encode(
         x=alt.value(0), text="hardware_name:N"
     )
-    return alt.layer(points, rules, labels).properties(
-        title=alt.Title(
-            title,
-            subtitle="Parameters x bytes per parameter; dashed lines: memory "
-            "of one device of each scenario (KV cache and activations come on top)",
-        ),
+    return titled(
+        alt.layer(points, rules, labels),
+        title,
+        subtitle="Parameters x bytes per parameter; dashed lines: memory "
+        "of one device of each scenario (KV cache and activations come on top)",
         description="Memory of the weights against parameter count for fp32, bf16, int8 and "
         "int4, with the memory of the scenarios' hardware",
     )
 
 
-def prefill_decode_chart(inference: pl.DataFrame) -> alt.Chart:
+def prefill_decode_chart(inference: pl.DataFrame, headlines: Headlines) -> alt.Chart:
     ok = inference.filter(pl.col("status") == "ok")
     long = pl.concat(
         ok.select(
@@ -139,16 +381,20 @@ def prefill_decode_chart(inference: pl.DataFrame) -> alt.Chart:
             ("decode", 1 - pl.col("prefill_share")),
         )
     ).sort("params_total", "batch_size")
-    if ok.height:
-        lo, hi = ok["prefill_share"].min(), ok["prefill_share"].max()
-        w = ok.row(0, named=True)
-        title = (
-            f"Prefill is {lo:.0%}-{hi:.0%} of a response's time at {w['input_tokens']} tokens "
-            f"in, {w['output_tokens']} out: decoding dominates"
-        )
-    else:
-        title = "Prefill vs decode: no model was benchmarked in this run"
-    return (
+    title = title_from(
+        [
+            headlines.get("benchmark.prefill_share"),
+            headlines.get("benchmark.input_tokens"),
+            headlines.get("benchmark.output_tokens"),
+        ],
+        lambda share, tokens_in, tokens_out: (
+            f"Prefill is {share['low']:.0%}-{share['high']:.0%} of a response's time at "
+            f"{tokens_in['value']:.0f} tokens in, {tokens_out['value']:.0f} out: decoding "
+            "dominates"
+        ),
+        "Prefill vs decode: no model was benchmarked in this run",
+    )
+    chart = (
         alt.Chart(long)
         .mark_bar()
         .encode(
@@ -162,74 +408,73 @@ def prefill_decode_chart(inference: pl.DataFrame) -> alt.Chart:
                 stack="normalize",
             ),
             color=alt.Color("phase:N", title="phase", sort=["prefill", "decode"]),
-            tooltip=[
-                alt.Tooltip("model_id:N", title="model"),
-                alt.Tooltip("hardware:N", title="hardware"),
-                alt.Tooltip("batch_size:Q", title="batch size"),
-                alt.Tooltip("phase:N", title="phase"),
-                alt.Tooltip("share:Q", title="share of time", format=".1%"),
-                alt.Tooltip("provenance:N", title="provenance"),
-                alt.Tooltip("energy_method:N", title="method"),
-            ],
-        )
-        .properties(
-            title=alt.Title(
-                title,
-                subtitle="Measured on this machine: time to first token vs the "
-                "rest of the forced-length generation (median of repeats)",
+            tooltip=tooltips(
+                MODEL,
+                ("hardware:N", "hardware"),
+                ("batch_size:Q", "batch size"),
+                ("phase:N", "phase"),
+                ("share:Q", "share of time", ".1%"),
+                PROVENANCE,
+                ("energy_method:N", "method"),
             ),
-            description="Share of each benchmarked response's time spent in prefill and in "
-            "decode, by model and batch size",
         )
+    )
+    return titled(
+        chart,
+        title,
+        subtitle="Measured on this machine: time to first token vs the "
+        "rest of the forced-length generation (median of repeats)",
+        description="Share of each benchmarked response's time spent in prefill and in "
+        "decode, by model and batch size",
     )
 
 
 def _per_scenario(
-    est: pl.DataFrame, col: str, unit: str, title: str, subtitle: str, extra: list[alt.Tooltip]
+    est: pl.DataFrame, col: str, unit: str, title: str, subtitle: str, extra: list[tuple]
 ) -> alt.LayerChart:
     ok = est.filter(pl.col("status") == "estimated").with_columns(
         scenario_label=pl.format("{} · {}", pl.col("scenario"), pl.col("serving"))
     )
-    tooltip = [
-        alt.Tooltip("model_id:N", title="model"),
-        alt.Tooltip("params_total:Q", title="parameters", format=",.0f"),
-        alt.Tooltip("scenario:N", title="scenario"),
-        alt.Tooltip("hardware_id:N", title="hardware"),
-        alt.Tooltip("devices:Q", title="devices"),
-        alt.Tooltip("serving:N", title="serving mode"),
-        alt.Tooltip("batch_size:Q", title="batch"),
-        alt.Tooltip("precision:N", title="weights"),
-        alt.Tooltip(f"{col}:Q", title=f"value ({unit})", format=",.3~g"),
-        alt.Tooltip(f"{col}_low:Q", title="low", format=",.3~g"),
-        alt.Tooltip(f"{col}_high:Q", title="high", format=",.3~g"),
+    tooltip = tooltips(
+        MODEL,
+        PARAMS,
+        ("scenario:N", "scenario"),
+        ("hardware_id:N", "hardware"),
+        ("devices:Q", "devices"),
+        ("serving:N", "serving mode"),
+        ("batch_size:Q", "batch"),
+        ("precision:N", "weights"),
+        (f"{col}:Q", f"value ({unit})", ",.3~g"),
+        (f"{col}_low:Q", "low", ",.3~g"),
+        (f"{col}_high:Q", "high", ",.3~g"),
         *extra,
-        alt.Tooltip("provenance:N", title="provenance"),
-        alt.Tooltip("method:N", title="method"),
-    ]
+        PROVENANCE,
+        METHOD,
+    )
     base = alt.Chart(ok).encode(
         x=params_axis(), color=alt.Color("scenario_label:N", title="scenario"), tooltip=tooltip
     )
     bars = base.mark_errorbar(opacity=0.6).encode(
-        y=_log_y(f"{col}_low:Q", f"{unit} (log scale)"), y2=f"{col}_high:Q"
+        y=log_y(f"{col}_low:Q", f"{unit} (log scale)"), y2=f"{col}_high:Q"
     )
-    points = base.mark_point(filled=True).encode(y=_log_y(f"{col}:Q", f"{unit} (log scale)"))
-    return alt.layer(bars, points).properties(
-        title=alt.Title(title, subtitle=subtitle),
+    points = base.mark_point(filled=True).encode(y=log_y(f"{col}:Q", f"{unit} (log scale)"))
+    return titled(
+        alt.layer(bars, points),
+        title,
+        subtitle=subtitle,
         description=f"{unit} against parameter count per deployment scenario, with intervals",
     )
 
 
-def cost_chart(estimates: pl.DataFrame) -> alt.LayerChart:
-    ok = estimates.filter((pl.col("status") == "estimated") & pl.col("reference"))
-    parts = []
-    for scenario in ok["scenario"].unique(maintain_order=True).to_list():
-        r = _ratio_text(ok.filter(pl.col("scenario") == scenario), "usd_per_1k_tokens")
-        if r:
-            parts.append(f"{r} on {scenario}")
-    title = (
-        "Per 1k tokens, an LLM costs " + " and ".join(parts) + " an SLM (medians)"
-        if parts
-        else "Cost per 1k tokens against model size"
+def cost_chart(estimates: pl.DataFrame, headlines: Headlines) -> alt.LayerChart:
+    title = title_from(
+        headlines.group("cost.llm_over_slm"),
+        lambda *rows: (
+            "Per 1k tokens, an LLM costs "
+            + " and ".join(f"{ratio(r['value'])} on {r['setting']}" for r in rows)
+            + " an SLM (medians)"
+        ),
+        "Cost per 1k tokens against model size",
     )
     return _per_scenario(
         estimates,
@@ -239,25 +484,19 @@ def cost_chart(estimates: pl.DataFrame) -> alt.LayerChart:
         "Cloud: GPU-hour price / tokens per hour from the calibrated serving model; local: "
         "electricity + purchase amortised over its lifetime. Title: reference mode (cloud "
         "throughput, local interactive); all estimated",
-        [alt.Tooltip("kind:N", title="cloud or local")],
+        [("kind:N", "cloud or local")],
     )
 
 
-def carbon_chart(estimates: pl.DataFrame) -> alt.LayerChart:
-    ok = estimates.filter((pl.col("status") == "estimated") & pl.col("reference"))
-    by = (
-        ok.group_by("scenario", "intensity_g_per_kwh", "intensity_basis")
-        .agg(pl.col("gco2e_per_1k_tokens").median())
-        .sort("gco2e_per_1k_tokens")
+def carbon_chart(estimates: pl.DataFrame, headlines: Headlines) -> alt.LayerChart:
+    title = title_from(
+        [headlines.get("carbon.grid_ratio")],
+        lambda r: (
+            f"The grid matters as much as size: {r['subject']} emits {ratio(r['value'])} "
+            f"{r['versus']} per token (median model)"
+        ),
+        "CO2e per 1k tokens against model size, per scenario's grid",
     )
-    title = "CO2e per 1k tokens against model size, per scenario's grid"
-    if by.height >= 2:
-        lo, hi = by.row(0, named=True), by.row(-1, named=True)
-        title = (
-            f"The grid matters as much as size: {hi['scenario']} emits "
-            f"{hi['gco2e_per_1k_tokens'] / lo['gco2e_per_1k_tokens']:,.0f}x {lo['scenario']} "
-            "per token (median model)"
-        )
     return _per_scenario(
         estimates,
         "gco2e_per_1k_tokens",
@@ -266,56 +505,56 @@ def carbon_chart(estimates: pl.DataFrame) -> alt.LayerChart:
         "J/token (serving model calibrated on ML.ENERGY v3) x PUE x the scenario's grid; the "
         "tooltip gives the intensity and its basis (lifecycle or direct, never mixed)",
         [
-            alt.Tooltip("intensity_g_per_kwh:Q", title="grid (gCO2e/kWh)", format=",.0f"),
-            alt.Tooltip("intensity_basis:N", title="intensity basis"),
+            ("intensity_g_per_kwh:Q", "grid (gCO2e/kWh)", ",.0f"),
+            ("intensity_basis:N", "intensity basis"),
         ],
     )
 
 
-def break_even_chart(break_even: pl.DataFrame) -> alt.LayerChart:
-    first = break_even["scenario"].unique(maintain_order=True).to_list()
-    title = "Tokens served before inference uses as much energy as training"
-    if first:
-        sub = break_even.filter(pl.col("scenario") == first[0])
-        title = (
-            f"On {first[0]}, a model's inference matches its training energy after "
-            f"{sub['break_even_tokens'].min():.1e}-{sub['break_even_tokens'].max():.1e} tokens"
-        )
-    tooltip = [
-        alt.Tooltip("model_id:N", title="model"),
-        alt.Tooltip("params_total:Q", title="parameters", format=",.0f"),
-        alt.Tooltip("scenario:N", title="scenario"),
-        alt.Tooltip("break_even_tokens:Q", title="tokens", format=".3~s"),
-        alt.Tooltip("break_even_tokens_low:Q", title="low", format=".3~s"),
-        alt.Tooltip("break_even_tokens_high:Q", title="high", format=".3~s"),
-        alt.Tooltip("training_energy_mwh:Q", title="training (MWh)", format=",.4~g"),
-        alt.Tooltip("training_provenance:N", title="training provenance"),
-        alt.Tooltip("j_per_token:Q", title="inference (J/token)", format=",.3~g"),
-        alt.Tooltip("provenance:N", title="provenance"),
-    ]
+def break_even_chart(break_even: pl.DataFrame, headlines: Headlines) -> alt.LayerChart:
+    title = title_from(
+        [headlines.get("break_even.tokens")],
+        lambda r: (
+            f"On {r['setting']}, a model's inference matches its training energy after "
+            f"{r['low']:.1e}-{r['high']:.1e} tokens"
+        ),
+        "Tokens served before inference uses as much energy as training",
+    )
+    tooltip = tooltips(
+        MODEL,
+        PARAMS,
+        ("scenario:N", "scenario"),
+        ("break_even_tokens:Q", "tokens", ".3~s"),
+        ("break_even_tokens_low:Q", "low", ".3~s"),
+        ("break_even_tokens_high:Q", "high", ".3~s"),
+        ("training_energy_mwh:Q", "training (MWh)", ",.4~g"),
+        ("training_provenance:N", "training provenance"),
+        ("j_per_token:Q", "inference (J/token)", ",.3~g"),
+        PROVENANCE,
+    )
     base = alt.Chart(break_even).encode(
         x=params_axis(), color=alt.Color("scenario:N", title="scenario"), tooltip=tooltip
     )
-    return alt.layer(
-        base.mark_errorbar(opacity=0.6).encode(
-            y=_log_y("break_even_tokens_low:Q", "Tokens (log scale)"), y2="break_even_tokens_high:Q"
+    return titled(
+        alt.layer(
+            base.mark_errorbar(opacity=0.6).encode(
+                y=log_y("break_even_tokens_low:Q", "Tokens (log scale)"),
+                y2="break_even_tokens_high:Q",
+            ),
+            base.mark_point(filled=True).encode(
+                y=log_y("break_even_tokens:Q", "Tokens (log scale)"),
+                shape=alt.Shape("training_provenance:N", title="training energy"),
+            ),
         ),
-        base.mark_point(filled=True).encode(
-            y=_log_y("break_even_tokens:Q", "Tokens (log scale)"),
-            shape=alt.Shape("training_provenance:N", title="training energy"),
-        ),
-    ).properties(
-        title=alt.Title(
-            title,
-            subtitle="Training energy (published, else 6ND estimate) / "
-            "inference J/token of the scenario; intervals pair opposite bounds",
-        ),
+        title,
+        subtitle="Training energy (published, else 6ND estimate) / "
+        "inference J/token of the scenario; intervals pair opposite bounds",
         description="Break-even tokens (inference energy = training energy) against parameter "
         "count per scenario",
     )
 
 
-def rent_vs_buy_chart(rvb: pl.DataFrame) -> alt.LayerChart:
+def rent_vs_buy_chart(rvb: pl.DataFrame, headlines: Headlines) -> alt.LayerChart:
     per_hw = rvb.unique("scenario", maintain_order=True)
     curves = []
     for r in per_hw.iter_rows(named=True):
@@ -341,25 +580,15 @@ def rent_vs_buy_chart(rvb: pl.DataFrame) -> alt.LayerChart:
                 )
     data = pl.DataFrame(curves)
     marks = per_hw.filter(pl.col("break_even_utilisation").is_not_null())
-    title = "Owning beats renting above a utilisation threshold"
-    if marks.height:
-        title = (
+    title = title_from(
+        headlines.group("rent_vs_buy.break_even_utilisation"),
+        lambda *rows: (
             "Buying the GPU pays off above "
-            + ", ".join(
-                f"{u:.0%} busy ({h})"
-                for h, u in marks.select("hardware_id", "break_even_utilisation").iter_rows()
-            )
+            + ", ".join(f"{r['value']:.0%} busy ({r['subject']})" for r in rows)
             + ", counting the GPU alone"
-        )
-    tooltip = [
-        alt.Tooltip("scenario:N", title="scenario"),
-        alt.Tooltip("hardware_id:N", title="hardware"),
-        alt.Tooltip("option:N", title="rent or buy"),
-        alt.Tooltip("utilisation:Q", title="utilisation", format=".0%"),
-        alt.Tooltip("usd_per_gpu_year:Q", title="USD per GPU-year", format=",.0f"),
-        alt.Tooltip("provenance:N", title="provenance"),
-        alt.Tooltip("method:N", title="method"),
-    ]
+        ),
+        "Owning beats renting above a utilisation threshold",
+    )
     lines = (
         alt.Chart(data)
         .mark_line()
@@ -372,7 +601,15 @@ def rent_vs_buy_chart(rvb: pl.DataFrame) -> alt.LayerChart:
             y=alt.Y("usd_per_gpu_year:Q", title="USD per GPU per year"),
             color=alt.Color("scenario:N", title="scenario"),
             strokeDash=alt.StrokeDash("option:N", title="option", sort=["rent", "buy"]),
-            tooltip=tooltip,
+            tooltip=tooltips(
+                ("scenario:N", "scenario"),
+                ("hardware_id:N", "hardware"),
+                ("option:N", "rent or buy"),
+                ("utilisation:Q", "utilisation", ".0%"),
+                ("usd_per_gpu_year:Q", "USD per GPU-year", ",.0f"),
+                PROVENANCE,
+                METHOD,
+            ),
         )
     )
     rules = (
@@ -381,64 +618,52 @@ def rent_vs_buy_chart(rvb: pl.DataFrame) -> alt.LayerChart:
         .encode(
             x="break_even_utilisation:Q",
             color=alt.Color("scenario:N"),
-            tooltip=[
-                alt.Tooltip("hardware_id:N", title="hardware"),
-                alt.Tooltip(
-                    "break_even_utilisation:Q", title="break-even utilisation", format=".1%"
-                ),
-                alt.Tooltip("provenance:N", title="provenance"),
-                alt.Tooltip("method:N", title="method"),
-            ],
+            tooltip=tooltips(
+                ("hardware_id:N", "hardware"),
+                ("break_even_utilisation:Q", "break-even utilisation", ".1%"),
+                PROVENANCE,
+                METHOD,
+            ),
         )
     )
-    return alt.layer(lines, rules).properties(
-        title=alt.Title(
-            title,
-            subtitle="Rent: on-demand price x busy hours. Buy: purchase / "
-            "lifetime + electricity of busy hours; server, network and staff not "
-            "counted, so buying looks cheaper than it is",
-        ),
+    return titled(
+        alt.layer(lines, rules),
+        title,
+        subtitle="Rent: on-demand price x busy hours. Buy: purchase / "
+        "lifetime + electricity of busy hours; server, network and staff not "
+        "counted, so buying looks cheaper than it is",
         description="Cost per GPU-year of renting vs owning against utilisation, per cloud "
         "scenario, with the break-even utilisation",
     )
 
 
-def _ratio_label(v: float) -> str:
-    return f"{v:,.1f}x" if v < 100 else f"{v:,.0f}x"
-
-
-def answer_chart(answer: pl.DataFrame) -> alt.LayerChart:
+def answer_chart(answer: pl.DataFrame, headlines: Headlines) -> alt.LayerChart:
     data = answer.with_columns(
         label=pl.format("{} · {}", pl.col("metric"), pl.col("setting")),
-        value_text=pl.col("llm_over_slm").map_elements(_ratio_label, return_dtype=pl.String),
+        value_text=pl.col("llm_over_slm").map_elements(ratio, return_dtype=pl.String),
     )
-    train = answer.filter(pl.col("metric") == "training energy")
-    serve = answer.filter(
-        (pl.col("metric") == "inference energy") & pl.col("setting").str.ends_with("throughput")
+    title = title_from(
+        [headlines.get("answer.training_energy"), headlines.get("answer.inference_energy_loaded")],
+        lambda t, s: (
+            f"Training an LLM takes {ratio(t['value'])} {_interval(t)} the energy of an SLM; "
+            f"serving a token, {ratio(s['value'])} {_interval(s)} on {s['setting']}"
+        ),
+        "How many times an LLM's footprint is an SLM's",
     )
-    title = "How many times an LLM's footprint is an SLM's"
-    if train.height and serve.height:
-        t, s_ = train.row(0, named=True), serve.row(0, named=True)
-        title = (
-            f"Training an LLM takes {_ratio_label(t['llm_over_slm'])} "
-            f"({t['llm_over_slm_low']:,.0f}-{t['llm_over_slm_high']:,.0f}) the energy of an SLM; "
-            f"serving a token, {_ratio_label(s_['llm_over_slm'])} "
-            f"({s_['llm_over_slm_low']:,.1f}-{s_['llm_over_slm_high']:,.1f}) on {s_['setting']}"
-        )
-    tooltip = [
-        alt.Tooltip("phase:N", title="phase"),
-        alt.Tooltip("setting:N", title="setting"),
-        alt.Tooltip("metric:N", title="quantity"),
-        alt.Tooltip("unit:N", title="unit of the medians"),
-        alt.Tooltip("slm_median:Q", title="SLM median", format=",.3~g"),
-        alt.Tooltip("llm_median:Q", title="LLM median", format=",.3~g"),
-        alt.Tooltip("llm_over_slm:Q", title="LLM / SLM", format=",.2~f"),
-        alt.Tooltip("llm_over_slm_low:Q", title="low (10%)", format=",.2~f"),
-        alt.Tooltip("llm_over_slm_high:Q", title="high (90%)", format=",.2~f"),
-        alt.Tooltip("n_slm:Q", title="SLM architectures"),
-        alt.Tooltip("n_llm:Q", title="LLM architectures"),
-        alt.Tooltip("provenance_mix:N", title="provenance"),
-    ]
+    tooltip = tooltips(
+        ("phase:N", "phase"),
+        ("setting:N", "setting"),
+        ("metric:N", "quantity"),
+        ("unit:N", "unit of the medians"),
+        ("slm_median:Q", "SLM median", ",.3~g"),
+        ("llm_median:Q", "LLM median", ",.3~g"),
+        ("llm_over_slm:Q", "LLM / SLM", ",.2~f"),
+        ("llm_over_slm_low:Q", "low (10%)", ",.2~f"),
+        ("llm_over_slm_high:Q", "high (90%)", ",.2~f"),
+        ("n_slm:Q", "SLM architectures"),
+        ("n_llm:Q", "LLM architectures"),
+        ("provenance_mix:N", "provenance"),
+    )
     order = data["label"].to_list()
     base = alt.Chart(data).encode(
         y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=420)),
@@ -450,82 +675,78 @@ def answer_chart(answer: pl.DataFrame) -> alt.LayerChart:
         title="LLM / SLM (median ratio, log scale)",
         scale=alt.Scale(type="log"),
     )
-    return alt.layer(
-        base.mark_rule(strokeWidth=3, opacity=0.6).encode(x=x, x2="llm_over_slm_high:Q"),
-        base.mark_point(filled=True, size=90).encode(
-            x=alt.X("llm_over_slm:Q", scale=alt.Scale(type="log"))
+    return titled(
+        alt.layer(
+            base.mark_rule(strokeWidth=3, opacity=0.6).encode(x=x, x2="llm_over_slm_high:Q"),
+            base.mark_point(filled=True, size=90).encode(
+                x=alt.X("llm_over_slm:Q", scale=alt.Scale(type="log"))
+            ),
+            base.mark_text(align="left", dx=8, dy=-8).encode(
+                x=alt.X("llm_over_slm:Q", scale=alt.Scale(type="log")), text="value_text:N"
+            ),
         ),
-        base.mark_text(align="left", dx=8, dy=-8).encode(
-            x=alt.X("llm_over_slm:Q", scale=alt.Scale(type="log")), text="value_text:N"
-        ),
-    ).properties(
-        title=alt.Title(
-            title,
-            subtitle="LLM median / SLM median on the headline models (disclosed tokens, "
-            "released weights, decoder-only; identical architectures once); bars: 80% "
-            "Monte Carlo + bootstrap interval",
-        ),
+        title,
+        subtitle="LLM median / SLM median on the headline models (disclosed tokens, "
+        "released weights, decoder-only; identical architectures once); bars: 80% "
+        "Monte Carlo + bootstrap interval",
         description="The SLM vs LLM ratio for energy, CO2e and cost, training and inference, "
         "with intervals",
     )
 
 
-def ladder_chart(exponent: pl.DataFrame) -> alt.LayerChart:
+def ladder_chart(exponent: pl.DataFrame, headlines: Headlines) -> alt.LayerChart:
     data = exponent.with_columns(
         label=pl.format("{} · {}", pl.col("metric"), pl.col("setting")),
         provenance=pl.lit("estimated: fitted on the per-model values (published + estimated)"),
     )
-    within = exponent.filter(
-        (pl.col("scope") == "within families") & (pl.col("metric") == "training energy")
+    title = title_from(
+        [headlines.get("exponent.training_energy_within")],
+        lambda w: (
+            f"Within a family, 10x the parameters takes {ratio(w['value'])} {_interval(w)} "
+            "the training energy"
+        ),
+        "How much more each 10x in parameters costs",
     )
-    title = "How much more each 10x in parameters costs"
-    if within.height:
-        w = within.row(0, named=True)
-        title = (
-            f"Within a family, 10x the parameters takes {w['per_10x_params']:.1f}x "
-            f"({w['per_10x_params_low']:.1f}-{w['per_10x_params_high']:.1f}) the training energy"
-        )
-    tooltip = [
-        alt.Tooltip("label:N", title="quantity"),
-        alt.Tooltip("unit:N", title="unit of the quantity"),
-        alt.Tooltip("scope:N", title="fitted"),
-        alt.Tooltip("exponent:Q", title="exponent b", format=".2f"),
-        alt.Tooltip("exponent_low:Q", title="b low (10%)", format=".2f"),
-        alt.Tooltip("exponent_high:Q", title="b high (90%)", format=".2f"),
-        alt.Tooltip("per_10x_params:Q", title="x per 10x params", format=".2f"),
-        alt.Tooltip("n_models:Q", title="architectures"),
-        alt.Tooltip("n_families:Q", title="families"),
-        alt.Tooltip("provenance:N", title="provenance"),
-    ]
+    tooltip = tooltips(
+        ("label:N", "quantity"),
+        ("unit:N", "unit of the quantity"),
+        ("scope:N", "fitted"),
+        ("exponent:Q", "exponent b", ".2f"),
+        ("exponent_low:Q", "b low (10%)", ".2f"),
+        ("exponent_high:Q", "b high (90%)", ".2f"),
+        ("per_10x_params:Q", "x per 10x params", ".2f"),
+        ("n_models:Q", "architectures"),
+        ("n_families:Q", "families"),
+        PROVENANCE,
+    )
     base = alt.Chart(data).encode(
         y=alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=420)),
         yOffset=alt.YOffset("scope:N"),
         color=alt.Color("scope:N", title="fitted"),
         tooltip=tooltip,
     )
-    return alt.layer(
-        base.mark_rule(strokeWidth=3, opacity=0.6).encode(
-            x=alt.X(
-                "per_10x_params_low:Q",
-                title="Factor per 10x parameters",
-                scale=alt.Scale(type="log"),
+    return titled(
+        alt.layer(
+            base.mark_rule(strokeWidth=3, opacity=0.6).encode(
+                x=alt.X(
+                    "per_10x_params_low:Q",
+                    title="Factor per 10x parameters",
+                    scale=alt.Scale(type="log"),
+                ),
+                x2="per_10x_params_high:Q",
             ),
-            x2="per_10x_params_high:Q",
+            base.mark_point(filled=True, size=70).encode(
+                x=alt.X("per_10x_params:Q", scale=alt.Scale(type="log"))
+            ),
         ),
-        base.mark_point(filled=True, size=70).encode(
-            x=alt.X("per_10x_params:Q", scale=alt.Scale(type="log"))
-        ),
-    ).properties(
-        title=alt.Title(
-            title,
-            subtitle="metric ~ params^b: within families (family fixed effects, same data and "
-            "lab) and across all models; 80% interval from Monte Carlo + family bootstrap",
-        ),
+        title,
+        subtitle="metric ~ params^b: within families (family fixed effects, same data and "
+        "lab) and across all models; 80% interval from Monte Carlo + family bootstrap",
         description="Size exponent of energy, CO2e and cost per phase and setting",
     )
 
 
-def capability_chart(capability: pl.DataFrame) -> alt.LayerChart:
+def capability_chart(capability: pl.DataFrame) -> alt.Chart:
     data = capability.filter(pl.col("j_per_token").is_not_null()).with_columns(
         comparable_label=pl.when(pl.col("comparable"))
         .then(pl.lit("MMLU 5-shot"))
@@ -536,20 +757,7 @@ def capability_chart(capability: pl.DataFrame) -> alt.LayerChart:
         .otherwise(pl.lit("dominated")),
     )
     setting = data["setting"][0] if data.height else ""
-    tooltip = [
-        alt.Tooltip("model_id:N", title="model"),
-        alt.Tooltip("params_total:Q", title="parameters", format=",.0f"),
-        alt.Tooltip("mmlu_5shot:Q", title="MMLU", format=".1f"),
-        alt.Tooltip("variant:N", title="checkpoint scored"),
-        alt.Tooltip("j_per_token:Q", title="J/token", format=",.3~g"),
-        alt.Tooltip("usd_per_1k_tokens:Q", title="USD/1k tokens", format=",.3~g"),
-        alt.Tooltip("quality_share:Q", title="quality vs family top", format=".0%"),
-        alt.Tooltip("energy_share:Q", title="energy vs family top", format=".1%"),
-        alt.Tooltip("family_top:N", title="family top"),
-        alt.Tooltip("mmlu_source:N", title="MMLU source"),
-        alt.Tooltip("provenance:N", title="provenance"),
-    ]
-    return (
+    chart = (
         alt.Chart(data)
         .mark_point(filled=True, size=80)
         .encode(
@@ -562,27 +770,37 @@ def capability_chart(capability: pl.DataFrame) -> alt.LayerChart:
             color=alt.Color("family:N", title="family", scale=alt.Scale(scheme="tableau20")),
             shape=alt.Shape("pareto_label:N", title="front"),
             opacity=alt.condition("datum.comparable", alt.value(1.0), alt.value(0.35)),
-            tooltip=tooltip,
-        )
-        .properties(
-            title=alt.Title(
-                "Quality against energy per token: which small model is on the front",
-                subtitle="Published MMLU (source per point) against the estimated J/token; "
-                "faded points are scored in another format",
+            tooltip=tooltips(
+                MODEL,
+                PARAMS,
+                ("mmlu_5shot:Q", "MMLU", ".1f"),
+                ("variant:N", "checkpoint scored"),
+                ("j_per_token:Q", "J/token", ",.3~g"),
+                ("usd_per_1k_tokens:Q", "USD/1k tokens", ",.3~g"),
+                ("quality_share:Q", "quality vs family top", ".0%"),
+                ("energy_share:Q", "energy vs family top", ".1%"),
+                ("family_top:N", "family top"),
+                ("mmlu_source:N", "MMLU source"),
+                PROVENANCE,
             ),
-            description="MMLU against J/token per model, with the Pareto front",
         )
+    )
+    return titled(
+        chart,
+        "Quality against energy per token: which small model is on the front",
+        subtitle="Published MMLU (source per point) against the estimated J/token; "
+        "faded points are scored in another format",
+        description="MMLU against J/token per model, with the Pareto front",
     )
 
 
-def peers_chart(peers: pl.DataFrame) -> alt.LayerChart:
+def peers_chart(peers: pl.DataFrame, headlines: Headlines) -> alt.LayerChart:
     lo = min(peers["ours_j_per_token"].min(), peers["peer_j_per_token"].min())
     hi = max(peers["ours_j_per_token"].max(), peers["peer_j_per_token"].max())
     scale = alt.Scale(type="log")
     band = pl.DataFrame(
         {"a": [lo, hi], "b": [lo, hi], "lo": [lo / 2, hi / 2], "hi": [lo * 2, hi * 2]}
     )
-    far = peers.filter((pl.col("ours_over_peer") > 2) | (pl.col("ours_over_peer") < 0.5)).height
     peers = peers.with_columns(
         provenance=pl.lit("ours estimated; ML.ENERGY measured; EcoLogits estimated (published)")
     )
@@ -593,17 +811,17 @@ def peers_chart(peers: pl.DataFrame) -> alt.LayerChart:
             x=alt.X("peer_j_per_token:Q", title="Peer's figure (J/token)", scale=scale),
             y=alt.Y("ours_j_per_token:Q", title="Ours (J/token)", scale=scale),
             color=alt.Color("peer:N", title="peer"),
-            tooltip=[
-                alt.Tooltip("model_id:N", title="model"),
-                alt.Tooltip("peer:N", title="peer"),
-                alt.Tooltip("setting:N", title="setting"),
-                alt.Tooltip("ours_j_per_token:Q", title="ours (J/token)", format=",.3~g"),
-                alt.Tooltip("peer_j_per_token:Q", title="peer (J/token)", format=",.3~g"),
-                alt.Tooltip("ours_over_peer:Q", title="ours / peer", format=".2f"),
-                alt.Tooltip("boundary:N", title="boundary"),
-                alt.Tooltip("explanation:N", title="why (gap over 2x)"),
-                alt.Tooltip("provenance:N", title="provenance"),
-            ],
+            tooltip=tooltips(
+                MODEL,
+                ("peer:N", "peer"),
+                ("setting:N", "setting"),
+                ("ours_j_per_token:Q", "ours (J/token)", ",.3~g"),
+                ("peer_j_per_token:Q", "peer (J/token)", ",.3~g"),
+                ("ours_over_peer:Q", "ours / peer", ".2f"),
+                ("boundary:N", "boundary"),
+                ("explanation:N", "why (gap over 2x)"),
+                PROVENANCE,
+            ),
         )
     )
     area = (
@@ -616,25 +834,39 @@ def peers_chart(peers: pl.DataFrame) -> alt.LayerChart:
         .mark_line(color="#888", strokeDash=[3, 3])
         .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale))
     )
-    return alt.layer(area, line, points).properties(
-        title=alt.Title(
-            f"Our estimates against ML.ENERGY's measurements and EcoLogits: {far} of "
-            f"{peers.height} rows differ by more than 2x (each explained in the report)",
-            subtitle="Shaded: within 2x. ML.ENERGY rows predicted by fits that never saw the "
-            "model's family (v3) or the release (v2); EcoLogits on its own boundary",
+    title = title_from(
+        [headlines.get("peers.n_over_2x"), headlines.get("peers.n_rows")],
+        lambda far, n: (
+            f"Our estimates against ML.ENERGY's measurements and EcoLogits: {far['value']:.0f} "
+            f"of {n['value']:.0f} rows differ by more than 2x (each explained in the report)"
         ),
+        "Our estimates against ML.ENERGY's measurements and EcoLogits",
+    )
+    return titled(
+        alt.layer(area, line, points),
+        title,
+        subtitle="Shaded: within 2x. ML.ENERGY rows predicted by fits that never saw the "
+        "model's family (v3) or the release (v2); EcoLogits on its own boundary",
         description="Our J/token against the peers' for the same model and setting",
     )
 
 
-def fit_chart(cv: pl.DataFrame, fit: dict) -> alt.LayerChart:
+def fit_chart(cv: pl.DataFrame, fit: dict, headlines: Headlines) -> alt.LayerChart:
     held = cv.filter(~pl.col("held_out").str.starts_with("none")).with_columns(
         provenance=pl.lit("measured by ML.ENERGY (Zeus, GPU); predicted: estimated, held out")
     )
-    title = (
-        f"The serving model predicts a family it never saw within a median "
-        f"{fit['family_holdout_median_abs_error']:.0%} of ML.ENERGY's J/token "
-        f"({fit['n_models']} models, {fit['n_rows'].get('ML.ENERGY v3', 0)} rows)"
+    title = title_from(
+        [
+            headlines.get("fit.family_holdout_error"),
+            headlines.get("fit.n_models"),
+            headlines.get("fit.n_rows.ml_energy_v3"),
+        ],
+        lambda err, models, rows: (
+            f"The serving model predicts a family it never saw within a median "
+            f"{err['value']:.0%} of ML.ENERGY's J/token "
+            f"({models['value']:.0f} models, {rows['value']:.0f} rows)"
+        ),
+        "The serving model against ML.ENERGY's measurements, held out",
     )
     lo = min(held["j_per_token"].min(), held["predicted_j_per_token"].min())
     hi = max(held["j_per_token"].max(), held["predicted_j_per_token"].max())
@@ -648,19 +880,19 @@ def fit_chart(cv: pl.DataFrame, fit: dict) -> alt.LayerChart:
             y=alt.Y("j_per_token:Q", title="Measured by ML.ENERGY (J/token)", scale=scale),
             color=alt.Color("held_out:N", title="held out"),
             shape=alt.Shape("hardware_id:N", title="GPU"),
-            tooltip=[
-                alt.Tooltip("model:N", title="model"),
-                alt.Tooltip("hardware_id:N", title="GPU"),
-                alt.Tooltip("devices:Q", title="GPUs"),
-                alt.Tooltip("batch:Q", title="average batch", format=",.0f"),
-                alt.Tooltip("j_per_token:Q", title="measured J/token", format=",.3~g"),
-                alt.Tooltip("predicted_j_per_token:Q", title="predicted J/token", format=",.3~g"),
-                alt.Tooltip("power_w:Q", title="measured W", format=",.0f"),
-                alt.Tooltip("predicted_power_w:Q", title="predicted W", format=",.0f"),
-                alt.Tooltip("abs_error:Q", title="error", format=".0%"),
-                alt.Tooltip("source:N", title="source"),
-                alt.Tooltip("provenance:N", title="provenance"),
-            ],
+            tooltip=tooltips(
+                ("model:N", "model"),
+                ("hardware_id:N", "GPU"),
+                ("devices:Q", "GPUs"),
+                ("batch:Q", "average batch", ",.0f"),
+                ("j_per_token:Q", "measured J/token", ",.3~g"),
+                ("predicted_j_per_token:Q", "predicted J/token", ",.3~g"),
+                ("power_w:Q", "measured W", ",.0f"),
+                ("predicted_power_w:Q", "predicted W", ",.0f"),
+                ("abs_error:Q", "error", ".0%"),
+                ("source:N", "source"),
+                PROVENANCE,
+            ),
         )
     )
     line = (
@@ -668,102 +900,43 @@ def fit_chart(cv: pl.DataFrame, fit: dict) -> alt.LayerChart:
         .mark_line(color="#888", strokeDash=[3, 3])
         .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale))
     )
-    return alt.layer(line, points).properties(
-        title=alt.Title(title, subtitle=fit["formula"]),
+    return titled(
+        alt.layer(line, points),
+        title,
+        subtitle=fit["formula"],
         description="Measured J/token of each ML.ENERGY row against the serving model's "
         "prediction from a fit that held out its family, its GPU, or (v2) the whole release",
     )
 
 
-def _read(path: str | Path):
+# Each figure's builder by name; its inputs (the builder's arguments) and its caption live in
+# workflow/rules/figures.smk and workflow/report/figures/<name>.rst.
+FIGURES: dict[str, Callable[..., alt.TopLevelMixin]] = {
+    "answer": answer_chart,
+    "training_footprint": training_chart,
+    "inference": inference_chart,
+    "prefill_decode": prefill_decode_chart,
+    "energy_fit": fit_chart,
+    "size_exponent": ladder_chart,
+    "capability": capability_chart,
+    "peers": peers_chart,
+    "break_even": break_even_chart,
+    "memory": memory_chart,
+    "cost": cost_chart,
+    "carbon": carbon_chart,
+    "rent_vs_buy": rent_vs_buy_chart,
+}
+
+
+def _read(name: str, path: str | Path) -> Any:
     path = Path(path)
+    if name == "headlines":
+        return Headlines(load_headlines(path))
     if path.suffix == ".json":
         return json.loads(path.read_text(encoding="utf-8"))
     return pl.read_parquet(path)
 
 
-@dataclass(frozen=True)
-class Figure:
-    inputs: dict[str, str]
-    build: Callable[..., alt.TopLevelMixin]
-    caption: str
-
-    def chart(self, paths: dict[str, str | Path]) -> alt.TopLevelMixin:
-        return self.build(**{k: _read(v) for k, v in paths.items()})
-
-
-FIGURES: dict[str, Figure] = {
-    "answer": Figure(
-        {"answer": "results/answer.parquet"},
-        answer_chart,
-        "The answer: LLM median over SLM median for energy, CO2e and cost, training and "
-        "inference, per setting and serving mode, with 80% intervals and the provenance behind "
-        "each.",
-    ),
-    "training_footprint": Figure(
-        {"training": "results/training.parquet"},
-        training_chart,
-        "Training energy and CO2e against parameters (log-log): published figures, recomputed "
-        "from their own inputs; flagged rows marked.",
-    ),
-    "inference": Figure(
-        {"inference": "results/inference.parquet"},
-        inference_chart,
-        "Tokens per second and joules per token measured on this machine, by batch size, gross "
-        "and net of the idle baseline.",
-    ),
-    "prefill_decode": Figure(
-        {"inference": "results/inference.parquet"},
-        prefill_decode_chart,
-        "Share of each benchmarked response's time spent in prefill and in decode.",
-    ),
-    "energy_fit": Figure(
-        {"cv": "results/inference_fit_cv.parquet", "fit": "results/inference_fit.json"},
-        fit_chart,
-        "The serving model against ML.ENERGY's measured rows, each predicted by a fit that "
-        "never saw its family, its GPU, or (v2) its release.",
-    ),
-    "size_exponent": Figure(
-        {"exponent": "results/comparison/size_exponent.parquet"},
-        ladder_chart,
-        "How much more each 10x in parameters costs, within families and across all models, "
-        "per phase and setting, with 80% intervals.",
-    ),
-    "capability": Figure(
-        {"capability": "results/comparison/capability.parquet"},
-        capability_chart,
-        "Published MMLU against estimated J/token per model, with the Pareto front.",
-    ),
-    "peers": Figure(
-        {"peers": "results/peer_validation.parquet"},
-        peers_chart,
-        "Our J/token beside ML.ENERGY's measurements and EcoLogits' figures for the same "
-        "models, with the 2x band.",
-    ),
-    "break_even": Figure(
-        {"break_even": "results/break_even.parquet"},
-        break_even_chart,
-        "Tokens a model serves before its inference energy equals its training energy.",
-    ),
-    "memory": Figure(
-        {"models": "results/models.parquet", "scenarios": "results/scenarios.parquet"},
-        memory_chart,
-        "Memory of the weights by dtype against parameters, with the memory of the scenarios' "
-        "hardware.",
-    ),
-    "cost": Figure(
-        {"estimates": "results/inference_estimates.parquet"},
-        cost_chart,
-        "Cost per 1k tokens against parameters, cloud and local scenarios, with intervals.",
-    ),
-    "carbon": Figure(
-        {"estimates": "results/inference_estimates.parquet"},
-        carbon_chart,
-        "CO2e per 1k tokens against parameters in each scenario's grid, basis labelled.",
-    ),
-    "rent_vs_buy": Figure(
-        {"rvb": "results/rent_vs_buy.parquet"},
-        rent_vs_buy_chart,
-        "Renting vs owning the cloud scenarios' GPUs: cost per GPU-year against utilisation.",
-    ),
-}
+def draw(figure: str, paths: dict[str, str | Path]) -> alt.TopLevelMixin:
+    """Figure ``figure`` from its inputs by name (as the builder's arguments)."""
+    return FIGURES[figure](**{name: _read(name, path) for name, path in paths.items()})

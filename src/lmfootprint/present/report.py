@@ -16,11 +16,13 @@ import polars as pl
 import vl_convert
 
 import lmfootprint
+from lmfootprint.answer.headlines import Headlines, load_headlines
 from lmfootprint.benchmark.benchmark_inference import load_inference
 from lmfootprint.core.io import write_text
 from lmfootprint.estimates.training_footprint import load_training
 from lmfootprint.models.architecture import human_params
 from lmfootprint.models.model_metadata import load_models
+from lmfootprint.present.text import fmt, pct, ratio
 
 
 def _safe_url(url: str | None) -> str | None:
@@ -30,25 +32,13 @@ def _safe_url(url: str | None) -> str | None:
     return None
 
 
-def _fmt(value: Any, digits: int = 3) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        if value == 0:
-            return "0"
-        return f"{value:,.{digits}g}" if abs(value) < 1000 else f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+def _count(value: float) -> str:
+    """A headline count (stored as a float) as a whole number: 30."""
+    return f"{round(value):,}"
 
 
-def _ratio(value: float | None) -> str:
-    """Ratios keep their decimals where they matter: 0.42x, 3.1x, 24x, 1,489x."""
-    if value is None:
-        return "–"
-    if value < 10:
-        return f"{value:.2g}x" if value < 1 else f"{value:.1f}x"
-    return f"{value:,.0f}x"
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
 
 
 def _threshold_grid(df: pl.DataFrame | None) -> tuple[list[float], list[tuple]]:
@@ -72,21 +62,9 @@ def _machine_energy(inference: pl.DataFrame) -> str:
     return " and ".join(kinds) or "not benchmarked"
 
 
-def _estimate_errors(estimates: pl.DataFrame | None) -> dict[str, Any] | None:
-    """How the 6ND estimate compares with published GPU-hours, for the report's caveat."""
-    if estimates is None:
-        return None
-    checked = estimates.filter(pl.col("gpu_hours_error").is_not_null())
-    if checked.height == 0:
-        return None
-    return {
-        "n": checked.height,
-        "median_error": checked["gpu_hours_error"].median(),
-        "in_range": int(checked["published_in_range"].sum()),
-        "mfu_low": checked["implied_mfu"].min(),
-        "mfu_median": checked["implied_mfu"].median(),
-        "mfu_high": checked["implied_mfu"].max(),
-    }
+def _with_devices_tdp(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each inference row with the TDP of all its devices, the ceiling its power sits under."""
+    return [{**r, "devices_tdp_w": (r["tdp_w"] or 0) * (r["devices"] or 0)} for r in rows]
 
 
 def _figures(spec_paths: list[str | Path]) -> dict[str, dict[str, Any]]:
@@ -205,17 +183,22 @@ def render_report(
     title: str,
     fit: dict[str, Any] | None = None,
     calibration_model: dict[str, Any] | None = None,
-    slm_max_params: float = 8e9,
+    headlines: pl.DataFrame | None = None,
 ) -> str:
+    """The page. Every number its prose states comes from ``headlines`` (the headlines
+    table); a statement whose headline is absent is left out, never filled with a default."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(template_path).parent)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["fmt"] = _fmt
+    env.filters["fmt"] = fmt
     env.filters["params"] = human_params
     env.filters["safe_url"] = _safe_url
-    env.filters["ratio"] = _ratio
+    env.filters["ratio"] = ratio
+    env.filters["pct"] = pct
+    env.filters["count"] = _count
+    env.filters["ms"] = _ms
     template = env.get_template(Path(template_path).name)
     models = tables["models"]
     training = tables["training"]
@@ -248,8 +231,9 @@ def render_report(
         skipped=inference.filter(pl.col("status") == "skipped").to_dicts(),
         scenarios=rows("scenarios"),
         estimates=rows("estimates", "params_total"),
-        estimate_errors=_estimate_errors(tables.get("estimates")),
-        inference_estimates=rows("inference_estimates", "scenario", "params_total"),
+        inference_estimates=_with_devices_tdp(
+            rows("inference_estimates", "scenario", "params_total")
+        ),
         break_even=rows("break_even", "scenario", "params_total"),
         rent_vs_buy=rows("rent_vs_buy", "scenario", "params_total"),
         answer=rows("answer"),
@@ -265,13 +249,11 @@ def render_report(
         calibration_model=calibration_model,
         assumed=assumed,
         machine_energy=_machine_energy(inference),
-        slm_max_params=slm_max_params,
+        h=Headlines(headlines),
         fit=fit,
         versions=data_versions(tables, fit),
         provenance=provenance_counts(tables),
         figures=figures,
-        n_slm=models.filter(pl.col("size_class") == "SLM").height,
-        n_llm=models.filter(pl.col("size_class") == "LLM").height,
     )
 
 
@@ -302,10 +284,9 @@ def write_report(
     figure_specs: list[str | Path],
     template_path: str | Path,
     title: str,
-    slm_max_params: float = 8e9,
 ) -> None:
-    """``paths`` names the input tables: models, training and inference are required;
-    OPTIONAL_TABLES and ``fit`` (the J/token fit's JSON) are optional."""
+    """``paths`` names the input tables: models, training, inference and headlines are
+    required; OPTIONAL_TABLES and ``fit`` (the J/token fit's JSON) are optional."""
     tables = {
         "models": load_models(paths["models"]),
         "training": load_training(paths["training"]),
@@ -327,6 +308,6 @@ def write_report(
         title=title,
         fit=fit,
         calibration_model=calibration_model,
-        slm_max_params=slm_max_params,
+        headlines=load_headlines(paths["headlines"]),
     )
     write_text(html, out)

@@ -1,0 +1,555 @@
+"""The numbers the figure titles and the report state, computed once from the tables they
+summarise (``results/headlines.parquet``, one validated row per stable key).
+
+Titles and the report only format these rows: a number they state can be traced to its key,
+its source table and its provenance, and is the same wherever it appears.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from lmfootprint.answer.schemas import HeadlineSchema
+from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.core.validation import frame_from_rows, read_parquet_checked, validate_frame
+
+Row = dict[str, Any]
+
+# the builder that reads each input table, by the name the headlines rule gives it
+SOURCES = (
+    "models",
+    "scenarios",
+    "training",
+    "inference",
+    "answer",
+    "exponent",
+    "inference_estimates",
+    "break_even",
+    "rent_vs_buy",
+    "peers",
+    "fit",
+    "calibration_model",
+)
+
+
+class HeadlineMissingError(LmFootprintError):
+    """A title or the report asked for a headline the table does not hold."""
+
+
+def slug(text: str) -> str:
+    """A key part from free text: 'h100-cloud · throughput' -> 'h100_cloud_throughput',
+    '<3B' -> 'under_3b'."""
+    text = text.lower().replace("<", " under ").replace(">", " over ")
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def _row(
+    key: str,
+    value: float,
+    unit: str,
+    label: str,
+    source: str,
+    provenance: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    subject: str | None = None,
+    versus: str | None = None,
+    setting: str | None = None,
+) -> Row:
+    return {
+        "key": key,
+        "value": float(value),
+        "low": None if low is None else float(low),
+        "high": None if high is None else float(high),
+        "unit": unit,
+        "label": label,
+        "subject": subject,
+        "versus": versus,
+        "setting": setting,
+        "source": source,
+        "provenance": provenance,
+    }
+
+
+def _mix(values: list[str | None]) -> str:
+    """'measured', or 'estimated+measured' for a number drawn from rows of both kinds."""
+    return "+".join(sorted({p for v in values if v for p in v.split("+")})) or "computed"
+
+
+def threshold_headlines(slm_max_params: float) -> Iterator[Row]:
+    yield _row(
+        "slm_max_params",
+        slm_max_params,
+        "parameters",
+        "SLM: up to this many parameters (the config's slm_max_params)",
+        "config: slm_max_params",
+        "configured",
+    )
+
+
+def model_headlines(models: pl.DataFrame, source: str) -> Iterator[Row]:
+    yield _row("models.n", models.height, "models", "Models configured", source, "computed")
+    for size_class in ("SLM", "LLM"):
+        n = models.filter(pl.col("size_class") == size_class).height
+        label = f"Models in the {size_class} class"
+        yield _row(f"models.n_{size_class.lower()}", n, "models", label, source, "computed")
+    if models.height:
+        ratio = (models["weights_gb_fp32"] / models["weights_gb_int4"]).median()
+        yield _row(
+            "memory.fp32_over_int4",
+            ratio,
+            "x",
+            "Weights in fp32 over weights in int4 (median model)",
+            source,
+            "computed",
+        )
+
+
+def memory_headlines(
+    models: pl.DataFrame, scenarios: pl.DataFrame, models_source: str, source: str
+) -> Iterator[Row]:
+    """The smallest scenario device and the largest model whose weights fit on it."""
+    devices = (
+        scenarios.unique("hardware_name", maintain_order=True)
+        .group_by("memory_gb", maintain_order=True)
+        .agg(
+            hardware_name=pl.col("hardware_name").str.join(" / "),
+            scenario=pl.col("scenario").str.join(", "),
+        )
+        .sort("memory_gb")
+    )
+    if not devices.height:
+        return
+    smallest = devices.row(0, named=True)
+    yield _row(
+        "memory.smallest_device",
+        smallest["memory_gb"],
+        "GB",
+        "Memory of the smallest device among the scenarios",
+        source,
+        "published",
+        subject=smallest["hardware_name"],
+        setting=smallest["scenario"],
+    )
+    for dtype in ("bf16", "int4"):
+        fits = models.filter(pl.col(f"weights_gb_{dtype}") <= smallest["memory_gb"])
+        if fits.height:
+            largest = fits.sort("params_total").row(-1, named=True)
+            yield _row(
+                f"memory.largest_fit_{dtype}",
+                largest["params_total"],
+                "parameters",
+                f"Largest model whose {dtype} weights fit on the smallest device",
+                models_source,
+                "computed",
+                subject=largest["model_id"],
+                setting=smallest["hardware_name"],
+            )
+
+
+def training_headlines(training: pl.DataFrame, source: str) -> Iterator[Row]:
+    """How far published training energy spans, from the smallest to the largest."""
+    rows = training.filter(pl.col("params_total").is_not_null() & (pl.col("energy_mwh") > 0)).sort(
+        "energy_mwh"
+    )
+    if rows.height < 2:
+        return
+    lo, hi = rows.row(0, named=True), rows.row(-1, named=True)
+    kind = "estimated"  # recomputed from the published inputs
+    yield _row(
+        "training.energy_span",
+        hi["energy_mwh"] / lo["energy_mwh"],
+        "x",
+        "Largest over smallest recomputed training energy",
+        source,
+        kind,
+        subject=hi["model_id"],
+        versus=lo["model_id"],
+    )
+    for end, r in (("lowest", lo), ("highest", hi)):
+        yield _row(
+            f"training.{end}_energy_params",
+            r["params_total"],
+            "parameters",
+            f"Parameters of the model with the {end} recomputed training energy",
+            source,
+            "computed",
+            subject=r["model_id"],
+        )
+
+
+def benchmark_headlines(inference: pl.DataFrame, source: str) -> Iterator[Row]:
+    """What this machine's benchmark shows: prefill share, J/token at batch 1."""
+    ok = inference.filter(pl.col("status") == "ok")
+    if ok.height:
+        first = ok.row(0, named=True)
+        share = ok["prefill_share"]
+        yield _row(
+            "benchmark.prefill_share",
+            share.median(),
+            "share of time",
+            "Prefill's share of a response's wall time (median, range over rows)",
+            source,
+            "measured",
+            low=share.min(),
+            high=share.max(),
+            setting=first["hardware"],
+        )
+        for end in ("input", "output"):
+            yield _row(
+                f"benchmark.{end}_tokens",
+                first[f"{end}_tokens"],
+                "tokens",
+                f"{end.capitalize()} tokens per request of the benchmark workload",
+                source,
+                "configured",
+            )
+    batch1 = ok.filter(pl.col("batch_size") == 1).sort("params_total")
+    if batch1.select(pl.col("model_id").n_unique()).item() < 2:
+        return
+    for end, r in (
+        ("smallest", batch1.row(0, named=True)),
+        ("largest", batch1.row(-1, named=True)),
+    ):
+        yield _row(
+            f"benchmark.j_per_token_{end}",
+            r["j_per_token"],
+            "J/token",
+            f"J/token at batch 1 of the {end} benchmarked model",
+            source,
+            r["provenance"],
+            subject=r["model_id"],
+            setting=r["hardware"],
+        )
+
+
+def answer_headlines(answer: pl.DataFrame, source: str) -> Iterator[Row]:
+    """The class ratios the report and the answer figure state."""
+    training = answer.filter(pl.col("metric") == "training energy")
+    if training.height:
+        t = training.row(0, named=True)
+        yield _row(
+            "answer.training_energy",
+            t["llm_over_slm"],
+            "x",
+            "Training energy, LLM median over SLM median (80% interval)",
+            source,
+            t["provenance_mix"],
+            low=t["llm_over_slm_low"],
+            high=t["llm_over_slm_high"],
+            subject="LLM median",
+            versus="SLM median",
+            setting=t["setting"],
+        )
+        for cls in ("slm", "llm"):
+            yield _row(
+                f"answer.training_energy.n_{cls}",
+                t[f"n_{cls}"],
+                "architectures",
+                f"{cls.upper()} architectures behind the training ratio",
+                source,
+                "computed",
+            )
+    inference = answer.filter(pl.col("metric") == "inference energy")
+    for r in inference.iter_rows(named=True):
+        yield _row(
+            f"answer.inference_energy.{slug(r['setting'])}",
+            r["llm_over_slm"],
+            "x",
+            "Inference energy per token, LLM median over SLM median (80% interval)",
+            source,
+            r["provenance_mix"],
+            low=r["llm_over_slm_low"],
+            high=r["llm_over_slm_high"],
+            subject="LLM median",
+            versus="SLM median",
+            setting=r["setting"],
+        )
+    loaded = inference.filter(pl.col("setting").str.ends_with("throughput"))
+    if loaded.height:
+        r = loaded.row(0, named=True)
+        yield _row(
+            "answer.inference_energy_loaded",
+            r["llm_over_slm"],
+            "x",
+            "Inference energy per token on a loaded server, LLM median over SLM median",
+            source,
+            r["provenance_mix"],
+            low=r["llm_over_slm_low"],
+            high=r["llm_over_slm_high"],
+            subject="LLM median",
+            versus="SLM median",
+            setting=r["setting"],
+        )
+
+
+def exponent_headlines(exponent: pl.DataFrame, source: str) -> Iterator[Row]:
+    within = exponent.filter(
+        (pl.col("scope") == "within families") & (pl.col("metric") == "training energy")
+    )
+    if not within.height:
+        return
+    w = within.row(0, named=True)
+    yield _row(
+        "exponent.training_energy_within",
+        w["per_10x_params"],
+        "x",
+        "Training energy per 10x parameters within a family (80% interval)",
+        source,
+        "estimated",
+        low=w["per_10x_params_low"],
+        high=w["per_10x_params_high"],
+        setting=w["setting"],
+    )
+    if w["n_families"] is not None:
+        yield _row(
+            "exponent.training_energy_within.n_families",
+            w["n_families"],
+            "families",
+            "Families behind the within-family training exponent",
+            source,
+            "computed",
+        )
+
+
+def serving_headlines(estimates: pl.DataFrame, source: str) -> Iterator[Row]:
+    """Cost ratio per scenario and how far the grids apart the scenarios are (reference mode)."""
+    ok = estimates.filter((pl.col("status") == "estimated") & pl.col("reference"))
+    for scenario in ok["scenario"].unique(maintain_order=True).to_list():
+        sub = ok.filter(pl.col("scenario") == scenario)
+        slm = sub.filter(pl.col("size_class") == "SLM")["usd_per_1k_tokens"].median()
+        llm = sub.filter(pl.col("size_class") == "LLM")["usd_per_1k_tokens"].median()
+        if slm is None or llm is None or slm <= 0:
+            continue
+        yield _row(
+            f"cost.llm_over_slm.{slug(scenario)}",
+            llm / slm,
+            "x",
+            "Cost per 1k tokens, LLM median over SLM median (reference serving mode)",
+            source,
+            "estimated",
+            subject="LLM median",
+            versus="SLM median",
+            setting=scenario,
+        )
+    by = (
+        ok.group_by("scenario", "intensity_g_per_kwh", "intensity_basis", maintain_order=True)
+        .agg(pl.col("gco2e_per_1k_tokens").median())
+        .sort("gco2e_per_1k_tokens", maintain_order=True)
+    )
+    if by.height >= 2:
+        lo, hi = by.row(0, named=True), by.row(-1, named=True)
+        yield _row(
+            "carbon.grid_ratio",
+            hi["gco2e_per_1k_tokens"] / lo["gco2e_per_1k_tokens"],
+            "x",
+            "gCO2e per 1k tokens of the dirtiest scenario over the cleanest (median model)",
+            source,
+            "estimated",
+            subject=hi["scenario"],
+            versus=lo["scenario"],
+        )
+
+
+def break_even_headlines(break_even: pl.DataFrame, source: str) -> Iterator[Row]:
+    scenarios = break_even["scenario"].unique(maintain_order=True).to_list()
+    if not scenarios:
+        return
+    tokens = break_even.filter(pl.col("scenario") == scenarios[0])["break_even_tokens"]
+    yield _row(
+        "break_even.tokens",
+        tokens.median(),
+        "tokens",
+        "Tokens served before inference energy equals training energy (median, range over "
+        "models) in the first scenario",
+        source,
+        _mix(break_even.filter(pl.col("scenario") == scenarios[0])["provenance"].to_list()),
+        low=tokens.min(),
+        high=tokens.max(),
+        setting=scenarios[0],
+    )
+
+
+def rent_vs_buy_headlines(rvb: pl.DataFrame, source: str) -> Iterator[Row]:
+    per_hw = rvb.unique("scenario", maintain_order=True).filter(
+        pl.col("break_even_utilisation").is_not_null()
+    )
+    for r in per_hw.iter_rows(named=True):
+        yield _row(
+            f"rent_vs_buy.break_even_utilisation.{slug(r['scenario'])}",
+            r["break_even_utilisation"],
+            "share of the year",
+            "Utilisation above which buying the GPU costs less than renting it (GPU alone)",
+            source,
+            "estimated",
+            subject=r["hardware_id"],
+            setting=r["scenario"],
+        )
+
+
+def peer_headlines(peers: pl.DataFrame, source: str) -> Iterator[Row]:
+    far = peers.filter((pl.col("ours_over_peer") > 2) | (pl.col("ours_over_peer") < 0.5))
+    yield _row(
+        "peers.n_rows", peers.height, "rows", "Rows compared with a peer", source, "computed"
+    )
+    yield _row(
+        "peers.n_over_2x",
+        far.height,
+        "rows",
+        "Rows where ours and the peer's differ by more than 2x",
+        source,
+        "computed",
+    )
+
+
+def fit_headlines(fit: dict[str, Any], source: str) -> Iterator[Row]:
+    """The serving model's held-out checks."""
+
+    def row(key: str, value: float, unit: str, label: str, **kw: Any) -> Row:
+        kw.setdefault("provenance", "estimated")
+        return _row(f"fit.{key}", value, unit, label, source, **kw)
+
+    counted = {"provenance": "computed"}
+    yield row("n_models", fit["n_models"], "models", "Dense models in the calibration", **counted)
+    for name, n in sorted(fit["n_rows"].items()):
+        yield row(f"n_rows.{slug(name)}", n, "rows", f"{name} rows", subject=name, **counted)
+    yield row(
+        "in_sample_error", fit["in_sample_median_abs_error"], "share", "Median |error| in sample"
+    )
+    yield row(
+        "family_holdout_error",
+        fit["family_holdout_median_abs_error"],
+        "share",
+        "Median |error| of J/token on a family the fit never saw",
+    )
+    for name, err in sorted(fit["gpu_holdout_median_abs_error"].items()):
+        hw = name.replace("hardware_id=", "")
+        yield row(
+            f"gpu_holdout_error.{slug(hw)}",
+            err,
+            "share",
+            "Median |error| with the GPU held out",
+            subject=hw,
+        )
+    if fit.get("v2_median_abs_error") is not None:
+        yield row(
+            "v2_error",
+            fit["v2_median_abs_error"],
+            "share",
+            "Median |error| on ML.ENERGY v2 (never fitted)",
+        )
+    yield row("coverage", fit["coverage"], "share", "Held-out rows inside the 80% interval")
+    yield row(
+        "coverage_n", fit["coverage_n"], "rows", "Held-out rows checked for coverage", **counted
+    )
+    yield row(
+        "max_power_share_of_tdp",
+        fit["max_power_share_of_tdp"],
+        "share of TDP",
+        "Highest predicted power draw as a share of the devices' TDP",
+    )
+
+
+def calibration_headlines(model: dict[str, Any], source: str) -> Iterator[Row]:
+    """The training estimator's calibration on published runs."""
+
+    def row(key: str, value: float, unit: str, label: str, **kw: Any) -> Row:
+        kw.setdefault("provenance", "estimated")
+        return _row(f"calibration.{key}", value, unit, label, source, **kw)
+
+    counted = {"provenance": "computed"}
+    yield row(
+        "n_runs", model["n_runs"], "runs", "Published runs the MFU model is fitted on", **counted
+    )
+    yield row("slope", model["slope"], "exponent", "Slope b of log(MFU) on log(params)")
+    yield row("loo_error", model["loo_median_abs_error"], "share", "Leave-one-out median |error|")
+    for size_class, err in sorted(model["loo_by_size_class"].items()):
+        yield row(
+            f"loo_error.{slug(size_class)}",
+            err,
+            "share",
+            "Leave-one-out median |error| by size class",
+            subject=size_class,
+        )
+    yield row("coverage", model["coverage"], "share", "Held-out runs inside the 80% interval")
+    yield row(
+        "coverage_n", model["coverage_n"], "runs", "Held-out runs checked for coverage", **counted
+    )
+
+
+def headlines_table(
+    tables: dict[str, Any], sources: dict[str, str], slm_max_params: float
+) -> pl.DataFrame:
+    """Every headline from the tables present (``tables`` keyed as ``SOURCES``; JSON inputs
+    as dicts), validated. A table absent from ``tables`` contributes no headline."""
+    unknown = set(tables) - set(SOURCES)
+    if unknown:
+        raise LmFootprintError(f"headlines: unknown input table(s) {sorted(unknown)}")
+    t, s = tables, sources
+    rows: list[Row] = list(threshold_headlines(slm_max_params))
+    if "models" in t:
+        rows += model_headlines(t["models"], s["models"])
+        if "scenarios" in t:
+            rows += memory_headlines(t["models"], t["scenarios"], s["models"], s["scenarios"])
+    builders = {
+        "training": training_headlines,
+        "inference": benchmark_headlines,
+        "answer": answer_headlines,
+        "exponent": exponent_headlines,
+        "inference_estimates": serving_headlines,
+        "break_even": break_even_headlines,
+        "rent_vs_buy": rent_vs_buy_headlines,
+        "peers": peer_headlines,
+        "fit": fit_headlines,
+        "calibration_model": calibration_headlines,
+    }
+    for name, build in builders.items():
+        if name in t:
+            rows += build(t[name], s[name])
+    return validate_frame(HeadlineSchema, frame_from_rows(HeadlineSchema, rows), "headlines")
+
+
+def read_inputs(paths: dict[str, str | Path]) -> dict[str, Any]:
+    """The inputs by name: parquet tables as frames, JSON files as dicts."""
+    out: dict[str, Any] = {}
+    for name, path in paths.items():
+        path = Path(path)
+        if path.suffix == ".json":
+            out[name] = json.loads(path.read_text(encoding="utf-8"))
+        else:
+            out[name] = pl.read_parquet(path)
+    return out
+
+
+def load_headlines(path: str | Path) -> pl.DataFrame:
+    return read_parquet_checked(path, HeadlineSchema)
+
+
+class Headlines:
+    """Read access by key, for titles and the report: ``h.value("slm_max_params")``."""
+
+    def __init__(self, table: pl.DataFrame | None = None) -> None:
+        table = table if table is not None else frame_from_rows(HeadlineSchema, [])
+        self._rows = {r["key"]: r for r in table.iter_rows(named=True)}
+
+    def get(self, key: str) -> Row | None:
+        return self._rows.get(key)
+
+    def __getitem__(self, key: str) -> Row:
+        if key not in self._rows:
+            raise HeadlineMissingError(f"headline {key!r} is not in the headlines table")
+        return self._rows[key]
+
+    def value(self, key: str) -> float:
+        return self[key]["value"]
+
+    def group(self, prefix: str) -> list[Row]:
+        """Rows whose key is ``prefix.<something>``, in table order."""
+        return [r for k, r in self._rows.items() if k.startswith(prefix + ".")]
