@@ -29,6 +29,7 @@ from lmfootprint.benchmark.harness import (
 from lmfootprint.benchmark.llama_cpp import LlamaCppBackend, write_random_gguf
 from lmfootprint.benchmark.schemas import InferenceSchema
 from lmfootprint.benchmark.transformers_backend import TransformersBackend, causal_lm_problem
+from lmfootprint.benchmark.vllm_backend import VllmBackend
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.ids import ModelRef
 from lmfootprint.models.memory import bytes_per_param
@@ -74,29 +75,35 @@ def job(config: Path, workload: Workload, model: dict[str, Any] | None = None) -
 
 TINY = Workload("tiny", 4, 2, (1, 2), warmup=0, repeats=3)
 Q4 = Workload("q4", 8, 4, (1,), backend="llama_cpp", quantization="q4_k_m")
+VLLM = Workload("sweep", 4, 2, (1, 8), backend="vllm")
 
 
 # -- registry and interface ----------------------------------------------------------------
 
 
 def test_registry_names_each_backend_once() -> None:
-    assert registry() == {"transformers": TransformersBackend, "llama_cpp": LlamaCppBackend}
+    assert registry() == {
+        "transformers": TransformersBackend,
+        "llama_cpp": LlamaCppBackend,
+        "vllm": VllmBackend,
+    }
     assert backend_class("llama_cpp") is LlamaCppBackend
-    with pytest.raises(LmFootprintError, match=r"unknown backend 'vllm'; known: \['llama_cpp'"):
-        backend_class("vllm")
-    with pytest.raises(WorkloadError, match="workload w: unknown backend 'vllm'"):
-        Workload("w", 8, 4, (1,), backend="vllm")
+    with pytest.raises(LmFootprintError, match=r"unknown backend 'tgi'; known: \['llama_cpp'"):
+        backend_class("tgi")
+    with pytest.raises(WorkloadError, match="workload w: unknown backend 'tgi'"):
+        Workload("w", 8, 4, (1,), backend="tgi")
 
 
 def test_every_backend_has_every_member_of_the_interface() -> None:
     members = {n for n in (*vars(Backend), *Backend.__annotations__) if not n.startswith("_")}
-    members |= {"name", "generate", "__init__"}
+    members |= {"name", "generate", "__init__", "batching"}
     assert {"prepare", "generate", "predicted_memory_gb", "describe", "skip_reason"} <= members
     for name, cls in registry().items():
         assert cls.name == name
         missing = sorted(m for m in members - {"job"} if not hasattr(cls, m))
         assert not missing, f"{cls.__name__} lacks {missing}"
-        backend = cls(job(SMOL, Q4 if name == "llama_cpp" else TINY, model_row(SMOL)))
+        workload = {"llama_cpp": Q4, "vllm": VLLM}.get(name, TINY)
+        backend = cls(job(SMOL, workload, model_row(SMOL)))
         assert backend.job.workload.backend == name  # constructing loads nothing
     assert set(Generator.__annotations__) == {"name"}
 
@@ -134,7 +141,7 @@ def test_machine_record_round_trips_with_the_same_keys(tmp_path: Path) -> None:
     assert json.loads(path.read_text())["gpu"]["power_limit_w"] == 700.0
     assert Machine.from_json(path) == gpu
     absent = detect("cuda:7")
-    assert not absent.available and "no NVIDIA GPU 7" in absent.unavailable_reason
+    assert not absent.available and "no GPU cuda:7" in absent.unavailable_reason
     absent.to_json(path)
     assert Machine.from_json(path) == absent
 

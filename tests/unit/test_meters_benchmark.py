@@ -219,6 +219,10 @@ def _ok_row(**over):
         "roofline_tokens_per_s": 100.0,
         "plausibility": "x",
         "measured_at": "2026-11-23T00:00:00Z",
+        "energy_domains": "cpu+dram",
+        "total_params_b": 0.014,
+        "weight_precision": "float32",
+        "num_gpus": 0,
     }
     row.update(over)
     return _frame([row])

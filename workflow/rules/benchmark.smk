@@ -1,3 +1,5 @@
+# A description of the host that runs the workflow (the submit host on a cluster): benchmark
+# jobs detect the machine they run on themselves and never trust this record for presence.
 rule detect_hardware:
     input:
         code=code_of("detect_hardware"),
@@ -7,6 +9,7 @@ rule detect_hardware:
         "logs/detect_hardware/{device}.log",
     benchmark:
         "benchmarks/detect_hardware/{device}.tsv"
+    localrule: True
     conda:
         "../envs/lmfootprint.yaml"
     threads: 1
@@ -19,18 +22,22 @@ rule detect_hardware:
         "../scripts/detect_hardware.py"
 
 
-# Measurements run alone: the job takes every core, so no other job runs beside it.
+# Measurements run alone: the job takes every core, so no other job runs beside it. It detects
+# the hardware it holds (hardware output) and asks the scheduler for a GPU on cuda devices only.
 rule benchmark_inference:
     input:
         model="results/models/{model}.parquet",
-        hardware="results/hardware/{device}.json",
         config_json=model_config_json,
         cpu_tdp=shipped("resources/hardware/cpu_tdp_codecarbon.csv"),
         specs="results/hardware.parquet",
+        carbon="results/carbon_intensity.parquet",
+        countries=shipped("resources/carbon/countries_owid_via_codecarbon.csv"),
         code=code_of("benchmark_inference"),
     output:
         summary="results/benchmarks/{model}/{device}/{workload}.parquet",
         raw="results/benchmarks/{model}/{device}/{workload}.raw.parquet",
+        hardware="results/benchmarks/{model}/{device}/{workload}.hardware.json",
+        emissions="results/benchmarks/{model}/{device}/{workload}.emissions.csv",
     log:
         "logs/benchmark_inference/{model}/{device}/{workload}.log",
     benchmark:
@@ -44,6 +51,7 @@ rule benchmark_inference:
         mem_mb=bench_mem_mb,
         runtime=60,
     params:
+        device=device_of,
         workload=workload_of,
         dtype=dtype_of,
         weights_dir=local_dir_of,
@@ -55,6 +63,10 @@ rule benchmark_inference:
         idle_seconds_max=config["benchmark"]["idle_seconds_max"],
         seed=config["benchmark"]["seed"],
         bandwidth=config["benchmark"]["memory_bandwidth_gbps"],
+        skip_missing_devices=config["benchmark"]["skip_missing_devices"],
+        grid_scenario=config["benchmark"]["grid_scenario"],
+        scenarios=config["scenarios"],
+        carbon_basis=config["reference"]["carbon_basis"],
     script:
         "../scripts/benchmark_inference.py"
 

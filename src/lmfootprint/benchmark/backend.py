@@ -54,6 +54,9 @@ class Backend(Generator, Protocol):
     happens, so a skip costs no load."""
 
     job: BackendJob
+    # "static": one batch of batch_size sequences; "continuous": a scheduler running up to
+    # max_num_seqs = batch_size sequences per step (its rows fill max_num_seqs)
+    batching: ClassVar[str]
 
     def __init__(self, job: BackendJob) -> None: ...
 
@@ -91,11 +94,12 @@ class Backend(Generator, Protocol):
 @functools.cache
 def registry() -> dict[str, type[Backend]]:
     """Backend name -> class. Imported here, not at module level: each backend module
-    imports this one, and neither import loads torch or llama.cpp."""
+    imports this one, and no import loads torch, llama.cpp or vllm."""
     from lmfootprint.benchmark.llama_cpp import LlamaCppBackend
     from lmfootprint.benchmark.transformers_backend import TransformersBackend
+    from lmfootprint.benchmark.vllm_backend import VllmBackend
 
-    return {cls.name: cls for cls in (TransformersBackend, LlamaCppBackend)}
+    return {cls.name: cls for cls in (TransformersBackend, LlamaCppBackend, VllmBackend)}
 
 
 def backend_class(name: str) -> type[Backend]:

@@ -11,7 +11,8 @@ from typing import Any
 import polars as pl
 
 from lmfootprint.benchmark.backend import Backend, BackendJob, make_backend
-from lmfootprint.benchmark.detect_hardware import Machine
+from lmfootprint.benchmark.detect_hardware import DeviceMissingError, Machine
+from lmfootprint.benchmark.emissions import Grid
 from lmfootprint.benchmark.harness import (
     Workload,
     idle_baseline,
@@ -20,13 +21,15 @@ from lmfootprint.benchmark.harness import (
     skip_reason,
     summarise,
 )
-from lmfootprint.benchmark.meters import meter_for
+from lmfootprint.benchmark.meters import DOMAINS, meter_for
 from lmfootprint.benchmark.schemas import InferenceSchema
 from lmfootprint.core.validation import frame_from_rows, read_parquet_checked, validate_frame
 
 log = logging.getLogger(__name__)
 
 DEFAULT_W_PER_THREAD = 4.0  # CodeCarbon's fallback when a CPU is not in its TDP table
+# our dtypes as ML.ENERGY's weight_precision names them (quantisations keep their own name)
+WEIGHT_PRECISION = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16", "f16": "float16"}
 
 
 def device_slug(device: str) -> str:
@@ -68,6 +71,11 @@ def _empty_row(
         "backend": workload.backend,
         "quantization": workload.quantization,
         "threads": threads,
+        "total_params_b": model["params_total"] / 1e9,
+        "weight_precision": WEIGHT_PRECISION.get(dtype, dtype),
+        "gpu_model": machine.gpu.name if machine.gpu else None,
+        "num_gpus": 1 if machine.gpu else 0,
+        "parallelization": "TP=1;EP=1;DP=1" if machine.gpu else None,
     }
 
 
@@ -101,8 +109,20 @@ def benchmark_job(
     seed: int = 0,
     cpu_tdp_table: str | Path | None = None,
     memory_bandwidth_gbps: float | None = None,
+    skip_missing_devices: bool = False,
+    grid: Grid | None = None,
+    use_zeus: bool = True,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(summary rows, raw per-repeat rows) for one job; a skip yields one row with its reason."""
+    """(summary rows, raw per-repeat rows) for one job; a skip yields one row with its reason.
+    ``machine`` is what this job detected where it runs: a configured device that is absent is
+    an error, or a skip row with ``skip_missing_devices``."""
+    if not machine.available and not skip_missing_devices:
+        raise DeviceMissingError(
+            f"configured benchmark device {machine.device} is absent where the job runs: "
+            f"{machine.unavailable_reason}. Run on a node that has it (on Slurm, the "
+            f"benchmark job asks for a GPU), drop it from benchmark.devices, or set "
+            f"benchmark.skip_missing_devices: true to record a skip row instead"
+        )
     # never more threads than the machine has (`--cores 4` on a 2-core machine oversubscribes)
     threads = max(1, min(threads, machine.cpu_logical_cores))
     device = machine.device
@@ -136,12 +156,15 @@ def benchmark_job(
         tdp_source=tdp_source,
         ram_gb=machine.ram_gb,
         ram_w_per_gb=ram_w_per_gb,
+        use_zeus=use_zeus,
     )
     with tempfile.TemporaryDirectory(prefix="lmfootprint-scratch-") as scratch:
         prepared = backend.prepare(Path(scratch))
         log.info("%s: %s, meter: %s", model["model_id"], backend.describe(), meter.method)
         try:
-            raw = pl.DataFrame(run_benchmark(backend, workload=workload, meter=meter))
+            raw = pl.DataFrame(run_benchmark(backend, workload=workload, meter=meter)).cast(
+                {f"{d}_j": pl.Float64 for d in DOMAINS}
+            )
         finally:
             backend.close()
     window = min(idle_seconds_max, raw.filter(pl.col("phase") == "full")["seconds"].median())
@@ -162,6 +185,7 @@ def benchmark_job(
         skip_reason=pl.lit(None, dtype=pl.String),
         weights=pl.lit(prepared.weights),
         energy_method=pl.lit(meter.method),
+        energy_domains=pl.lit(meter.domains),
         provenance=pl.lit(meter.kind),
         peak_memory_gb=pl.lit(peak_memory_gb(device)),
         predicted_memory_gb=pl.col("batch_size").replace_strict(predicted, return_dtype=pl.Float64),
@@ -170,6 +194,15 @@ def benchmark_job(
         roofline_tokens_per_s=roofline,
         plausibility=plausibility,
         measured_at=pl.lit(dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
+        grid_g_per_kwh=pl.lit(grid.g_per_kwh if grid else None, dtype=pl.Float64),
+        grid_label=pl.lit(grid.label if grid else None, dtype=pl.String),
+        # ML.ENERGY's names: every sequence runs at once and gets exactly output_tokens
+        max_num_seqs=pl.col("batch_size") if backend.batching == "continuous" else pl.lit(None),
+        avg_batch_size=pl.col("batch_size").cast(pl.Float64),
+        avg_output_len=pl.lit(float(workload.output_tokens)),
+        j_per_request=pl.col("j_per_response"),
+        output_tokens_per_s=pl.col("tokens_per_s"),
+        median_itl_ms=pl.col("latency_ms_per_token"),
     )
     raw = raw.with_columns(
         model_id=pl.lit(model["model_id"]),

@@ -1,7 +1,10 @@
-"""What hardware is present: CPU model and cores, RAM, NVIDIA GPUs through NVML.
+"""What hardware is present: CPU model and cores, RAM, GPUs (NVIDIA through NVML, AMD through
+ROCm's torch), as a typed ``Machine``.
 
-The record of one benchmark device is a ``Machine``: written by the detect_hardware rule
-to results/hardware/{device}.json and read back, field by field, by every benchmark job.
+A benchmark job detects the machine it holds itself (``detect``), never trusting a record
+written by another job, which may have run on another node without GPU access. The
+detect_hardware rule still writes results/hardware/{device}.json: a description of the host
+that ran the workflow, not evidence that a benchmark node has the device.
 """
 
 from __future__ import annotations
@@ -22,6 +25,10 @@ from lmfootprint.core.io import write_json
 
 class MachineRecordError(LmFootprintError):
     """results/hardware/{device}.json is missing, not JSON, or has a bad field."""
+
+
+class DeviceMissingError(LmFootprintError):
+    """A configured benchmark device is absent on the node that runs the benchmark job."""
 
 
 @dataclass(frozen=True)
@@ -166,8 +173,33 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown CPU"
 
 
+def nvml_index(cuda_index: int) -> int:
+    """NVML's index of the GPU that CUDA calls ``cuda_index``: NVML ignores
+    CUDA_VISIBLE_DEVICES (Slurm sets it to the GPUs it granted), CUDA renumbers from 0."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES", "").strip()
+    if not visible:
+        return cuda_index
+    ids = [v.strip() for v in visible.split(",") if v.strip()]
+    if cuda_index >= len(ids):
+        return len(ids) + cuda_index  # not visible: an index NVML does not list either
+    if ids[cuda_index].isdigit():
+        return int(ids[cuda_index])
+    return _nvml_index_of_uuid(ids[cuda_index])
+
+
+def _nvml_index_of_uuid(uuid: str) -> int:
+    import pynvml
+
+    pynvml.nvmlInit()
+    try:
+        return pynvml.nvmlDeviceGetIndex(pynvml.nvmlDeviceGetHandleByUUID(uuid))
+    finally:
+        pynvml.nvmlShutdown()
+
+
 def nvidia_gpus() -> list[Gpu]:
-    """One record per NVIDIA GPU, or [] when NVML (nvidia-ml-py + driver) is absent."""
+    """One record per NVIDIA GPU NVML lists, or [] when NVML (nvidia-ml-py + driver) is absent.
+    ``index`` is NVML's; ``nvidia_gpu`` maps a CUDA index to it."""
     try:
         import pynvml
     except ImportError:
@@ -200,18 +232,50 @@ def nvidia_gpus() -> list[Gpu]:
         pynvml.nvmlShutdown()
 
 
+def rocm_gpu(index: int) -> Gpu | None:
+    """An AMD GPU through ROCm's torch (which calls it cuda:N too), or None. Its power limit
+    comes from Zeus (amdsmi) when installed."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    if not getattr(torch.version, "hip", None) or index >= torch.cuda.device_count():
+        return None
+    props = torch.cuda.get_device_properties(index)
+    limit_w = None
+    try:
+        from zeus.device import get_gpus
+
+        limit_w = get_gpus().get_power_management_limit(index) / 1000
+    except Exception:  # noqa: BLE001 - the limit is optional: without it the TDP check is off
+        pass
+    return Gpu(index, props.name, props.total_memory / 1e9, limit_w, f"ROCm {torch.version.hip}")
+
+
+def find_gpu(cuda_index: int) -> tuple[Gpu | None, str | None]:
+    """The GPU that ``cuda:<cuda_index>`` names on this node, or why there is none."""
+    gpus = nvidia_gpus()
+    index = nvml_index(cuda_index)
+    if 0 <= index < len(gpus):
+        return gpus[index], None
+    amd = rocm_gpu(cuda_index)
+    if amd is not None:
+        return amd, None
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    where = f", CUDA_VISIBLE_DEVICES={visible!r}" if visible is not None else ""
+    return None, (
+        f"no GPU cuda:{cuda_index} on {platform.node() or 'this node'} "
+        f"(NVML sees {len(gpus)} NVIDIA GPU(s), ROCm none{where})"
+    )
+
+
 def detect(device: str) -> Machine:
-    """The record of one benchmark device ('cpu' or 'cuda:N') and its host."""
+    """The record of one benchmark device ('cpu' or 'cuda:N') and the host it is on."""
     cpu = cpu_model()
     logical = psutil.cpu_count(logical=True) or 1
     gpu, reason = None, None
     if device.startswith("cuda"):
-        index = int(device.split(":", 1)[1]) if ":" in device else 0
-        gpus = nvidia_gpus()
-        if index >= len(gpus):
-            reason = f"no NVIDIA GPU {index} (NVML sees {len(gpus)})"
-        else:
-            gpu = gpus[index]
+        gpu, reason = find_gpu(int(device.split(":", 1)[1]) if ":" in device else 0)
     return Machine(
         device=device,
         cpu_model=cpu,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from lmfootprint.benchmark.meters import Meter, Reading
+from lmfootprint.benchmark.meters import DOMAINS, Meter, Reading
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.models.memory import GB, weight_bytes
 
@@ -172,6 +172,8 @@ def run_benchmark(backend: Generator, *, workload: Workload, meter: Meter) -> li
                         "seconds": r.seconds,
                         "energy_j": r.joules,
                         "utilisation": r.utilisation,
+                        # every domain the meter read (emissions.csv splits by domain)
+                        **{f"{d}_j": r.by_domain.get(d) for d in DOMAINS},
                     }
                 )
         log.info(

@@ -224,6 +224,7 @@ class LlamaCppBackend:
     """The Backend of benchmark/backend.py for llama.cpp: GGUF weights, CPU, batch size 1."""
 
     name: ClassVar[str] = "llama_cpp"
+    batching: ClassVar[str] = "static"
 
     def __init__(self, job: BackendJob) -> None:
         self.job = job

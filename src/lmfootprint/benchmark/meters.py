@@ -1,5 +1,9 @@
 """Energy meters. Each window returns joules and says how they were obtained.
 
+- Zeus (``zeus.monitor.ZeusMonitor``), preferred wherever it is importable: NVIDIA and AMD
+  GPUs, CPU package and DRAM through RAPL, Apple silicon's SoC. On a GPU it approximates a
+  window shorter than the energy counter's update period (a 1-token prefill) as instant
+  power x time, where a bare counter would read zero.
 - NVML: the GPU's total energy counter (Volta and newer), in mJ, read before and after.
 - RAPL: Linux powercap package domains only (core/uncore/dram sub-domains would double
   count), with the counter's wrap-around at ``max_energy_range_uj`` handled.
@@ -10,25 +14,35 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import psutil
 
 POWERCAP = Path("/sys/class/powercap")
 
 
+# the energy domains a reading may split into (CodeCarbon's cpu / gpu / ram columns)
+DOMAINS = ("gpu", "cpu", "dram")
+
+
 @dataclass(frozen=True)
 class Reading:
+    """One window: ``joules`` of the meter's headline domains (``Meter.domains``), and every
+    domain it read, headline or not, in ``by_domain`` (joules per domain of DOMAINS)."""
+
     joules: float
     seconds: float
     utilisation: float | None = None
+    by_domain: Mapping[str, float] = field(default_factory=dict)
 
 
 class Meter(Protocol):
     kind: str  # "measured" or "estimated"
     method: str
+    domains: str  # what ``joules`` covers, e.g. "gpu" or "cpu+dram"
 
     def start(self) -> None: ...
     def stop(self) -> Reading: ...
@@ -58,6 +72,7 @@ def rapl_package_domains(root: Path = POWERCAP) -> list[Path]:
 
 class RaplMeter:
     kind = "measured"
+    domains = "cpu"
 
     def __init__(self, domains: list[Path]):
         if not domains:
@@ -75,13 +90,14 @@ class RaplMeter:
     def stop(self) -> Reading:
         e1, t1 = self._read(), time.perf_counter()
         uj = sum(counter_delta(a, b, r) for a, b, r in zip(self._e0, e1, self.ranges, strict=True))
-        return Reading(uj / 1e6, t1 - self._t0)
+        return Reading(uj / 1e6, t1 - self._t0, by_domain={"cpu": uj / 1e6})
 
 
 class NvmlMeter:
     """The GPU's cumulative energy counter (mJ since driver load), read around each window."""
 
     kind = "measured"
+    domains = "gpu"
 
     def __init__(self, index: int, nvml=None):
         if nvml is None:
@@ -111,7 +127,8 @@ class NvmlMeter:
         e1, t1 = self._read_mj(), time.perf_counter()
         if e1 < self._e0:
             raise RuntimeError("NVML energy counter went backwards (driver reloaded?)")
-        return Reading((e1 - self._e0) / 1e3, t1 - self._t0)
+        joules = (e1 - self._e0) / 1e3
+        return Reading(joules, t1 - self._t0, by_domain={"gpu": joules})
 
 
 def busy_fraction(before, after) -> float:
@@ -126,6 +143,7 @@ def busy_fraction(before, after) -> float:
 
 class EstimateMeter:
     kind = "estimated"
+    domains = "cpu+dram"
 
     def __init__(self, cpu_tdp_w: float, tdp_source: str, ram_gb: float, ram_w_per_gb: float):
         if cpu_tdp_w <= 0 or ram_w_per_gb < 0:
@@ -143,15 +161,125 @@ class EstimateMeter:
         c1, t1 = psutil.cpu_times(), time.perf_counter()
         seconds = t1 - self._t0
         u = busy_fraction(self._c0, c1)
-        return Reading((self.cpu_tdp_w * u + self.ram_w) * seconds, seconds, u)
+        cpu, dram = self.cpu_tdp_w * u * seconds, self.ram_w * seconds
+        return Reading(cpu + dram, seconds, u, by_domain={"cpu": cpu, "dram": dram})
+
+
+def _sum(values: Mapping[int, float] | None) -> float | None:
+    return None if not values else float(sum(values.values()))
+
+
+def reading_from_measurement(measurement: Any, headline: tuple[str, ...]) -> Reading:
+    """A Reading from a ``zeus.monitor.Measurement`` (joules per GPU, CPU package and DRAM;
+    Apple silicon's SoC fields are in mJ). ``joules`` sums the ``headline`` domains."""
+    by_domain = {
+        "gpu": _sum(measurement.gpu_energy),
+        "cpu": _sum(measurement.cpu_energy),
+        "dram": _sum(measurement.dram_energy),
+    }
+    soc = measurement.soc_energy
+    if soc is not None:  # Apple silicon: CPU, DRAM and on-chip GPU, in mJ
+        for domain, attr in (("cpu", "cpu_total_mj"), ("dram", "dram_mj"), ("gpu", "gpu_mj")):
+            value = getattr(soc, attr, None)
+            if value is not None:
+                by_domain[domain] = (by_domain[domain] or 0.0) + value / 1e3
+    present = {k: v for k, v in by_domain.items() if v is not None}
+    missing = [d for d in headline if d not in present]
+    if missing:
+        raise RuntimeError(f"Zeus measured no {'/'.join(missing)} energy in this window")
+    return Reading(sum(present[d] for d in headline), float(measurement.time), by_domain=present)
+
+
+class ZeusMeter:
+    """Windows of a ``zeus.monitor.ZeusMonitor`` (or anything with its begin_window and
+    end_window, e.g. zeus.utils.testing.ReplayZeusMonitor)."""
+
+    kind = "measured"
+
+    def __init__(self, monitor: Any, headline: tuple[str, ...], method: str):
+        self.monitor, self.headline, self.method = monitor, headline, method
+        self.domains = "+".join(headline)
+        self._windows = 0
+
+    def start(self) -> None:
+        self._windows += 1
+        self.monitor.begin_window(self._key(), sync_execution=True)
+
+    def stop(self) -> Reading:
+        measurement = self.monitor.end_window(self._key(), sync_execution=True)
+        return reading_from_measurement(measurement, self.headline)
+
+    def _key(self) -> str:
+        return f"lmfootprint-{self._windows}"
+
+
+def zeus_meter(device: str) -> ZeusMeter | None:
+    """A Zeus meter of ``device`` ('cuda:N', 'mps' or 'cpu'), or None when Zeus is not
+    installed or sees nothing to meter there (then the caller falls back)."""
+    try:
+        import zeus
+        from zeus.monitor import ZeusMonitor
+    except ImportError:
+        return None
+    version = f"Zeus {zeus.__version__} ZeusMonitor"
+    if device.startswith("cuda"):
+        from zeus.device import get_gpus
+        from zeus.device.gpu.common import ZeusGPUInitError
+
+        index = int(device.split(":", 1)[1]) if ":" in device else 0
+        try:
+            if index >= len(get_gpus()):  # NVIDIA through NVML, else AMD through amdsmi
+                return None
+        except ZeusGPUInitError:
+            return None
+        # every CPU package Zeus can read rides along (CodeCarbon's cpu/ram columns)
+        monitor = ZeusMonitor(gpu_indices=[index], approx_instant_energy=True)
+        name = monitor.gpus.get_name(index)
+        rapl = f", host CPU/DRAM through RAPL ({len(monitor.cpu_indices)} packages)"
+        return ZeusMeter(
+            monitor,
+            ("gpu",),
+            f"{version}: {name} energy counter (GPU board only; windows shorter than the"
+            f" counter's update period approximated as power x time)"
+            + (rapl if monitor.cpu_indices else ""),
+        )
+    monitor = ZeusMonitor(gpu_indices=[])
+    if monitor.soc_is_present:
+        headline = ("gpu",) if device == "mps" else ("cpu", "dram")
+        return ZeusMeter(monitor, headline, f"{version}: Apple silicon SoC {'+'.join(headline)}")
+    if device == "cpu" and monitor.cpu_indices:
+        try:
+            dram = monitor.cpus.supports_get_dram_energy_consumption(0)
+        except Exception:  # noqa: BLE001 - any failure: meter the package alone
+            dram = False
+        headline = ("cpu", "dram") if dram else ("cpu",)
+        return ZeusMeter(
+            monitor,
+            headline,
+            f"{version}: RAPL, {len(monitor.cpu_indices)} package(s)" + (" + DRAM" if dram else ""),
+        )
+    return None
 
 
 def meter_for(
-    device: str, *, cpu_tdp_w: float, tdp_source: str, ram_gb: float, ram_w_per_gb: float
+    device: str,
+    *,
+    cpu_tdp_w: float,
+    tdp_source: str,
+    ram_gb: float,
+    ram_w_per_gb: float,
+    use_zeus: bool = True,
 ) -> Meter:
-    """The best meter this machine offers for ``device``: a counter, else a labelled estimate."""
+    """The best meter this machine offers for ``device``: Zeus, else our own counter (NVML,
+    RAPL package domains), else a labelled estimate."""
+    if use_zeus:
+        found = zeus_meter(device)
+        if found is not None:
+            return found
     if device.startswith("cuda"):
-        return NvmlMeter(int(device.split(":", 1)[1]) if ":" in device else 0)
+        from lmfootprint.benchmark.detect_hardware import nvml_index
+
+        return NvmlMeter(nvml_index(int(device.split(":", 1)[1]) if ":" in device else 0))
     domains = rapl_package_domains()
     if domains:
         try:

@@ -25,7 +25,7 @@ class InferenceSchema(TableSchema):
     dtype: str = pa.Field(
         isin=["fp32", "bf16", "fp16", "f16", "q8_0", "q4_0", "q4_k_m", "q5_k_m", "q6_k"]
     )
-    backend: str = pa.Field(isin=["transformers", "llama_cpp"])
+    backend: str = pa.Field(isin=["transformers", "llama_cpp", "vllm"])
     quantization: str = pa.Field(nullable=True)
     threads: int = pa.Field(gt=0)
     batch_size: int = pa.Field(nullable=True, gt=0)
@@ -52,11 +52,29 @@ class InferenceSchema(TableSchema):
     predicted_memory_gb: float = pa.Field(nullable=True, gt=0)
     weights_gb: float = pa.Field(nullable=True, gt=0)
     energy_method: str = pa.Field(nullable=True)
+    # what energy_j covers: "gpu" (board), "cpu" (RAPL package), "cpu+dram"
+    energy_domains: str = pa.Field(nullable=True, isin=["gpu", "cpu", "dram", "cpu+dram"])
     provenance: str = pa.Field(nullable=True, isin=["measured", "estimated"])
     device_tdp_w: float = pa.Field(nullable=True, gt=0)
     roofline_tokens_per_s: float = pa.Field(nullable=True, gt=0)
     plausibility: str = pa.Field(nullable=True)
     measured_at: str = pa.Field(nullable=True)
+    # the grid of the job's emissions.csv (benchmark/emissions.py)
+    grid_g_per_kwh: float = pa.Field(nullable=True, ge=0, le=1600)
+    grid_label: str = pa.Field(nullable=True)
+    # ML.ENERGY leaderboard v3's columns (resources/inference/mlenergy_v3.csv), same names and
+    # units, so their rows and ours stack: max_num_seqs only for continuous batching (vllm)
+    total_params_b: float = pa.Field(gt=0)
+    weight_precision: str
+    gpu_model: str = pa.Field(nullable=True)
+    num_gpus: int = pa.Field(ge=0)
+    parallelization: str = pa.Field(nullable=True)
+    max_num_seqs: int = pa.Field(nullable=True, gt=0)
+    avg_batch_size: float = pa.Field(nullable=True, gt=0)
+    avg_output_len: float = pa.Field(nullable=True, gt=0)
+    j_per_request: float = pa.Field(nullable=True, gt=0)
+    output_tokens_per_s: float = pa.Field(nullable=True, gt=0)
+    median_itl_ms: float = pa.Field(nullable=True, gt=0)
 
     @pa.dataframe_check
     def net_not_above_gross(cls, data: pa.PolarsData) -> pl.LazyFrame:

@@ -124,6 +124,7 @@ class TransformersBackend:
     """The Backend of benchmark/backend.py for transformers."""
 
     name: ClassVar[str] = "transformers"
+    batching: ClassVar[str] = "static"
 
     def __init__(self, job: BackendJob) -> None:
         self.job = job

@@ -10,7 +10,6 @@ PROVENANCE = ["measured", "estimated", "published"]
 DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 
 
-
 class TableSchema(pa.DataFrameModel):
     """Strict (no unknown column) and coercing: every stage's schemas derive from it."""
 
