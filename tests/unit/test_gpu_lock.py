@@ -52,3 +52,11 @@ def test_gpu_lock_lists_only_what_base_does_not_pin() -> None:
     text = gpu_lock(report, {"torch": "2.13.0+cpu", "jinja2": "3.1.6"})
     lines = [line for line in text.splitlines() if not line.startswith("#")]
     assert lines == ["nvidia-cublas==13.1.1.3", "torch==2.13.0"]
+
+
+def test_dev_lock_tests_zeus_at_the_gpu_versions() -> None:
+    """CI installs zeus (dev.lock) to test the Zeus meter: the same pins as the GPU set."""
+    gpu, dev = read_pins(GPU_LOCK), read_pins(ROOT / "requirements/dev.lock")
+    assert "zeus" in dev
+    for name in set(gpu) & set(dev):
+        assert gpu[name] == dev[name], f"{name}: gpu.lock {gpu[name]} != dev.lock {dev[name]}"
