@@ -25,7 +25,12 @@ from lmfootprint.models.pins import (
     resolve_endpoint,
     snapshot_config_path,
 )
-from lmfootprint.core.ids import ModelRef, device_slug, parse_model_entries, slug_of_hub_id
+from lmfootprint.core.ids import (
+    ModelRef,
+    device_slug,
+    parse_model_entries,
+    slug_of_hub_id,
+)
 
 # The workflow's own folder (where the Snakefile is), read from this file's place so that it
 # is right also when the workflow runs as a module of another one: what the workflow ships
