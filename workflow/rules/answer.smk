@@ -3,7 +3,7 @@ rule inference_fit:
         v3=shipped("resources/inference/mlenergy_v3.csv"),
         v2=shipped("resources/inference/mlenergy_v2_sweeps.csv"),
         shapes=shipped("resources/inference/peer_model_shapes.csv"),
-        hardware="results/hardware.parquet",
+        hardware=rules.hardware_table.output[0],
         code=code_of("inference_fit"),
     output:
         fit="results/inference_fit.json",
@@ -22,9 +22,9 @@ rule inference_fit:
 
 rule inference_estimates:
     input:
-        models="results/models.parquet",
-        scenarios="results/scenarios.parquet",
-        fit="results/inference_fit.json",
+        models=rules.models_table.output[0],
+        scenarios=rules.scenarios.output[0],
+        fit=rules.inference_fit.output.fit,
         code=code_of("inference_estimates"),
     output:
         "results/inference_estimates.parquet",
@@ -44,9 +44,9 @@ rule inference_estimates:
 
 rule break_even:
     input:
-        training="results/training.parquet",
-        estimates="results/training_estimates.parquet",
-        inference="results/inference_estimates.parquet",
+        training=rules.training_footprint.output[0],
+        estimates=rules.training_estimates.output.estimates,
+        inference=rules.inference_estimates.output[0],
         code=code_of("break_even"),
     output:
         "results/break_even.parquet",
@@ -64,12 +64,12 @@ rule break_even:
 
 rule rent_vs_buy:
     input:
-        inference="results/inference_estimates.parquet",
-        estimates="results/training_estimates.parquet",
-        scenarios="results/scenarios.parquet",
-        hardware="results/hardware.parquet",
-        tariffs="results/tariffs.parquet",
-        mfu_model="results/training_calibration.json",
+        inference=rules.inference_estimates.output[0],
+        estimates=rules.training_estimates.output.estimates,
+        scenarios=rules.scenarios.output[0],
+        hardware=rules.hardware_table.output[0],
+        tariffs=rules.tariffs.output[0],
+        mfu_model=rules.training_estimates.output.model,
         code=code_of("rent_vs_buy"),
     output:
         "results/rent_vs_buy.parquet",
@@ -90,13 +90,13 @@ rule rent_vs_buy:
 
 rule answer:
     input:
-        models="results/models.parquet",
+        models=rules.models_table.output[0],
         families=shipped(config["comparison"]["families"]),
         quality=shipped(config["comparison"]["quality"]),
-        training="results/training.parquet",
-        estimates="results/training_estimates.parquet",
-        inference="results/inference_estimates.parquet",
-        prices="results/gpu_prices.parquet",
+        training=rules.training_footprint.output[0],
+        estimates=rules.training_estimates.output.estimates,
+        inference=rules.inference_estimates.output[0],
+        prices=rules.gpu_prices.output[0],
         code=code_of("answer"),
     output:
         answer="results/answer.parquet",
@@ -124,10 +124,10 @@ rule answer:
 
 rule peer_validation:
     input:
-        cv="results/inference_fit_cv.parquet",
+        cv=rules.inference_fit.output.cv,
         peer_map=shipped(config["comparison"]["peer_map"]),
         ecologits=shipped(config["comparison"]["ecologits"]),
-        inference="results/inference_estimates.parquet",
+        inference=rules.inference_estimates.output[0],
         code=code_of("peer_validation"),
     output:
         "results/peer_validation.parquet",

@@ -1,16 +1,4 @@
 # Grid carbon intensity, built from the retrieved files (retrieve.smk): live or shipped.
-def carbon_files():
-    if source_online("carbon"):
-        live = rules.retrieve_carbon_live.output
-        return {"owid": live.owid, "google": live.google, "manifest": live.manifest}
-    snapshot = rules.retrieve_carbon_shipped.output
-    return {
-        "countries": snapshot.files[:2],
-        "google": snapshot.files[2],
-        "manifest": snapshot.manifest,
-    }
-
-
 rule carbon_intensity:
     input:
         **carbon_files(),

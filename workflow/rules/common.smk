@@ -265,3 +265,78 @@ def source_online(source):
 
 def model_tables():
     return expand("results/models/{model}.parquet", model=list(MODELS))
+
+
+# Reference data (retrieve.smk, then the build rules prices/carbon/tariffs.smk): which
+# retrieved files a build rule reads, live or shipped, by the source's online switch.
+# The shipped snapshot of each source, as named in resources/ (and in every row's source).
+SHIPPED_REFERENCE = {
+    "prices": ["resources/gpu_prices.csv"],
+    "carbon": [
+        "resources/carbon/countries_owid_via_codecarbon.csv",
+        "resources/carbon/owid_grapher_2024.csv",
+        "resources/carbon/google_region_2024.csv",
+    ],
+    "tariffs": ["resources/tariffs/tariffs.csv"],
+}
+# The year of Google's region-carbon-info file (shipped: google_region_2024.csv).
+GOOGLE_YEAR = 2024
+
+
+def shipped_copies(source):
+    """Where the offline retrieval puts the copies of a source's shipped files."""
+    return [
+        f"results/raw/{source}/shipped/{Path(p).name}"
+        for p in SHIPPED_REFERENCE[source]
+    ]
+
+
+def carbon_files():
+    if source_online("carbon"):
+        live = rules.retrieve_carbon_live.output
+        return {"owid": live.owid, "google": live.google, "manifest": live.manifest}
+    snapshot = rules.retrieve_carbon_shipped.output
+    return {
+        "countries": snapshot.files[:2],
+        "google": snapshot.files[2],
+        "manifest": snapshot.manifest,
+    }
+
+
+def price_files():
+    if source_online("prices"):
+        live = rules.retrieve_prices_live.output
+        return {"azure": live.azure, "aws": live.aws, "manifest": live.manifest}
+    snapshot = rules.retrieve_prices_shipped.output
+    return {"snapshot": snapshot.files[0], "manifest": snapshot.manifest}
+
+
+def tariff_files():
+    snapshot = rules.retrieve_tariffs_shipped.output
+    files = {"snapshot": snapshot.files[0], "snapshot_manifest": snapshot.manifest}
+    if source_online("tariffs"):
+        live = rules.retrieve_tariffs_live.output
+        files |= {
+            "household": live.household,
+            "non_household": live.non_household,
+            "manifest": live.manifest,
+        }
+    return files
+
+
+# Figures (figures.smk holds FIGURES: each figure's inputs by name).
+def figure_caption_file(wildcards):
+    return str(
+        WORKFLOW_DIR / "workflow" / "report" / "figures" / f"{wildcards.figure}.rst"
+    )
+
+
+def figure_caption(wildcards):
+    """The caption's text, for the one caption file Snakemake's report takes per rule."""
+    return " ".join(
+        Path(figure_caption_file(wildcards)).read_text(encoding="utf-8").split()
+    )
+
+
+def figure_specs():
+    return expand("results/figures/{figure}.vl.json", figure=list(FIGURES))

@@ -36,23 +36,6 @@ FIGURES = {
 }
 
 
-def figure_caption_file(wildcards):
-    return str(
-        WORKFLOW_DIR / "workflow" / "report" / "figures" / f"{wildcards.figure}.rst"
-    )
-
-
-def figure_caption(wildcards):
-    """The caption's text, for the one caption file Snakemake's report takes per rule."""
-    return " ".join(
-        Path(figure_caption_file(wildcards)).read_text(encoding="utf-8").split()
-    )
-
-
-def figure_specs():
-    return expand("results/figures/{figure}.vl.json", figure=list(FIGURES))
-
-
 rule figure:
     """One rule draws every figure: its inputs by name from FIGURES, its caption from a file."""
     input:

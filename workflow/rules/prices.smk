@@ -1,12 +1,4 @@
 # GPU prices per GPU-hour, built from the retrieved files (retrieve.smk): live or shipped.
-def price_files():
-    if source_online("prices"):
-        live = rules.retrieve_prices_live.output
-        return {"azure": live.azure, "aws": live.aws, "manifest": live.manifest}
-    snapshot = rules.retrieve_prices_shipped.output
-    return {"snapshot": snapshot.files[0], "manifest": snapshot.manifest}
-
-
 rule gpu_prices:
     input:
         **price_files(),

@@ -7,27 +7,6 @@
 # The build rules (prices.smk, carbon.smk, tariffs.smk) take one or the other, by the source's
 # online switch (reference.online.<source>, else `online`).
 
-# The shipped snapshot of each source, as named in resources/ (and in every row's source).
-SHIPPED_REFERENCE = {
-    "prices": ["resources/gpu_prices.csv"],
-    "carbon": [
-        "resources/carbon/countries_owid_via_codecarbon.csv",
-        "resources/carbon/owid_grapher_2024.csv",
-        "resources/carbon/google_region_2024.csv",
-    ],
-    "tariffs": ["resources/tariffs/tariffs.csv"],
-}
-# The year of Google's region-carbon-info file (shipped: google_region_2024.csv).
-GOOGLE_YEAR = 2024
-
-
-def shipped_copies(source):
-    """Where the offline retrieval puts the copies of a source's shipped files."""
-    return [
-        f"results/raw/{source}/shipped/{Path(p).name}"
-        for p in SHIPPED_REFERENCE[source]
-    ]
-
 
 rule retrieve_prices_live:
     input:

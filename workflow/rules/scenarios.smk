@@ -1,9 +1,9 @@
 rule scenarios:
     input:
-        hardware="results/hardware.parquet",
-        carbon="results/carbon_intensity.parquet",
-        tariffs="results/tariffs.parquet",
-        prices="results/gpu_prices.parquet",
+        hardware=rules.hardware_table.output[0],
+        carbon=rules.carbon_intensity.output[0],
+        tariffs=rules.tariffs.output[0],
+        prices=rules.gpu_prices.output[0],
         code=code_of("scenarios"),
     output:
         "results/scenarios.parquet",

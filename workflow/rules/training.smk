@@ -2,7 +2,7 @@ rule training_footprint:
     input:
         published=shipped(config["training"]["published"]),
         derived_hours=shipped(config["training"]["derived_gpu_hours"]),
-        models="results/models.parquet",
+        models=rules.models_table.output[0],
         code=code_of("training_footprint"),
     output:
         "results/training.parquet",
@@ -26,12 +26,12 @@ rule training_footprint:
 
 rule training_estimates:
     input:
-        models="results/models.parquet",
-        training="results/training.parquet",
+        models=rules.models_table.output[0],
+        training=rules.training_footprint.output[0],
         tokens=shipped(config["training"]["tokens"]),
         derived_hours=shipped(config["training"]["derived_gpu_hours"]),
-        hardware="results/hardware.parquet",
-        carbon="results/carbon_intensity.parquet",
+        hardware=rules.hardware_table.output[0],
+        carbon=rules.carbon_intensity.output[0],
         code=code_of("training_estimates"),
     output:
         estimates="results/training_estimates.parquet",
