@@ -31,7 +31,9 @@ def capability_table(metrics: pl.DataFrame, quality: pl.DataFrame, setting: str)
             (pl.col("phase") == phase) & (pl.col("metric") == name) & (pl.col("setting") == where)
         ).select("model_id", pl.col("value").alias(name))
 
-    base = metrics.unique("model_id").select("model_id", "params_total", "family", "ladder")
+    base = metrics.unique("model_id", maintain_order=True).select(
+        "model_id", "params_total", "family", "ladder"
+    )
     df = (
         base.join(
             q.select("model_id", "mmlu_5shot", "variant", "comparable", "source_url"), on="model_id"
@@ -39,7 +41,7 @@ def capability_table(metrics: pl.DataFrame, quality: pl.DataFrame, setting: str)
         .join(metric("inference", "inference energy", setting), on="model_id", how="left")
         .join(metric("inference", "inference cost", setting), on="model_id", how="left")
         .join(metric("training", "training energy", "training run"), on="model_id", how="left")
-        .sort("params_total")
+        .sort("params_total", "model_id")  # ties (same size) in a stable order
     )
     rows: list[dict[str, Any]] = []
     comparable = [r for r in df.iter_rows(named=True) if r["comparable"] and r["inference energy"]]
