@@ -1,1 +1,2 @@
-"""Estimates stage: training and inference footprints, fits, break-even, rent vs buy."""
+"""Estimates stage (workflow/rules/estimates.smk): training and inference footprints, the
+calibrated fits, break-even, rent vs buy."""

@@ -1,1 +1,2 @@
-"""Reference data: GPU prices, carbon intensity, tariffs, hardware, scenarios."""
+"""Reference data (workflow/rules/retrieve.smk, then prices, carbon, tariffs, hardware,
+scenarios.smk): GPU prices, grid carbon intensity, tariffs, hardware specs, scenarios."""

@@ -1,0 +1,145 @@
+# Estimates (lmfootprint.estimates): training footprints recomputed from their sources and
+# estimated for every model (6ND, calibrated MFU), the serving model calibrated on ML.ENERGY,
+# inference per scenario, break-even and rent vs buy.
+rule training_footprint:
+    input:
+        published=shipped(config["training"]["published"]),
+        derived_hours=shipped(config["training"]["derived_gpu_hours"]),
+        models=rules.models_table.output[0],
+        code=code_of("training_footprint"),
+    output:
+        "results/training.parquet",
+    log:
+        "logs/training_footprint.log",
+    benchmark:
+        "benchmarks/training_footprint.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        intensity_band=config["training"]["intensity_band_g_per_kwh"],
+        tolerance=config["training"]["tolerance"],
+    script:
+        "../scripts/training_footprint.py"
+
+
+rule training_estimates:
+    input:
+        models=rules.models_table.output[0],
+        training=rules.training_footprint.output[0],
+        tokens=shipped(config["training"]["tokens"]),
+        derived_hours=shipped(config["training"]["derived_gpu_hours"]),
+        hardware=rules.hardware_table.output[0],
+        carbon=rules.carbon_intensity.output[0],
+        code=code_of("training_estimates"),
+    output:
+        estimates="results/training_estimates.parquet",
+        calibration="results/training_calibration.parquet",
+        model="results/training_calibration.json",
+    log:
+        "logs/training_estimates.log",
+    benchmark:
+        "benchmarks/training_estimates.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    params:
+        settings=config["footprint"],
+        basis=config["reference"]["carbon_basis"],
+    script:
+        "../scripts/training_estimates.py"
+
+
+rule inference_fit:
+    input:
+        v3=shipped("resources/inference/mlenergy_v3.csv"),
+        v2=shipped("resources/inference/mlenergy_v2_sweeps.csv"),
+        shapes=shipped("resources/inference/peer_model_shapes.csv"),
+        hardware=rules.hardware_table.output[0],
+        code=code_of("inference_fit"),
+    output:
+        fit="results/inference_fit.json",
+        cv="results/inference_fit_cv.parquet",
+    log:
+        "logs/inference_fit.log",
+    benchmark:
+        "benchmarks/inference_fit.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    script:
+        "../scripts/inference_fit.py"
+
+
+rule inference_estimates:
+    input:
+        models=rules.models_table.output[0],
+        scenarios=rules.scenarios.output[0],
+        fit=rules.inference_fit.output.fit,
+        code=code_of("inference_estimates"),
+    output:
+        "results/inference_estimates.parquet",
+    log:
+        "logs/inference_estimates.log",
+    benchmark:
+        "benchmarks/inference_estimates.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    params:
+        settings=config["footprint"]["inference"],
+    script:
+        "../scripts/inference_estimates.py"
+
+
+rule break_even:
+    input:
+        training=rules.training_footprint.output[0],
+        estimates=rules.training_estimates.output.estimates,
+        inference=rules.inference_estimates.output[0],
+        code=code_of("break_even"),
+    output:
+        "results/break_even.parquet",
+    log:
+        "logs/break_even.log",
+    benchmark:
+        "benchmarks/break_even.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    script:
+        "../scripts/break_even.py"
+
+
+rule rent_vs_buy:
+    input:
+        inference=rules.inference_estimates.output[0],
+        estimates=rules.training_estimates.output.estimates,
+        scenarios=rules.scenarios.output[0],
+        hardware=rules.hardware_table.output[0],
+        tariffs=rules.tariffs.output[0],
+        mfu_model=rules.training_estimates.output.model,
+        code=code_of("rent_vs_buy"),
+    output:
+        "results/rent_vs_buy.parquet",
+    log:
+        "logs/rent_vs_buy.log",
+    benchmark:
+        "benchmarks/rent_vs_buy.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    params:
+        settings=config["footprint"]["rent_vs_buy"],
+        mfu=config["footprint"]["mfu"],
+    script:
+        "../scripts/rent_vs_buy.py"
