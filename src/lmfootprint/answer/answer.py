@@ -52,6 +52,33 @@ def load_families(path: str) -> pl.DataFrame:
     return read_csv_checked(path, ModelFamilySchema)
 
 
+def _metric_row(
+    model: dict[str, Any],
+    reasons: list[str],
+    phase: str,
+    setting: str,
+    metric: str,
+    unit: str,
+    values: dict[str, Any],
+    col: str,
+) -> dict[str, Any]:
+    """One model-metrics row: training and inference rows carry the same value, interval,
+    provenance and headline eligibility, read from ``col`` and its ``_low``/``_high``."""
+    return {
+        **model,
+        "phase": phase,
+        "setting": setting,
+        "metric": metric,
+        "unit": unit,
+        "value": values[col],
+        "low": values[f"{col}_low"],
+        "high": values[f"{col}_high"],
+        "provenance": values["provenance"],
+        "headline": not reasons,
+        "excluded_because": "; ".join(reasons) or None,
+    }
+
+
 def model_metrics(
     models: pl.DataFrame,
     families: pl.DataFrame,
@@ -92,41 +119,14 @@ def model_metrics(
             ("training energy", "MWh", "energy_mwh"),
             ("training CO2e", "tCO2e", "co2e_common"),
         ):
-            rows.append(
-                {
-                    **b,
-                    "phase": "training",
-                    "setting": "training run",
-                    "metric": metric,
-                    "unit": unit,
-                    "value": t[col],
-                    "low": t[f"{col}_low"],
-                    "high": t[f"{col}_high"],
-                    "provenance": t["provenance"],
-                    "headline": not reasons,
-                    "excluded_because": "; ".join(reasons) or None,
-                }
-            )
+            rows.append(_metric_row(b, reasons, "training", "training run", metric, unit, t, col))
     ok = inference.filter(pl.col("status") == "estimated")
     for r in ok.iter_rows(named=True):
         b = base(r["model_id"])
         reasons = b.pop("_reasons")
         for metric, unit, col in INFERENCE_METRICS:
-            rows.append(
-                {
-                    **b,
-                    "phase": "inference",
-                    "setting": f"{r['scenario']} · {r['serving']}",
-                    "metric": metric,
-                    "unit": unit,
-                    "value": r[col],
-                    "low": r[f"{col}_low"],
-                    "high": r[f"{col}_high"],
-                    "provenance": r["provenance"],
-                    "headline": not reasons,
-                    "excluded_because": "; ".join(reasons) or None,
-                }
-            )
+            setting = f"{r['scenario']} · {r['serving']}"
+            rows.append(_metric_row(b, reasons, "inference", setting, metric, unit, r, col))
     df = frame_from_rows(ModelMetricSchema, rows)
     return validate_frame(ModelMetricSchema, df, "results/comparison/model_metrics.parquet")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import polars as pl
 from lmfootprint.answer.schemas import HeadlineSchema
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.validation import frame_from_rows, read_parquet_checked, validate_frame
+from lmfootprint.reference.scenarios import devices_by_memory
 
 Row = dict[str, Any]
 
@@ -116,15 +117,7 @@ def memory_headlines(
     models: pl.DataFrame, scenarios: pl.DataFrame, models_source: str, source: str
 ) -> Iterator[Row]:
     """The smallest scenario device and the largest model whose weights fit on it."""
-    devices = (
-        scenarios.unique("hardware_name", maintain_order=True)
-        .group_by("memory_gb", maintain_order=True)
-        .agg(
-            hardware_name=pl.col("hardware_name").str.join(" / "),
-            scenario=pl.col("scenario").str.join(", "),
-        )
-        .sort("memory_gb")
-    )
+    devices = devices_by_memory(scenarios).sort("memory_gb")
     if not devices.height:
         return
     smallest = devices.row(0, named=True)
@@ -230,23 +223,34 @@ def benchmark_headlines(inference: pl.DataFrame, source: str) -> Iterator[Row]:
         )
 
 
+def _class_ratio_row(key: str, ratio: Row, label: str, source: str) -> Row:
+    """A row of the answer table as a headline: every class ratio is stated the same way,
+    LLM median over SLM median with its interval."""
+    return _row(
+        key,
+        ratio["llm_over_slm"],
+        "x",
+        label,
+        source,
+        ratio["provenance_mix"],
+        low=ratio["llm_over_slm_low"],
+        high=ratio["llm_over_slm_high"],
+        subject="LLM median",
+        versus="SLM median",
+        setting=ratio["setting"],
+    )
+
+
 def answer_headlines(answer: pl.DataFrame, source: str) -> Iterator[Row]:
     """The class ratios the report and the answer figure state."""
     training = answer.filter(pl.col("metric") == "training energy")
     if training.height:
         t = training.row(0, named=True)
-        yield _row(
+        yield _class_ratio_row(
             "answer.training_energy",
-            t["llm_over_slm"],
-            "x",
+            t,
             "Training energy, LLM median over SLM median (80% interval)",
             source,
-            t["provenance_mix"],
-            low=t["llm_over_slm_low"],
-            high=t["llm_over_slm_high"],
-            subject="LLM median",
-            versus="SLM median",
-            setting=t["setting"],
         )
         for cls in ("slm", "llm"):
             yield _row(
@@ -259,34 +263,19 @@ def answer_headlines(answer: pl.DataFrame, source: str) -> Iterator[Row]:
             )
     inference = answer.filter(pl.col("metric") == "inference energy")
     for r in inference.iter_rows(named=True):
-        yield _row(
+        yield _class_ratio_row(
             f"answer.inference_energy.{slug(r['setting'])}",
-            r["llm_over_slm"],
-            "x",
+            r,
             "Inference energy per token, LLM median over SLM median (80% interval)",
             source,
-            r["provenance_mix"],
-            low=r["llm_over_slm_low"],
-            high=r["llm_over_slm_high"],
-            subject="LLM median",
-            versus="SLM median",
-            setting=r["setting"],
         )
     loaded = inference.filter(pl.col("setting").str.ends_with("throughput"))
     if loaded.height:
-        r = loaded.row(0, named=True)
-        yield _row(
+        yield _class_ratio_row(
             "answer.inference_energy_loaded",
-            r["llm_over_slm"],
-            "x",
+            loaded.row(0, named=True),
             "Inference energy per token on a loaded server, LLM median over SLM median",
             source,
-            r["provenance_mix"],
-            low=r["llm_over_slm_low"],
-            high=r["llm_over_slm_high"],
-            subject="LLM median",
-            versus="SLM median",
-            setting=r["setting"],
         )
 
 
@@ -409,13 +398,21 @@ def peer_headlines(peers: pl.DataFrame, source: str) -> Iterator[Row]:
     )
 
 
-def fit_headlines(fit: dict[str, Any], source: str) -> Iterator[Row]:
-    """The serving model's held-out checks."""
+def _keyed_rows(prefix: str, source: str) -> Callable[..., Row]:
+    """A row builder for the checks of one JSON input: keys under ``prefix.``, one source,
+    estimated unless the row says otherwise (counts are ``computed``)."""
 
     def row(key: str, value: float, unit: str, label: str, **kw: Any) -> Row:
         kw.setdefault("provenance", "estimated")
-        return _row(f"fit.{key}", value, unit, label, source, **kw)
+        return _row(f"{prefix}.{key}", value, unit, label, source, **kw)
 
+    return row
+
+
+def fit_headlines(fit: dict[str, Any], source: str) -> Iterator[Row]:
+    """The serving model's held-out checks."""
+
+    row = _keyed_rows("fit", source)
     counted = {"provenance": "computed"}
     yield row("n_models", fit["n_models"], "models", "Dense models in the calibration", **counted)
     for name, n in sorted(fit["n_rows"].items()):
@@ -460,10 +457,7 @@ def fit_headlines(fit: dict[str, Any], source: str) -> Iterator[Row]:
 def calibration_headlines(model: dict[str, Any], source: str) -> Iterator[Row]:
     """The training estimator's calibration on published runs."""
 
-    def row(key: str, value: float, unit: str, label: str, **kw: Any) -> Row:
-        kw.setdefault("provenance", "estimated")
-        return _row(f"calibration.{key}", value, unit, label, source, **kw)
-
+    row = _keyed_rows("calibration", source)
     counted = {"provenance": "computed"}
     yield row(
         "n_runs", model["n_runs"], "runs", "Published runs the MFU model is fitted on", **counted

@@ -32,6 +32,7 @@ from lmfootprint.present.figure import (
 )
 from lmfootprint.present.text import ratio
 from lmfootprint.present.theme import PROVENANCE_COLOURS
+from lmfootprint.reference.scenarios import devices_by_memory
 
 DTYPES = {
     "fp32": "weights_gb_fp32",
@@ -44,6 +45,46 @@ DTYPES = {
 def _interval(row: dict[str, Any]) -> str:
     """'(9.3-224)': a headline's interval, as ratios."""
     return f"({ratio(row['low'], '')}-{ratio(row['high'], '')})"
+
+
+def _log_interval(
+    base: alt.Chart, value: str, low: str, high: str, title: str, **point: Any
+) -> alt.LayerChart:
+    """Error bars from ``low`` to ``high`` under a point at ``value``, on one log y axis: how
+    every per-model estimate with an interval is drawn."""
+    return alt.layer(
+        base.mark_errorbar(opacity=0.6).encode(y=log_y(low, title), y2=high),
+        base.mark_point(filled=True).encode(y=log_y(value, title), **point),
+    )
+
+
+def _log_range(
+    base: alt.Chart, value: str, low: str, high: str, title: str, *, size: int
+) -> tuple[alt.Chart, alt.Chart]:
+    """A bar from ``low`` to ``high`` and a point at ``value`` on one log x axis: how every
+    ratio with an interval is drawn, one row per quantity."""
+    return (
+        base.mark_rule(strokeWidth=3, opacity=0.6).encode(
+            x=alt.X(low, title=title, scale=alt.Scale(type="log")), x2=high
+        ),
+        base.mark_point(filled=True, size=size).encode(x=alt.X(value, scale=alt.Scale(type="log"))),
+    )
+
+
+def _extent(frame: pl.DataFrame, *cols: str) -> tuple[float, float]:
+    """The smallest and largest value over ``cols``: one range for both axes of a scatter
+    against the diagonal."""
+    return min(frame[c].min() for c in cols), max(frame[c].max() for c in cols)
+
+
+def _diagonal(line: pl.DataFrame, scale: alt.Scale) -> alt.Chart:
+    """The dashed y = x line (columns ``a``, ``b``) that ours-against-theirs scatters read
+    against."""
+    return (
+        alt.Chart(line)
+        .mark_line(color="#888", strokeDash=[3, 3])
+        .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale))
+    )
 
 
 def training_long(training: pl.DataFrame) -> pl.DataFrame:
@@ -291,14 +332,8 @@ def memory_chart(
         )
         for dtype, col in DTYPES.items()
     )
-    devices = (
-        scenarios.unique("hardware_name", maintain_order=True)
-        .group_by("memory_gb", maintain_order=True)
-        .agg(
-            hardware_name=pl.col("hardware_name").str.join(" / "),
-            scenario=pl.col("scenario").str.join(", "),
-        )
-        .with_columns(source=pl.lit("resources/hardware.csv"), provenance=pl.lit("published"))
+    devices = devices_by_memory(scenarios).with_columns(
+        source=pl.lit("resources/hardware.csv"), provenance=pl.lit("published")
     )
     title = title_from(
         [
@@ -454,12 +489,8 @@ def _per_scenario(
     base = alt.Chart(ok).encode(
         x=params_axis(), color=alt.Color("scenario_label:N", title="scenario"), tooltip=tooltip
     )
-    bars = base.mark_errorbar(opacity=0.6).encode(
-        y=log_y(f"{col}_low:Q", f"{unit} (log scale)"), y2=f"{col}_high:Q"
-    )
-    points = base.mark_point(filled=True).encode(y=log_y(f"{col}:Q", f"{unit} (log scale)"))
     return titled(
-        alt.layer(bars, points),
+        _log_interval(base, f"{col}:Q", f"{col}_low:Q", f"{col}_high:Q", f"{unit} (log scale)"),
         title,
         subtitle=subtitle,
         description=f"{unit} against parameter count per deployment scenario, with intervals",
@@ -536,15 +567,13 @@ def break_even_chart(break_even: pl.DataFrame, headlines: Headlines) -> alt.Laye
         x=params_axis(), color=alt.Color("scenario:N", title="scenario"), tooltip=tooltip
     )
     return titled(
-        alt.layer(
-            base.mark_errorbar(opacity=0.6).encode(
-                y=log_y("break_even_tokens_low:Q", "Tokens (log scale)"),
-                y2="break_even_tokens_high:Q",
-            ),
-            base.mark_point(filled=True).encode(
-                y=log_y("break_even_tokens:Q", "Tokens (log scale)"),
-                shape=alt.Shape("training_provenance:N", title="training energy"),
-            ),
+        _log_interval(
+            base,
+            "break_even_tokens:Q",
+            "break_even_tokens_low:Q",
+            "break_even_tokens_high:Q",
+            "Tokens (log scale)",
+            shape=alt.Shape("training_provenance:N", title="training energy"),
         ),
         title,
         subtitle="Training energy (published, else 6ND estimate) / "
@@ -670,16 +699,15 @@ def answer_chart(answer: pl.DataFrame, headlines: Headlines) -> alt.LayerChart:
         color=alt.Color("phase:N", title="phase"),
         tooltip=tooltip,
     )
-    x = alt.X(
-        "llm_over_slm_low:Q",
-        title="LLM / SLM (median ratio, log scale)",
-        scale=alt.Scale(type="log"),
-    )
     return titled(
         alt.layer(
-            base.mark_rule(strokeWidth=3, opacity=0.6).encode(x=x, x2="llm_over_slm_high:Q"),
-            base.mark_point(filled=True, size=90).encode(
-                x=alt.X("llm_over_slm:Q", scale=alt.Scale(type="log"))
+            *_log_range(
+                base,
+                "llm_over_slm:Q",
+                "llm_over_slm_low:Q",
+                "llm_over_slm_high:Q",
+                "LLM / SLM (median ratio, log scale)",
+                size=90,
             ),
             base.mark_text(align="left", dx=8, dy=-8).encode(
                 x=alt.X("llm_over_slm:Q", scale=alt.Scale(type="log")), text="value_text:N"
@@ -727,17 +755,14 @@ def ladder_chart(exponent: pl.DataFrame, headlines: Headlines) -> alt.LayerChart
     )
     return titled(
         alt.layer(
-            base.mark_rule(strokeWidth=3, opacity=0.6).encode(
-                x=alt.X(
-                    "per_10x_params_low:Q",
-                    title="Factor per 10x parameters",
-                    scale=alt.Scale(type="log"),
-                ),
-                x2="per_10x_params_high:Q",
-            ),
-            base.mark_point(filled=True, size=70).encode(
-                x=alt.X("per_10x_params:Q", scale=alt.Scale(type="log"))
-            ),
+            *_log_range(
+                base,
+                "per_10x_params:Q",
+                "per_10x_params_low:Q",
+                "per_10x_params_high:Q",
+                "Factor per 10x parameters",
+                size=70,
+            )
         ),
         title,
         subtitle="metric ~ params^b: within families (family fixed effects, same data and "
@@ -795,8 +820,7 @@ def capability_chart(capability: pl.DataFrame) -> alt.Chart:
 
 
 def peers_chart(peers: pl.DataFrame, headlines: Headlines) -> alt.LayerChart:
-    lo = min(peers["ours_j_per_token"].min(), peers["peer_j_per_token"].min())
-    hi = max(peers["ours_j_per_token"].max(), peers["peer_j_per_token"].max())
+    lo, hi = _extent(peers, "ours_j_per_token", "peer_j_per_token")
     scale = alt.Scale(type="log")
     band = pl.DataFrame(
         {"a": [lo, hi], "b": [lo, hi], "lo": [lo / 2, hi / 2], "hi": [lo * 2, hi * 2]}
@@ -829,11 +853,7 @@ def peers_chart(peers: pl.DataFrame, headlines: Headlines) -> alt.LayerChart:
         .mark_area(opacity=0.12, color="#888")
         .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("lo:Q", scale=scale), y2="hi:Q")
     )
-    line = (
-        alt.Chart(band)
-        .mark_line(color="#888", strokeDash=[3, 3])
-        .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale))
-    )
+    line = _diagonal(band, scale)
     title = title_from(
         [headlines.get("peers.n_over_2x"), headlines.get("peers.n_rows")],
         lambda far, n: (
@@ -868,8 +888,7 @@ def fit_chart(cv: pl.DataFrame, fit: dict, headlines: Headlines) -> alt.LayerCha
         ),
         "The serving model against ML.ENERGY's measurements, held out",
     )
-    lo = min(held["j_per_token"].min(), held["predicted_j_per_token"].min())
-    hi = max(held["j_per_token"].max(), held["predicted_j_per_token"].max())
+    lo, hi = _extent(held, "j_per_token", "predicted_j_per_token")
     diagonal = pl.DataFrame({"a": [lo, hi], "b": [lo, hi]})
     scale = alt.Scale(type="log")
     points = (
@@ -895,11 +914,7 @@ def fit_chart(cv: pl.DataFrame, fit: dict, headlines: Headlines) -> alt.LayerCha
             ),
         )
     )
-    line = (
-        alt.Chart(diagonal)
-        .mark_line(color="#888", strokeDash=[3, 3])
-        .encode(x=alt.X("a:Q", scale=scale), y=alt.Y("b:Q", scale=scale))
-    )
+    line = _diagonal(diagonal, scale)
     return titled(
         alt.layer(line, points),
         title,

@@ -8,6 +8,7 @@ bundle comes from the installed vl-convert wheel, never from the network.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,23 @@ def _figures(spec_paths: list[str | Path]) -> dict[str, dict[str, Any]]:
     return figures
 
 
+def _groups(
+    tables: dict[str, pl.DataFrame], name: str, key: str
+) -> Iterator[tuple[Any, pl.DataFrame]]:
+    """The groups of an optional input by ``key``, in table order; none where the table is
+    absent or empty (a run that skipped that retrieval)."""
+    table = tables.get(name)
+    if table is None or not table.height:
+        return
+    for (value,), group in table.group_by(key, maintain_order=True):
+        yield value, group
+
+
+def _dataset(dataset: str, version: str, source: str, rows: int) -> dict[str, Any]:
+    """One line of the data-versions table."""
+    return {"dataset": dataset, "version": version, "source": source, "rows": rows}
+
+
 def data_versions(tables: dict[str, pl.DataFrame], fit: dict[str, Any] | None) -> list[dict]:
     """What each input was, and when: snapshot dates, sources and Hub commits."""
     rows = []
@@ -100,39 +118,33 @@ def data_versions(tables: dict[str, pl.DataFrame], fit: dict[str, Any] | None) -
                 "rows": group.height,
             }
         )
-    prices = tables.get("prices")
-    if prices is not None and prices.height:
-        for (provider,), g in prices.group_by("provider", maintain_order=True):
-            rows.append(
-                {
-                    "dataset": f"GPU prices ({provider})",
-                    "version": f"{g['effective_date'].min()} to {g['effective_date'].max()}",
-                    "source": ", ".join(sorted(set(g["source"].to_list())))[:300],
-                    "rows": g.height,
-                }
+    for provider, g in _groups(tables, "prices", "provider"):
+        rows.append(
+            _dataset(
+                f"GPU prices ({provider})",
+                f"{g['effective_date'].min()} to {g['effective_date'].max()}",
+                ", ".join(sorted(set(g["source"].to_list())))[:300],
+                g.height,
             )
-    carbon = tables.get("carbon")
-    if carbon is not None and carbon.height:
-        for (source,), g in carbon.group_by("source", maintain_order=True):
-            rows.append(
-                {
-                    "dataset": f"grid intensity ({', '.join(sorted(set(g['basis'].to_list())))})",
-                    "version": f"{g['year'].min()}-{g['year'].max()}",
-                    "source": source,
-                    "rows": g.height,
-                }
+        )
+    for source, g in _groups(tables, "carbon", "source"):
+        rows.append(
+            _dataset(
+                f"grid intensity ({', '.join(sorted(set(g['basis'].to_list())))})",
+                f"{g['year'].min()}-{g['year'].max()}",
+                source,
+                g.height,
             )
-    tariffs = tables.get("tariffs")
-    if tariffs is not None and tariffs.height:
-        for (version,), g in tariffs.group_by("source_version", maintain_order=True):
-            rows.append(
-                {
-                    "dataset": "electricity tariffs",
-                    "version": f"{version}; FX {', '.join(sorted(set(g['fx_period'].to_list())))}",
-                    "source": g["source"][0],
-                    "rows": g.height,
-                }
+        )
+    for version, g in _groups(tables, "tariffs", "source_version"):
+        rows.append(
+            _dataset(
+                "electricity tariffs",
+                f"{version}; FX {', '.join(sorted(set(g['fx_period'].to_list())))}",
+                g["source"][0],
+                g.height,
             )
+        )
     training = tables["training"]
     rows.append(
         {

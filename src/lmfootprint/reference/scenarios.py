@@ -142,3 +142,16 @@ def build_scenarios(
             )
         rows.append(row)
     return validate_frame(ScenarioSchema, frame_from_rows(ScenarioSchema, rows), "scenarios")
+
+
+def devices_by_memory(scenarios: pl.DataFrame) -> pl.DataFrame:
+    """One row per device memory size, naming its hardware and scenarios: the memory
+    headlines and the memory figure draw the same devices."""
+    return (
+        scenarios.unique("hardware_name", maintain_order=True)
+        .group_by("memory_gb", maintain_order=True)
+        .agg(
+            hardware_name=pl.col("hardware_name").str.join(" / "),
+            scenario=pl.col("scenario").str.join(", "),
+        )
+    )
