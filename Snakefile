@@ -59,6 +59,12 @@ rule all:
             device=list(DEVICES),
             workload=list(config["benchmark"]["workloads"]),
         ),
+        expand(
+            "results/benchmarks/{model}/{device}/{workload}.emissions.csv",
+            model=list(MODELS),
+            device=list(DEVICES),
+            workload=list(config["benchmark"]["workloads"]),
+        ),
         expand("results/hardware/{device}.json", device=list(DEVICES)),
         rules.training_footprint.output,
         rules.training_estimates.output,

@@ -69,7 +69,7 @@ def test_absent_device_is_a_skip_row_when_asked(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_the_job_detects_the_cpu_it_runs_on() -> None:
-    summary, raw = run("cpu", grid=None)
+    summary, raw = run("cpu")
     assert summary["status"].to_list() == ["ok"] and raw.height == 6
     row = summary.row(0, named=True)
     assert row["hardware"] == detect("cpu").hardware

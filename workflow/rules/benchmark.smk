@@ -30,14 +30,11 @@ rule benchmark_inference:
         config_json=model_config_json,
         cpu_tdp=shipped("resources/hardware/cpu_tdp_codecarbon.csv"),
         specs="results/hardware.parquet",
-        carbon="results/carbon_intensity.parquet",
-        countries=shipped("resources/carbon/countries_owid_via_codecarbon.csv"),
         code=code_of("benchmark_inference"),
     output:
         summary="results/benchmarks/{model}/{device}/{workload}.parquet",
         raw="results/benchmarks/{model}/{device}/{workload}.raw.parquet",
         hardware="results/benchmarks/{model}/{device}/{workload}.hardware.json",
-        emissions="results/benchmarks/{model}/{device}/{workload}.emissions.csv",
     log:
         "logs/benchmark_inference/{model}/{device}/{workload}.log",
     benchmark:
@@ -64,11 +61,39 @@ rule benchmark_inference:
         seed=config["benchmark"]["seed"],
         bandwidth=config["benchmark"]["memory_bandwidth_gbps"],
         skip_missing_devices=config["benchmark"]["skip_missing_devices"],
+    script:
+        "../scripts/benchmark_inference.py"
+
+
+# A measurement's energy and emissions in CodeCarbon's columns, at the benchmark machine's grid:
+# apart from the measurement, so that editing a scenario or the grid never re-measures.
+rule benchmark_emissions:
+    input:
+        summary=rules.benchmark_inference.output.summary,
+        raw=rules.benchmark_inference.output.raw,
+        hardware=rules.benchmark_inference.output.hardware,
+        carbon="results/carbon_intensity.parquet",
+        countries=shipped("resources/carbon/countries_owid_via_codecarbon.csv"),
+        code=code_of("benchmark_emissions"),
+    output:
+        "results/benchmarks/{model}/{device}/{workload}.emissions.csv",
+    log:
+        "logs/benchmark_emissions/{model}/{device}/{workload}.log",
+    benchmark:
+        "benchmarks/benchmark_emissions/{model}/{device}/{workload}.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
         grid_scenario=config["benchmark"]["grid_scenario"],
         scenarios=config["scenarios"],
         carbon_basis=config["reference"]["carbon_basis"],
     script:
-        "../scripts/benchmark_inference.py"
+        "../scripts/benchmark_emissions.py"
 
 
 rule inference_table:

@@ -12,7 +12,6 @@ import polars as pl
 
 from lmfootprint.benchmark.backend import Backend, BackendJob, make_backend
 from lmfootprint.benchmark.detect_hardware import DeviceMissingError, Machine
-from lmfootprint.benchmark.emissions import Grid
 from lmfootprint.benchmark.harness import (
     Workload,
     idle_baseline,
@@ -110,7 +109,6 @@ def benchmark_job(
     cpu_tdp_table: str | Path | None = None,
     memory_bandwidth_gbps: float | None = None,
     skip_missing_devices: bool = False,
-    grid: Grid | None = None,
     use_zeus: bool = True,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(summary rows, raw per-repeat rows) for one job; a skip yields one row with its reason.
@@ -194,8 +192,6 @@ def benchmark_job(
         roofline_tokens_per_s=roofline,
         plausibility=plausibility,
         measured_at=pl.lit(dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
-        grid_g_per_kwh=pl.lit(grid.g_per_kwh if grid else None, dtype=pl.Float64),
-        grid_label=pl.lit(grid.label if grid else None, dtype=pl.String),
         # ML.ENERGY's names: every sequence runs at once and gets exactly output_tokens
         max_num_seqs=pl.col("batch_size") if backend.batching == "continuous" else pl.lit(None),
         avg_batch_size=pl.col("batch_size").cast(pl.Float64),

@@ -59,9 +59,6 @@ class InferenceSchema(TableSchema):
     roofline_tokens_per_s: float = pa.Field(nullable=True, gt=0)
     plausibility: str = pa.Field(nullable=True)
     measured_at: str = pa.Field(nullable=True)
-    # the grid of the job's emissions.csv (benchmark/emissions.py)
-    grid_g_per_kwh: float = pa.Field(nullable=True, ge=0, le=1600)
-    grid_label: str = pa.Field(nullable=True)
     # ML.ENERGY leaderboard v3's columns (resources/inference/mlenergy_v3.csv), same names and
     # units, so their rows and ours stack: max_num_seqs only for continuous batching (vllm)
     total_params_b: float = pa.Field(gt=0)
