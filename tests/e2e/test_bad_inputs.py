@@ -175,6 +175,7 @@ CASES = [
             "results/models.parquet",
             "results/benchmarks/EleutherAI--pythia-14m/cpu/tiny.parquet",
             "results/benchmarks/EleutherAI--pythia-14m/cpu/tiny.raw.parquet",
+            "results/benchmarks/EleutherAI--pythia-14m/cpu/tiny.hardware.json",
         },
         corrupts="results/models/EleutherAI--pythia-14m.parquet",
     ),

@@ -39,6 +39,7 @@ AGGREGATES = [
     "results/break_even.parquet",
     "results/rent_vs_buy.parquet",
     "results/answer.parquet",
+    "results/headlines.parquet",
     "results/training_calibration.parquet",
     "results/training_calibration.json",
     "results/peer_validation.parquet",
@@ -120,6 +121,8 @@ def test_run_add_model_and_noop(workdir: Path) -> None:
             f"results/models/{new}.parquet",
             f"results/benchmarks/{new}/cpu/tiny.parquet",
             f"results/benchmarks/{new}/cpu/tiny.raw.parquet",
+            f"results/benchmarks/{new}/cpu/tiny.hardware.json",
+            f"results/benchmarks/{new}/cpu/tiny.emissions.csv",
             # the serving model is calibrated on peer measurements: a new model leaves it be
             *(a for a in AGGREGATES if a not in MODEL_INDEPENDENT),
         ]

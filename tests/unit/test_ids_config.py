@@ -121,3 +121,17 @@ def test_the_longest_hub_id_fits_a_file_name() -> None:
 
     slug = slug_of_hub_id("o" * 96 + "/" + "n" * 96)
     assert len(f".{slug}.raw.parquet.abcdefgh.tmp".encode()) <= MAX_NAME_BYTES
+
+
+def test_shard_of_is_stable_and_spreads_models_evenly() -> None:
+    from lmfootprint.core.ids import shard_of
+
+    # pinned values: a change of the digest would move every model of every sharded study
+    assert [
+        shard_of(s, 64)
+        for s in ("EleutherAI--pythia-14m", "meta-llama--Llama-3.1-8B", "Qwen--Qwen2.5-7B")
+    ] == [38, 53, 6]
+    counts = [0] * 16
+    for i in range(16_000):
+        counts[shard_of(f"org--m{i}", 16)] += 1
+    assert min(counts) > 900 and max(counts) < 1100  # about 1,000 each

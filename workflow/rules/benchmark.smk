@@ -90,7 +90,7 @@ rule benchmark_emissions:
         runtime=5,
     params:
         grid_scenario=config["benchmark"]["grid_scenario"],
-        scenarios=config["scenarios"],
+        scenarios=benchmark_grid_scenarios(),
         carbon_basis=config["reference"]["carbon_basis"],
     script:
         "../scripts/benchmark_emissions.py"

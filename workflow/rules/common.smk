@@ -2,6 +2,7 @@
 import json
 import os
 import re
+from types import SimpleNamespace
 from pathlib import Path
 
 import lmfootprint
@@ -29,6 +30,7 @@ from lmfootprint.core.ids import (
     ModelRef,
     device_slug,
     parse_model_entries,
+    shard_of,
     slug_of_hub_id,
 )
 
@@ -261,6 +263,57 @@ def source_online(source):
     """Per-source switch (reference.online.<source>), defaulting to the global `online`."""
     value = config["reference"]["online"].get(source)
     return config["online"] if value is None else value
+
+
+def benchmark_grid_scenarios():
+    """Only the scenario whose grid the benchmark machine draws from (benchmark.grid_scenario,
+    else the first local one), so that editing another scenario re-runs no emissions job. An
+    unknown name passes every scenario on, for the job to name the problem."""
+    name = config["benchmark"]["grid_scenario"]
+    scenarios = config["scenarios"]
+    if name is None:
+        name = next(
+            (n for n, sc in scenarios.items() if sc.get("kind") == "local"), None
+        )
+    return {name: scenarios[name]} if name in scenarios else scenarios
+
+
+def metadata_shards():
+    """{shard name: [slugs]} when metadata_shards > 0 (lmfootprint.core.ids.shard_of)."""
+    shards = {}
+    for slug in MODELS:
+        k = shard_of(slug, config["metadata_shards"])
+        shards.setdefault(f"{k:04d}", []).append(slug)
+    return dict(sorted(shards.items()))
+
+
+def shard_inputs(slugs):
+    """The inputs of one metadata shard: each model's config.json, source and Hub record."""
+    files = {"config_json": [], "source": [], "hub_info": []}
+    for slug in slugs:
+        w = SimpleNamespace(model=slug)  # what the per-model input functions read
+        files["config_json"].append(model_config_json(w))
+        files["source"] += [model_source_json(w)] if model_source_json(w) else []
+        files["hub_info"] += [hub_info_of(w)] if hub_info_of(w) else []
+    return files
+
+
+def metadata_models(slugs):
+    """What the metadata script needs per model, in the order of the shard's outputs."""
+    out = []
+    for slug in slugs:
+        w = SimpleNamespace(model=slug)  # what the per-model input functions read
+        out.append(
+            {
+                "slug": slug,
+                "model_id": model_id_of(w),
+                "local_dir": local_dir_of(w),
+                "config_json": model_config_json(w),
+                "source": model_source_json(w) or None,
+                "hub_info": hub_info_of(w) or None,
+            }
+        )
+    return out
 
 
 def model_tables():

@@ -1,29 +1,61 @@
-rule model_metadata:
-    input:
-        config_json=model_config_json,
-        source=model_source_json,
-        hub_info=hub_info_of,
-        cards=shipped("resources/hub/model_cards.csv"),
-        code=code_of("model_metadata"),
-    output:
-        "results/models/{model}.parquet",
-    log:
-        "logs/model_metadata/{model}.log",
-    benchmark:
-        "benchmarks/model_metadata/{model}.tsv"
-    conda:
-        "../envs/lmfootprint.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    params:
-        model_id=model_id_of,
-        local_dir=local_dir_of,
-        memory=config["memory"],
-        slm_max_params=config["slm_max_params"],
-    script:
-        "../scripts/model_metadata.py"
+# One metadata job per model (metadata_shards: 0), or a fixed number of shards, each a job
+# over the models whose slug digest falls in it (common.smk: metadata_shards).
+if not config["metadata_shards"]:
+
+    rule model_metadata:
+        input:
+            config_json=model_config_json,
+            source=model_source_json,
+            hub_info=hub_info_of,
+            cards=shipped("resources/hub/model_cards.csv"),
+            code=code_of("model_metadata"),
+        output:
+            "results/models/{model}.parquet",
+        log:
+            "logs/model_metadata/{model}.log",
+        benchmark:
+            "benchmarks/model_metadata/{model}.tsv"
+        conda:
+            "../envs/lmfootprint.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        params:
+            models=lambda wildcards: metadata_models([wildcards.model]),
+            memory=config["memory"],
+            slm_max_params=config["slm_max_params"],
+        script:
+            "../scripts/model_metadata.py"
+
+else:
+    for shard, slugs in metadata_shards().items():
+
+        rule:
+            name:
+                f"model_metadata_{shard}"
+            input:
+                **shard_inputs(slugs),
+                cards=shipped("resources/hub/model_cards.csv"),
+                code=code_of("model_metadata"),
+            output:
+                [f"results/models/{slug}.parquet" for slug in slugs],
+            log:
+                f"logs/model_metadata/shard-{shard}.log",
+            benchmark:
+                f"benchmarks/model_metadata/shard-{shard}.tsv"
+            conda:
+                "../envs/lmfootprint.yaml"
+            threads: 1
+            resources:
+                mem_mb=2000,
+                runtime=10 + len(slugs) // 20,
+            params:
+                models=metadata_models(slugs),
+                memory=config["memory"],
+                slm_max_params=config["slm_max_params"],
+            script:
+                "../scripts/model_metadata.py"
 
 
 rule models_table:

@@ -1,4 +1,5 @@
-"""Architecture facts and memory needs of one model -> results/models/{model}.parquet."""
+"""Architecture facts and memory needs of one model, or of every model of a metadata shard ->
+results/models/{model}.parquet each (params.models, in the order of the outputs)."""
 
 from pathlib import Path
 
@@ -8,24 +9,27 @@ from lmfootprint.core.limits import memory_limit
 from lmfootprint.core.logs import log_to
 from lmfootprint.models.model_metadata import model_record
 
-model = snakemake.wildcards.model
+models = snakemake.params.models
+memory = snakemake.params.memory
+what = f"model {models[0]['slug']}" if len(models) == 1 else f"{len(models)} models"
 with (
-    log_to(snakemake.log[0]),
+    log_to(snakemake.log[0]) as log,
     # a config that slips past the shape bounds ends here with one message, not a swap storm
-    memory_limit(snakemake.resources.get("mem_mb"), f"model {model}", rule="model_metadata"),
+    memory_limit(snakemake.resources.get("mem_mb"), what, rule=snakemake.rule),
 ):
-    local_dir = snakemake.params.local_dir
-    ref = ModelRef(snakemake.params.model_id, model, Path(local_dir) if local_dir else None)
-    memory = snakemake.params.memory
-    row = model_record(
-        ref,
-        snakemake.input.config_json,
-        source_path=snakemake.input.source or None,
-        cards_csv=snakemake.input.cards,
-        context_tokens=memory["context_tokens"],
-        batch_size=memory["batch_size"],
-        kv_dtype=memory["kv_dtype"],
-        slm_max_params=snakemake.params.slm_max_params,
-        hub_info_path=snakemake.input.hub_info or None,
-    )
-    write_parquet(row, snakemake.output[0])
+    for model, out in zip(models, snakemake.output, strict=True):
+        local_dir = model["local_dir"]
+        ref = ModelRef(model["model_id"], model["slug"], Path(local_dir) if local_dir else None)
+        row = model_record(
+            ref,
+            model["config_json"],
+            source_path=model["source"],
+            cards_csv=snakemake.input.cards,
+            context_tokens=memory["context_tokens"],
+            batch_size=memory["batch_size"],
+            kv_dtype=memory["kv_dtype"],
+            slm_max_params=snakemake.params.slm_max_params,
+            hub_info_path=model["hub_info"],
+        )
+        write_parquet(row, out)
+    log.info("%s: metadata written", what)

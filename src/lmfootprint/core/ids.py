@@ -113,3 +113,9 @@ def parse_model_entries(entries: list[str], base_dir: Path) -> dict[str, ModelRe
 def device_slug(device: str) -> str:
     """``cuda:0`` -> ``cuda0``: a device as it appears in output paths."""
     return device.replace(":", "")
+
+
+def shard_of(slug: str, shards: int) -> int:
+    """A model's metadata shard: a digest of its slug, so it never moves when models are added
+    or removed (adding one re-runs its shard only)."""
+    return int.from_bytes(hashlib.sha256(slug.encode("utf-8")).digest()[:8], "big") % shards

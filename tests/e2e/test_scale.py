@@ -1,0 +1,67 @@
+"""Metadata shards (metadata_shards: N): fewer, larger jobs for large studies, and adding a
+model still re-runs only its own shard plus the aggregates, never another model's benchmark."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from workflow_runner import TINY_BENCH, make_workdir, run_snakemake, write_config
+
+from lmfootprint.core.ids import shard_of
+
+pytestmark = pytest.mark.e2e
+
+MODELS = [
+    "EleutherAI/pythia-14m",
+    "EleutherAI/pythia-160m",
+    "meta-llama/Llama-2-7b-hf",
+    "Qwen/Qwen2.5-0.5B",
+    "google/gemma-2-2b",
+]
+SHARDS = 3
+
+
+def jobs_to_run(workdir: Path) -> dict[str, int]:
+    out = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--cores", "2", "--quiet", "rules"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {r: int(n) for r, n in re.findall(r"^(\w+)\s+(\d+)$", out.stdout, flags=re.M)}
+
+
+def test_sharded_metadata_adds_one_model_with_its_shard_only(tmp_path: Path) -> None:
+    wd = make_workdir(tmp_path / "w")
+    cfg = {"models": MODELS, "metadata_shards": SHARDS, "benchmark": TINY_BENCH}
+    write_config(wd, cfg)
+    first = run_snakemake(wd)
+    slugs = [m.replace("/", "--") for m in MODELS]
+    assert {f"results/models/{s}.parquet" for s in slugs} <= set(first)
+    shards = {shard_of(s, SHARDS) for s in slugs}
+    assert len(list((wd / "benchmarks/model_metadata").glob("shard-*.tsv"))) == len(shards)
+    table = pl.read_parquet(wd / "results/models.parquet")
+    assert table.get_column("model_id").to_list() == MODELS
+    assert table.get_column("params_total")[0] == 14_067_712
+
+    new = "HuggingFaceTB/SmolLM-135M"
+    slug = new.replace("/", "--")
+    write_config(wd, {**cfg, "models": [*MODELS, new]})
+    planned = jobs_to_run(wd)
+    shard_rule = f"model_metadata_{shard_of(slug, SHARDS):04d}"
+    metadata_jobs = {r: n for r, n in planned.items() if r.startswith("model_metadata")}
+    assert metadata_jobs == {shard_rule: 1}
+    assert planned["benchmark_inference"] == 1  # the new model's, no shard-mate's
+    second = run_snakemake(wd)
+    mates = [s for s in slugs if shard_of(s, SHARDS) == shard_of(slug, SHARDS)]
+    # shard-mates are rewritten byte for byte; their benchmarks are not measured again
+    for mate in mates:
+        assert f"results/benchmarks/{mate}/cpu/tiny.parquet" not in second
+    assert f"results/benchmarks/{slug}/cpu/tiny.parquet" in second
+    assert jobs_to_run(wd) == {}
