@@ -183,7 +183,11 @@ CASES = [
         "truncated benchmark table",
         truncate("results/benchmarks/EleutherAI--pythia-14m/cpu/tiny.parquet"),
         r"tiny\.parquet: cannot read parquet",
-        {"results/inference.parquet"},
+        # both readers of the table fail: the aggregate and the CodeCarbon-format file beside it
+        {
+            "results/inference.parquet",
+            "results/benchmarks/EleutherAI--pythia-14m/cpu/tiny.emissions.csv",
+        },
         corrupts="results/benchmarks/EleutherAI--pythia-14m/cpu/tiny.parquet",
     ),
     # --- reference snapshots
