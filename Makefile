@@ -44,12 +44,12 @@ install-gpu: $(GPU_STAMP)
 $(STAMP): pyproject.toml requirements/base.lock
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: set PYTHON=/path/to/python3.11"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet -r requirements/base.lock
+	$(PIP) install --quiet --no-compile -r requirements/base.lock
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 $(DEV_STAMP): $(STAMP) requirements/dev.lock
-	$(PIP) install --quiet -r requirements/dev.lock
+	$(PIP) install --quiet --no-compile -r requirements/dev.lock
 	touch $@
 
 $(LLAMA_STAMP): $(STAMP) requirements/llama.lock

@@ -99,6 +99,9 @@ rule benchmark_emissions:
 rule inference_table:
     input:
         tables=benchmark_tables(),
+        # for the skip rows of the models above the budget that got no job
+        models=rules.models_table.output[0],
+        hardware=expand(rules.detect_hardware.output[0], device=list(DEVICES)),
         code=code_of("inference_table"),
     output:
         "results/inference.parquet",
@@ -113,5 +116,11 @@ rule inference_table:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        budget_skips=budget_skips(),
+        devices=list(DEVICES),
+        workloads=config["benchmark"]["workloads"],
+        threads=bench_threads(),
+        max_params=config["benchmark"]["max_params"],
     script:
         "../scripts/inference_table.py"

@@ -20,6 +20,7 @@ from lmfootprint.core.config import (
     load_schema,
 )
 from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.benchmark.budget import over_budget
 from lmfootprint.models.pins import (
     pinned_models,
     pinned_revision,
@@ -139,11 +140,43 @@ def fetched_from_hub(ref):
 
 def model_config_json(wildcards):
     ref = MODELS[wildcards.model]
-    if ref.is_local:
-        return str(ref.local_dir / "config.json")
     if fetched_from_hub(ref):
         return f"results/hub/{ref.slug}/config.json"
-    return str(snapshot_config_path(RESOURCES, ref.slug))
+    return str(config_json_before_run(ref))
+
+
+def config_json_before_run(ref):
+    """The config.json a model reads that exists before any job runs (a local folder's or
+    the shipped snapshot's); None for one fetched from the Hub during the run."""
+    if ref.is_local:
+        return ref.local_dir / "config.json"
+    if fetched_from_hub(ref):
+        return None
+    return snapshot_config_path(RESOURCES, ref.slug)
+
+
+# Models above benchmark.max_params whose exact size the closed form gives now get no
+# benchmark job (lmfootprint.benchmark.budget); the inference table writes their skip rows.
+OVER_BUDGET = over_budget(
+    {slug: config_json_before_run(ref) for slug, ref in MODELS.items()},
+    config["benchmark"]["max_params"],
+)
+BENCHMARKED = [slug for slug in MODELS if slug not in OVER_BUDGET]
+
+
+def budget_skips():
+    """The (model, device, workload) rows of the models given no benchmark job."""
+    return [
+        {
+            "slug": slug,
+            "device": device,
+            "workload": workload,
+            "dtype": dtype_of(SimpleNamespace(device=device)),
+        }
+        for slug in OVER_BUDGET
+        for device in DEVICES
+        for workload in config["benchmark"]["workloads"]
+    ]
 
 
 def hub_info_of(wildcards):
@@ -250,13 +283,18 @@ def bench_mem_mb(wildcards, input):
     return int(row[1] * 1.5 * 1000) + 2000
 
 
-def benchmark_tables():
+def benchmark_outputs(suffix=".parquet"):
+    """One file per benchmark job (the models within the budget, or not known to exceed it)."""
     return expand(
-        "results/benchmarks/{model}/{device}/{workload}.parquet",
-        model=list(MODELS),
+        f"results/benchmarks/{{model}}/{{device}}/{{workload}}{suffix}",
+        model=BENCHMARKED,
         device=list(DEVICES),
         workload=list(config["benchmark"]["workloads"]),
     )
+
+
+def benchmark_tables():
+    return benchmark_outputs(".parquet")
 
 
 def source_online(source):

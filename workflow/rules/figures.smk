@@ -36,10 +36,32 @@ FIGURES = {
 }
 
 
+# The JavaScript every page inlines, built once (vl-convert takes seconds per build).
+rule vega_bundle:
+    input:
+        code=code_of("vega_bundle"),
+    output:
+        "results/figures/vega-embed.js",
+    log:
+        "logs/vega_bundle.log",
+    benchmark:
+        "benchmarks/vega_bundle.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../scripts/vega_bundle.py"
+
+
 rule figure:
     """One rule draws every figure: its inputs by name from FIGURES, its caption from a file."""
     input:
         unpack(lambda wildcards: FIGURES[wildcards.figure]),
+        bundle=rules.vega_bundle.output[0],
         code=code_of("figure"),
     output:
         html=report(

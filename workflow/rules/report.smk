@@ -23,6 +23,7 @@ rule report:
         tariffs=rules.tariffs.output[0],
         headlines=rules.headlines.output[0],
         figures=figure_specs(),
+        bundle=rules.vega_bundle.output[0],
         template=str(PACKAGE_DIR / "present" / "templates" / "report.html.j2"),
         code=code_of("report"),
     output:

@@ -8,8 +8,12 @@ from lmfootprint.present.figure import save_figure
 with log_to(snakemake.log[0]):
     chart = draw(
         snakemake.wildcards.figure,
-        {name: path for name, path in snakemake.input.items() if name != "code"},
+        {n: p for n, p in snakemake.input.items() if n not in ("code", "bundle")},
     )
     save_figure(
-        chart, html=snakemake.output.html, png=snakemake.output.png, spec=snakemake.output.spec
+        chart,
+        html=snakemake.output.html,
+        png=snakemake.output.png,
+        spec=snakemake.output.spec,
+        bundle=snakemake.input.bundle,
     )

@@ -1,8 +1,32 @@
-"""All benchmark summaries -> results/inference.parquet (validated as a whole)."""
+"""All benchmark summaries, and the skip rows of the models above the budget that got no
+job -> results/inference.parquet (validated as a whole)."""
 
-from lmfootprint.benchmark.benchmark_inference import inference_table
+from lmfootprint.benchmark.benchmark_inference import BudgetSkip, budget_skip_rows, inference_table
+from lmfootprint.benchmark.detect_hardware import Machine
+from lmfootprint.benchmark.harness import Workload
 from lmfootprint.core.io import write_parquet
 from lmfootprint.core.logs import log_to
+from lmfootprint.models.model_metadata import load_models
 
-with log_to(snakemake.log[0]):
-    write_parquet(inference_table(list(snakemake.input.tables)), snakemake.output[0])
+with log_to(snakemake.log[0]) as log:
+    skips = [BudgetSkip(**s) for s in snakemake.params.budget_skips]
+    rows = None
+    if skips:
+        rows = budget_skip_rows(
+            skips,
+            models=load_models(snakemake.input.models),
+            machines={
+                device: Machine.from_json(path)
+                for device, path in zip(
+                    snakemake.params.devices, snakemake.input.hardware, strict=True
+                )
+            },
+            workloads={
+                name: Workload.from_spec(name, spec)
+                for name, spec in snakemake.params.workloads.items()
+            },
+            threads=snakemake.params.threads,
+            max_params=snakemake.params.max_params,
+        )
+        log.info("%d rows of models above benchmark.max_params, given no job", rows.height)
+    write_parquet(inference_table(list(snakemake.input.tables), rows), snakemake.output[0])

@@ -7,9 +7,12 @@ with log_to(snakemake.log[0]):
     write_report(
         out=snakemake.output[0],
         paths={
-            k: v for k, v in snakemake.input.items() if k not in ("figures", "template", "code")
+            k: v
+            for k, v in snakemake.input.items()
+            if k not in ("figures", "template", "code", "bundle")
         },
         figure_specs=list(snakemake.input.figures),
         template_path=snakemake.input.template,
         title=snakemake.params.title,
+        bundle=snakemake.input.bundle,
     )

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from lmfootprint.benchmark.backend import Backend, BackendJob, make_backend
+from lmfootprint.benchmark.budget import budget_reason
 from lmfootprint.benchmark.detect_hardware import DeviceMissingError, Machine
 from lmfootprint.benchmark.harness import (
     Workload,
@@ -22,6 +24,7 @@ from lmfootprint.benchmark.harness import (
 )
 from lmfootprint.benchmark.meters import DOMAINS, meter_for
 from lmfootprint.benchmark.schemas import InferenceSchema
+from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.validation import frame_from_rows, read_parquet_checked, validate_frame
 
 log = logging.getLogger(__name__)
@@ -213,13 +216,62 @@ def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     return frame_from_rows(InferenceSchema, rows)
 
 
-def inference_table(paths: list[str | Path]) -> pl.DataFrame:
+@dataclass(frozen=True)
+class BudgetSkip:
+    """A (model, device, workload) given no benchmark job: the model is above the budget."""
+
+    slug: str
+    device: str
+    workload: str
+    dtype: str
+
+
+def budget_skip_rows(
+    skips: list[BudgetSkip],
+    *,
+    models: pl.DataFrame,
+    machines: dict[str, Machine],
+    workloads: dict[str, Workload],
+    threads: int,
+    max_params: float,
+) -> pl.DataFrame:
+    """The skip rows the jobs would have written, for the models above benchmark.max_params
+    that got no job; ``machines`` (by device) are the records of the host running the
+    workflow."""
+    by_slug = {row["slug"]: row for row in models.iter_rows(named=True)}
+    rows = []
+    for skip in skips:
+        model = by_slug.get(skip.slug)
+        if model is None:
+            raise LmFootprintError(f"{skip.slug}: above the budget but not in the models table")
+        reason = budget_reason(model["params_total"], max_params)
+        if reason is None:  # the closed form and the metadata job disagree: never silently
+            raise LmFootprintError(
+                f"{skip.slug}: counted above benchmark.max_params when the workflow was read, "
+                f"but the models table says {model['params_total']:,} parameters"
+            )
+        machine = machines[skip.device]
+        base = _empty_row(
+            model,
+            machine,
+            workloads[skip.workload],
+            skip.dtype,
+            max(1, min(threads, machine.cpu_logical_cores)),
+        )
+        rows.append({**base, "status": "skipped", "skip_reason": reason})
+    return _frame(rows)
+
+
+def inference_table(
+    paths: list[str | Path], budget_skips: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Every job's rows, and the skip rows of the models that got no job."""
     frames = [read_parquet_checked(p, InferenceSchema) for p in paths]
+    if budget_skips is not None and budget_skips.height:
+        frames.append(budget_skips)
     df = pl.concat(frames, how="vertical_relaxed") if frames else _frame([])
     return validate_frame(InferenceSchema, df, "results/inference.parquet")
 
 
 def load_inference(path: str | Path) -> pl.DataFrame:
-    from lmfootprint.core.validation import read_parquet_checked
-
     return read_parquet_checked(path, InferenceSchema)

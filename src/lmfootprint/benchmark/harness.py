@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from lmfootprint.benchmark.budget import budget_reason
 from lmfootprint.benchmark.meters import DOMAINS, Meter, Reading
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.models.memory import GB, weight_bytes
@@ -65,6 +66,20 @@ class Workload:
         if problem:
             raise WorkloadError(f"workload {self.name}: {problem}")
 
+    @classmethod
+    def from_spec(cls, name: str, spec: dict[str, Any]) -> Workload:
+        """A workload as the config states it (benchmark.workloads.<name>)."""
+        return cls(
+            name=name,
+            input_tokens=spec["input_tokens"],
+            output_tokens=spec["output_tokens"],
+            batch_sizes=tuple(spec["batch_sizes"]),
+            warmup=spec.get("warmup", 1),
+            repeats=spec.get("repeats", 3),
+            backend=spec.get("backend", "transformers"),
+            quantization=spec.get("quantization"),
+        )
+
     def cache_tokens(self, batch: int) -> int:
         """Tokens the KV cache holds at the end of a generation of ``batch`` sequences."""
         return batch * (self.input_tokens + self.output_tokens)
@@ -96,11 +111,9 @@ def skip_reason(
         return device_reason or "device not available"
     if model["is_encoder_decoder"]:
         return "encoder-decoder models are not benchmarked by the causal-LM harness"
-    if model["params_total"] > max_params:
-        return (
-            f"{model['params_total']:,} parameters is above benchmark.max_params "
-            f"({max_params:,.0f}), the time budget of this run"
-        )
+    over = budget_reason(model["params_total"], max_params)
+    if over:
+        return over
     need = predicted_gb * MEMORY_MARGIN
     if need > available_gb:
         return (

@@ -16,6 +16,7 @@ import altair as alt
 
 from lmfootprint.core.io import atomic_write, write_json
 from lmfootprint.present import theme  # noqa: F401  (registers and enables the theme)
+from lmfootprint.present.bundle import InlineTemplate, read_bundle
 
 Tip = tuple[str, str] | tuple[str, str, str]
 
@@ -67,9 +68,16 @@ def titled(chart: alt.TopLevelMixin, title: str, *, subtitle: str, description: 
 
 
 def save_figure(
-    chart: alt.TopLevelMixin, *, html: str | Path, png: str | Path, spec: str | Path
+    chart: alt.TopLevelMixin,
+    *,
+    html: str | Path,
+    png: str | Path,
+    spec: str | Path,
+    bundle: str | Path | None = None,
 ) -> None:
-    """Standalone HTML with the JavaScript inlined, a PNG, and the Vega-Lite spec."""
-    atomic_write(html, lambda p: chart.save(str(p), format="html", inline=True))
+    """Standalone HTML with the JavaScript inlined (read from ``bundle``, the file the
+    vega_bundle job wrote, when given), a PNG, and the Vega-Lite spec."""
+    page = InlineTemplate(read_bundle(bundle))
+    atomic_write(html, lambda p: chart.save(str(p), format="html", template=page))
     atomic_write(png, lambda p: chart.save(str(p), format="png", scale_factor=2))
     write_json(json.loads(chart.to_json()), spec)

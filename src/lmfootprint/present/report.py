@@ -14,7 +14,6 @@ from typing import Any
 
 import jinja2
 import polars as pl
-import vl_convert
 
 import lmfootprint
 from lmfootprint.answer.headlines import Headlines, load_headlines
@@ -23,6 +22,7 @@ from lmfootprint.core.io import write_text
 from lmfootprint.estimates.training_footprint import load_training
 from lmfootprint.models.architecture import human_params
 from lmfootprint.models.model_metadata import load_models
+from lmfootprint.present.bundle import read_bundle
 from lmfootprint.present.text import fmt, pct, ratio
 
 
@@ -196,6 +196,7 @@ def render_report(
     fit: dict[str, Any] | None = None,
     calibration_model: dict[str, Any] | None = None,
     headlines: pl.DataFrame | None = None,
+    bundle: str | Path | None = None,
 ) -> str:
     """The page. Every number its prose states comes from ``headlines`` (the headlines
     table); a statement whose headline is absent is left out, never filled with a default."""
@@ -233,7 +234,7 @@ def render_report(
     return template.render(
         title=title,
         version=lmfootprint.__version__,
-        vega_bundle=vl_convert.javascript_bundle(),
+        vega_bundle=read_bundle(bundle),
         models=models.sort("params_total").to_dicts(),
         training=training.to_dicts(),
         flagged=training.filter(pl.col("flags") != "").to_dicts(),
@@ -296,6 +297,7 @@ def write_report(
     figure_specs: list[str | Path],
     template_path: str | Path,
     title: str,
+    bundle: str | Path | None = None,
 ) -> None:
     """``paths`` names the input tables: models, training, inference and headlines are
     required; OPTIONAL_TABLES and ``fit`` (the J/token fit's JSON) are optional."""
@@ -321,5 +323,6 @@ def write_report(
         fit=fit,
         calibration_model=calibration_model,
         headlines=load_headlines(paths["headlines"]),
+        bundle=bundle,
     )
     write_text(html, out)
