@@ -71,7 +71,7 @@ def _run_and_kill_when(workdir: Path, marker: str, timeout: float = 300) -> None
 @pytest.mark.parametrize(
     "marker",
     [
-        "logs/benchmark_inference/HuggingFaceTB--SmolLM-135M/cpu/tiny.log",  # mid-benchmark
+        "logs/benchmark_inference/EleutherAI--pythia-14m/cpu/tiny.log",  # mid-benchmark
         "logs/report.log",
     ],  # mid-aggregate
 )

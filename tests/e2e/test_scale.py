@@ -50,8 +50,12 @@ def test_sharded_metadata_adds_one_model_with_its_shard_only(tmp_path: Path) -> 
     assert table.get_column("model_id").to_list() == MODELS
     assert table.get_column("params_total")[0] == 14_067_712
 
-    new = "HuggingFaceTB/SmolLM-135M"
-    slug = new.replace("/", "--")
+    # a model within the budget, so that it gets a benchmark job (SmolLM-135M would not)
+    new, slug = "my_models/added", "local--added"
+    (wd / new).mkdir(parents=True)
+    (wd / new / "config.json").write_bytes(
+        (wd / "resources/hub/EleutherAI--pythia-14m/config.json").read_bytes()
+    )
     write_config(wd, {**cfg, "models": [*MODELS, new]})
     planned = jobs_to_run(wd)
     shard_rule = f"model_metadata_{shard_of(slug, SHARDS):04d}"

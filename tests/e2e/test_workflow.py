@@ -110,16 +110,23 @@ def test_run_add_model_and_noop(workdir: Path) -> None:
     skipped = inference.filter(pl.col("status") == "skipped").row(0, named=True)
     assert skipped["model_id"] == "meta-llama/Llama-2-7b-hf"
     assert "above benchmark.max_params" in skipped["skip_reason"]
+    # its size was known when the workflow was read: no benchmark job, the table says why
+    assert not (workdir / "results/benchmarks/meta-llama--Llama-2-7b-hf").exists()
+    assert skipped["hardware"] == ok.get_column("hardware")[0]
 
-    # add one model: exactly its jobs and the aggregates downstream re-run
-    write_config(
-        workdir, {"models": [*models, "HuggingFaceTB/SmolLM-135M"], "benchmark": TINY_BENCH}
-    )
+    # add two models: exactly their jobs and the aggregates downstream re-run; the one above
+    # the budget gets its metadata job only
+    two = workdir / "my_models" / "tiny-two"
+    two.mkdir(parents=True)
+    shutil.copy(ROOT / "resources/hub/EleutherAI--pythia-14m/config.json", two / "config.json")
+    added = ["my_models/tiny-two", "HuggingFaceTB/SmolLM-135M"]
+    write_config(workdir, {"models": [*models, *added], "benchmark": TINY_BENCH})
     second = run_snakemake(workdir)
-    new = "HuggingFaceTB--SmolLM-135M"
+    new, big = "local--tiny-two", "HuggingFaceTB--SmolLM-135M"
     assert second == sorted(
         [
             f"results/models/{new}.parquet",
+            f"results/models/{big}.parquet",
             f"results/benchmarks/{new}/cpu/tiny.parquet",
             f"results/benchmarks/{new}/cpu/tiny.raw.parquet",
             f"results/benchmarks/{new}/cpu/tiny.hardware.json",
@@ -129,6 +136,9 @@ def test_run_add_model_and_noop(workdir: Path) -> None:
             *(a for a in AGGREGATES if a not in MODEL_INDEPENDENT),
         ]
     )
+    inference = pl.read_parquet(workdir / "results/inference.parquet")
+    smol = inference.filter(pl.col("model_id") == "HuggingFaceTB/SmolLM-135M").row(0, named=True)
+    assert smol["status"] == "skipped" and "134,515,008 parameters" in smol["skip_reason"]
 
     # nothing changed: nothing runs
     assert run_snakemake(workdir) == []
