@@ -34,10 +34,6 @@ DEFAULT_W_PER_THREAD = 4.0  # CodeCarbon's fallback when a CPU is not in its TDP
 WEIGHT_PRECISION = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16", "f16": "float16"}
 
 
-def device_slug(device: str) -> str:
-    return device.replace(":", "")
-
-
 def cpu_tdp(
     config_tdp_w: float | None, threads: int, cpu_model: str = "", table: str | Path | None = None
 ) -> tuple[float, str]:
