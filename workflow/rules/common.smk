@@ -157,9 +157,14 @@ def config_json_before_run(ref):
 
 # Models above benchmark.max_params whose exact size the closed form gives now get no
 # benchmark job (lmfootprint.benchmark.budget); the inference table writes their skip rows.
-OVER_BUDGET = over_budget(
-    {slug: config_json_before_run(ref) for slug, ref in MODELS.items()},
-    config["benchmark"]["max_params"],
+# (Nothing to read when no device is benchmarked: a study of thousands of models pays nothing.)
+OVER_BUDGET = (
+    over_budget(
+        {slug: config_json_before_run(ref) for slug, ref in MODELS.items()},
+        config["benchmark"]["max_params"],
+    )
+    if config["benchmark"]["devices"]
+    else {}
 )
 BENCHMARKED = [slug for slug in MODELS if slug not in OVER_BUDGET]
 
