@@ -9,7 +9,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lmfootprint.benchmark.benchmark_inference import BudgetSkip, budget_skip_rows, inference_table
+from lmfootprint.benchmark.benchmark_inference import (
+    SkipWithoutJob,
+    inference_table,
+    rows_without_job,
+)
 from lmfootprint.benchmark.budget import budget_reason, closed_form_total, over_budget
 from lmfootprint.benchmark.detect_hardware import detect
 from lmfootprint.benchmark.harness import Workload, skip_reason
@@ -78,8 +82,8 @@ def test_unknown_now_is_never_over_budget(tmp_path: Path) -> None:
 def test_skip_rows_are_the_rows_a_job_writes() -> None:
     models = pl.DataFrame([_record("meta-llama--Llama-2-7b-hf")])
     machine = detect("cpu")
-    rows = budget_skip_rows(
-        [BudgetSkip("meta-llama--Llama-2-7b-hf", "cpu", "short", "fp32")],
+    rows = rows_without_job(
+        [SkipWithoutJob("meta-llama--Llama-2-7b-hf", "cpu", "short", "fp32")],
         models=models,
         machines={"cpu": machine},
         workloads={"short": WORKLOAD},
@@ -97,8 +101,8 @@ def test_skip_rows_are_the_rows_a_job_writes() -> None:
 def test_a_disagreeing_count_is_an_error_not_a_silent_row() -> None:
     models = pl.DataFrame([_record("EleutherAI--pythia-160m")])
     with pytest.raises(LmFootprintError, match="models table says 162,322,944"):
-        budget_skip_rows(
-            [BudgetSkip("EleutherAI--pythia-160m", "cpu", "short", "fp32")],
+        rows_without_job(
+            [SkipWithoutJob("EleutherAI--pythia-160m", "cpu", "short", "fp32")],
             models=models,
             machines={"cpu": detect("cpu")},
             workloads={"short": WORKLOAD},

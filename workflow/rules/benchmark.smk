@@ -99,7 +99,7 @@ rule benchmark_emissions:
 rule inference_table:
     input:
         tables=benchmark_tables(),
-        # for the skip rows of the models above the budget that got no job
+        # for the skip rows of the models that got no job
         models=rules.models_table.output[0],
         hardware=expand(rules.detect_hardware.output[0], device=list(DEVICES)),
         code=code_of("inference_table"),
@@ -117,7 +117,7 @@ rule inference_table:
         mem_mb=1000,
         runtime=5,
     params:
-        budget_skips=budget_skips(),
+        without_job=skips_without_job(),
         devices=list(DEVICES),
         workloads=config["benchmark"]["workloads"],
         threads=bench_threads(),

@@ -21,6 +21,7 @@ from lmfootprint.core.config import (
 )
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.benchmark.budget import over_budget
+from lmfootprint.benchmark.same_compute import same_compute
 from lmfootprint.models.pins import (
     pinned_models,
     pinned_revision,
@@ -166,10 +167,23 @@ OVER_BUDGET = (
     if config["benchmark"]["devices"]
     else {}
 )
-BENCHMARKED = [slug for slug in MODELS if slug not in OVER_BUDGET]
+# Hub models (random-init weights) of the same architecture and shapes are measured once
+# (lmfootprint.benchmark.same_compute): {slug: slug of the model measured for it}.
+SAME_COMPUTE = (
+    same_compute(
+        {
+            slug: config_json_before_run(ref)
+            for slug, ref in MODELS.items()
+            if slug not in OVER_BUDGET and not ref.is_local
+        }
+    )
+    if config["benchmark"]["devices"]
+    else {}
+)
+BENCHMARKED = [slug for slug in MODELS if slug not in OVER_BUDGET and slug not in SAME_COMPUTE]
 
 
-def budget_skips():
+def skips_without_job():
     """The (model, device, workload) rows of the models given no benchmark job."""
     return [
         {
@@ -177,8 +191,9 @@ def budget_skips():
             "device": device,
             "workload": workload,
             "dtype": dtype_of(SimpleNamespace(device=device)),
+            "measured_as": SAME_COMPUTE.get(slug),
         }
-        for slug in OVER_BUDGET
+        for slug in [*OVER_BUDGET, *SAME_COMPUTE]
         for device in DEVICES
         for workload in config["benchmark"]["workloads"]
     ]

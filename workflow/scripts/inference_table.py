@@ -1,7 +1,12 @@
-"""All benchmark summaries, and the skip rows of the models above the budget that got no
-job -> results/inference.parquet (validated as a whole)."""
+"""All benchmark summaries, and the skip rows of the models that got no job (above the
+budget, or measured as another model of the same computation) -> results/inference.parquet
+(validated as a whole)."""
 
-from lmfootprint.benchmark.benchmark_inference import BudgetSkip, budget_skip_rows, inference_table
+from lmfootprint.benchmark.benchmark_inference import (
+    SkipWithoutJob,
+    inference_table,
+    rows_without_job,
+)
 from lmfootprint.benchmark.detect_hardware import Machine
 from lmfootprint.benchmark.harness import Workload
 from lmfootprint.core.io import write_parquet
@@ -9,10 +14,10 @@ from lmfootprint.core.logs import log_to
 from lmfootprint.models.model_metadata import load_models
 
 with log_to(snakemake.log[0]) as log:
-    skips = [BudgetSkip(**s) for s in snakemake.params.budget_skips]
+    skips = [SkipWithoutJob(**s) for s in snakemake.params.without_job]
     rows = None
     if skips:
-        rows = budget_skip_rows(
+        rows = rows_without_job(
             skips,
             models=load_models(snakemake.input.models),
             machines={
@@ -28,5 +33,5 @@ with log_to(snakemake.log[0]) as log:
             threads=snakemake.params.threads,
             max_params=snakemake.params.max_params,
         )
-        log.info("%d rows of models above benchmark.max_params, given no job", rows.height)
+        log.info("%d skip rows of models given no benchmark job", rows.height)
     write_parquet(inference_table(list(snakemake.input.tables), rows), snakemake.output[0])

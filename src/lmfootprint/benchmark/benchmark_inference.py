@@ -23,6 +23,7 @@ from lmfootprint.benchmark.harness import (
     summarise,
 )
 from lmfootprint.benchmark.meters import DOMAINS, meter_for
+from lmfootprint.benchmark.same_compute import same_compute_reason
 from lmfootprint.benchmark.schemas import InferenceSchema
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.validation import frame_from_rows, read_parquet_checked, validate_frame
@@ -213,17 +214,19 @@ def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
 
 
 @dataclass(frozen=True)
-class BudgetSkip:
-    """A (model, device, workload) given no benchmark job: the model is above the budget."""
+class SkipWithoutJob:
+    """A (model, device, workload) given no benchmark job: the model is above the budget,
+    or ``measured_as`` (a slug) runs the same computation (benchmark.same_compute)."""
 
     slug: str
     device: str
     workload: str
     dtype: str
+    measured_as: str | None = None
 
 
-def budget_skip_rows(
-    skips: list[BudgetSkip],
+def rows_without_job(
+    skips: list[SkipWithoutJob],
     *,
     models: pl.DataFrame,
     machines: dict[str, Machine],
@@ -231,16 +234,21 @@ def budget_skip_rows(
     threads: int,
     max_params: float,
 ) -> pl.DataFrame:
-    """The skip rows the jobs would have written, for the models above benchmark.max_params
-    that got no job; ``machines`` (by device) are the records of the host running the
-    workflow."""
+    """The skip rows of the models that got no job, with the reason their job would have
+    given; ``machines`` (by device) are the records of the host running the workflow."""
     by_slug = {row["slug"]: row for row in models.iter_rows(named=True)}
     rows = []
     for skip in skips:
         model = by_slug.get(skip.slug)
         if model is None:
-            raise LmFootprintError(f"{skip.slug}: above the budget but not in the models table")
-        reason = budget_reason(model["params_total"], max_params)
+            raise LmFootprintError(
+                f"{skip.slug}: given no benchmark job but not in the models table"
+            )
+        reason = (
+            _same_compute_reason(skip, model, by_slug)
+            if skip.measured_as
+            else budget_reason(model["params_total"], max_params)
+        )
         if reason is None:  # the closed form and the metadata job disagree: never silently
             raise LmFootprintError(
                 f"{skip.slug}: counted above benchmark.max_params when the workflow was read, "
@@ -258,13 +266,25 @@ def budget_skip_rows(
     return _frame(rows)
 
 
+def _same_compute_reason(
+    skip: SkipWithoutJob, model: dict[str, Any], by_slug: dict[str, dict[str, Any]]
+) -> str:
+    measured = by_slug.get(skip.measured_as or "")
+    if measured is None or measured["params_total"] != model["params_total"]:
+        raise LmFootprintError(
+            f"{skip.slug}: merged with {skip.measured_as} when the workflow was read, but the "
+            "models table does not give them the same parameter count"
+        )
+    return same_compute_reason(measured["model_id"], model["params_total"])
+
+
 def inference_table(
-    paths: list[str | Path], budget_skips: pl.DataFrame | None = None
+    paths: list[str | Path], without_job: pl.DataFrame | None = None
 ) -> pl.DataFrame:
     """Every job's rows, and the skip rows of the models that got no job."""
     frames = [read_parquet_checked(p, InferenceSchema) for p in paths]
-    if budget_skips is not None and budget_skips.height:
-        frames.append(budget_skips)
+    if without_job is not None and without_job.height:
+        frames.append(without_job)
     df = pl.concat(frames, how="vertical_relaxed") if frames else _frame([])
     return validate_frame(InferenceSchema, df, "results/inference.parquet")
 

@@ -2,18 +2,20 @@
 
 A model above the budget is never measured. When its size can be read while the workflow is
 parsed (a shipped or local config.json of a family with a closed-form count) it gets no
-benchmark job at all, and the inference table writes its skip row: the default study then
-runs 4 benchmark jobs instead of 30. Otherwise (a config fetched during the run, a family
-only transformers can count) its job decides and skips itself, with the same reason.
+benchmark job at all, and the inference table writes its skip row (with the models that
+lmfootprint.benchmark.same_compute measures once, the default study runs 3 benchmark jobs,
+not 30). Otherwise (a config fetched during the run, a family only transformers can count)
+its job decides and skips itself, with the same reason.
 Standard library only: this runs while Snakemake parses the workflow.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from lmfootprint.core.errors import LmFootprintError
-from lmfootprint.models.architecture import check_shapes, family_count, read_config_json
+from lmfootprint.models.architecture import Count, check_shapes, family_count, read_config_json
 
 
 def budget_reason(params_total: int, max_params: float) -> str | None:
@@ -26,10 +28,10 @@ def budget_reason(params_total: int, max_params: float) -> str | None:
     return None
 
 
-def closed_form_total(config_json: Path | None) -> int | None:
-    """The exact parameter count from the closed form, or None where it cannot be known
-    now (no file yet, a family the closed form does not cover, a config the metadata job
-    will reject with its own message)."""
+def readable_count(config_json: Path | None) -> tuple[dict[str, Any], Count] | None:
+    """The config and its closed-form count, or None where it cannot be known now (no file
+    yet, a family the closed form does not cover, a config the metadata job will reject with
+    its own message)."""
     if config_json is None or not config_json.is_file():
         return None
     try:
@@ -38,7 +40,13 @@ def closed_form_total(config_json: Path | None) -> int | None:
         count = family_count(raw)
     except (LmFootprintError, ValueError, TypeError, KeyError, OverflowError):
         return None
-    return count.total if count is not None else None
+    return (raw, count) if count is not None else None
+
+
+def closed_form_total(config_json: Path | None) -> int | None:
+    """The exact parameter count from the closed form, or None (see readable_count)."""
+    counted = readable_count(config_json)
+    return counted[1].total if counted is not None else None
 
 
 def over_budget(config_jsons: dict[str, Path | None], max_params: float) -> dict[str, int]:
