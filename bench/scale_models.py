@@ -29,6 +29,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+# GNU time gives Snakemake's own peak memory (the jobs' is in their benchmark records)
+GNU_TIME = (
+    ["/usr/bin/time", "-f", "snakemake_max_rss_kb=%M"] if Path("/usr/bin/time").exists() else []
+)
 TEMPLATES = {
     "llama": "meta-llama--Llama-3.2-1B",
     "qwen2": "Qwen--Qwen2.5-0.5B",
@@ -107,7 +111,11 @@ def run(n: int, shards: int) -> None:
         wd = workdir(tmp / "wd", models, shards)
         t_dry, out = timed([*SNAKEMAKE, "-n", "--cores", "2"], wd)
         jobs = re.search(r"^total\s+(\d+)", out, flags=re.M)
-        t_run, _ = timed([*SNAKEMAKE, "--cores", "2"], wd)
+        # Snakemake's own peak memory (the jobs' is in their benchmark records)
+        t_run, out = timed(
+            ["/usr/bin/time", "-f", "snakemake_max_rss_kb=%M", *SNAKEMAKE, "--cores", "2"], wd
+        )
+        rss = re.search(r"snakemake_max_rss_kb=(\d+)", out)
         t_version, _ = timed([*SNAKEMAKE, "--version"], wd)
         t_noop, out = timed([*SNAKEMAKE, "--cores", "2"], wd)
         assert "Nothing to be done" in out, out[-2000:]
@@ -118,7 +126,10 @@ def run(n: int, shards: int) -> None:
         t_add, out = timed([*SNAKEMAKE, "--cores", "2", "--quiet", "rules"], wd)
         counts = re.findall(r"^(\w+)\s+(\d+)$", out, flags=re.M)
         print(f"\n== {n} models, metadata_shards: {shards} ({jobs.group(1) if jobs else '?'} jobs)")
-        print(f"dry run {t_dry:.1f} s; cold run to the report {t_run:.1f} s")
+        print(
+            f"dry run {t_dry:.1f} s; cold run to the report {t_run:.1f} s "
+            f"(Snakemake's peak RSS {int(rss.group(1)) / 1024 if rss else float('nan'):.0f} MB)"
+        )
         print(
             f"no-op re-run {t_noop:.2f} s vs snakemake --version {t_version:.2f} s "
             f"(ratio {t_noop / t_version:.2f})"
