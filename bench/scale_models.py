@@ -44,12 +44,12 @@ WIDTHS = [256, 512, 768, 1024, 2048]
 DEPTHS = [2, 4, 8, 12, 16]
 
 
-def synthetic_configs(n: int, folder: Path, seed: int = 0) -> list[str]:
+def synthetic_configs(n: int, folder: Path, seed: int = 0, start: int = 0) -> list[str]:
     """N local model folders, each a shipped config.json with its width and depth redrawn."""
     rng = random.Random(seed)
     names = list(TEMPLATES)
     paths = []
-    for i in range(n):
+    for i in range(start, start + n):
         kind = names[i % len(names)]
         cfg = json.loads((ROOT / "resources/hub" / TEMPLATES[kind] / "config.json").read_text())
         width = rng.choice(WIDTHS)
@@ -69,6 +69,7 @@ def synthetic_configs(n: int, folder: Path, seed: int = 0) -> list[str]:
 
 
 def workdir(tmp: Path, models: list[str], shards: int) -> Path:
+    tmp.mkdir(parents=True)
     for name in ("Snakefile", "workflow", "resources", "config", "profiles"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, tmp / name)
@@ -119,7 +120,7 @@ def run(n: int, shards: int) -> None:
         t_version, _ = timed([*SNAKEMAKE, "--version"], wd)
         t_noop, out = timed([*SNAKEMAKE, "--cores", "2"], wd)
         assert "Nothing to be done" in out, out[-2000:]
-        extra = synthetic_configs(1, tmp / "extra", seed=n + 1)[0]
+        extra = synthetic_configs(1, tmp / "extra", seed=n + 1, start=n)[0]
         cfg = yaml.safe_load((wd / "config/config.yaml").read_text())
         cfg["models"].append(extra)
         (wd / "config/config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))

@@ -8,7 +8,12 @@ import pytest
 from lmfootprint.core.errors import TableValidationError
 from lmfootprint.core.ids import parse_model_entry
 from lmfootprint.core.validation import read_parquet_checked, validate_frame
-from lmfootprint.models.model_metadata import aggregate_models, model_record
+from lmfootprint.models.model_metadata import (
+    aggregate_models,
+    model_record,
+    model_records,
+    model_row,
+)
 from lmfootprint.models.schemas import ModelsSchema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,3 +68,31 @@ def test_truncated_parquet(smollm: pl.DataFrame, tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(TableValidationError, match="cannot read parquet"):
         read_parquet_checked(path, ModelsSchema)
+
+
+def test_aggregate_names_the_file_with_a_bad_value_or_columns(
+    smollm: pl.DataFrame, tmp_path: Path
+) -> None:
+    good, bad, odd = (tmp_path / f"{n}.parquet" for n in ("good", "bad", "odd"))
+    smollm.write_parquet(good)
+    smollm.with_columns(slug=pl.lit("x"), params_total=pl.lit(-5)).write_parquet(bad)
+    smollm.drop("license").write_parquet(odd)
+    with pytest.raises(TableValidationError, match=r"(?s)bad\.parquet.*params_total.*-5"):
+        aggregate_models([good, bad])
+    with pytest.raises(TableValidationError, match=r"odd\.parquet: columns do not match.*license"):
+        aggregate_models([good, odd])
+    assert aggregate_models([good]).equals(smollm)
+
+
+def test_a_shard_is_validated_at_once_and_a_bad_row_names_its_config() -> None:
+    refs = [
+        parse_model_entry(m, ROOT) for m in ("HuggingFaceTB/SmolLM-135M", "EleutherAI/pythia-160m")
+    ]
+    paths = [HUB / ref.slug / "config.json" for ref in refs]
+    rows = [model_row(ref, path) for ref, path in zip(refs, paths, strict=True)]
+    table = model_records(rows, paths)
+    assert table["slug"].to_list() == [ref.slug for ref in refs]
+    assert table.slice(0, 1).equals(model_record(refs[0], paths[0]))
+    rows[1]["size_class"] = "medium"
+    with pytest.raises(TableValidationError, match=r"(?s)pythia-160m/config\.json.*size_class"):
+        model_records(rows, paths)

@@ -7,7 +7,7 @@ from lmfootprint.core.ids import ModelRef
 from lmfootprint.core.io import write_parquet
 from lmfootprint.core.limits import memory_limit
 from lmfootprint.core.logs import log_to
-from lmfootprint.models.model_metadata import model_record
+from lmfootprint.models.model_metadata import model_records, model_row
 
 models = snakemake.params.models
 memory = snakemake.params.memory
@@ -17,10 +17,11 @@ with (
     # a config that slips past the shape bounds ends here with one message, not a swap storm
     memory_limit(snakemake.resources.get("mem_mb"), what, rule=snakemake.rule),
 ):
-    for model, out in zip(models, snakemake.output, strict=True):
+    rows = []
+    for model in models:
         local_dir = model["local_dir"]
         ref = ModelRef(model["model_id"], model["slug"], Path(local_dir) if local_dir else None)
-        row = model_record(
+        row = model_row(
             ref,
             model["config_json"],
             source_path=model["source"],
@@ -31,5 +32,8 @@ with (
             slm_max_params=snakemake.params.slm_max_params,
             hub_info_path=model["hub_info"],
         )
-        write_parquet(row, out)
+        rows.append(row)
+    table = model_records(rows, [model["config_json"] for model in models])
+    for i, out in enumerate(snakemake.output):
+        write_parquet(table.slice(i, 1), out)
     log.info("%s: metadata written", what)

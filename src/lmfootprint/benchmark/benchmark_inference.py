@@ -26,7 +26,12 @@ from lmfootprint.benchmark.meters import DOMAINS, meter_for
 from lmfootprint.benchmark.same_compute import same_compute_reason
 from lmfootprint.benchmark.schemas import InferenceSchema
 from lmfootprint.core.errors import LmFootprintError
-from lmfootprint.core.validation import frame_from_rows, read_parquet_checked, validate_frame
+from lmfootprint.core.validation import (
+    concat_parquets_checked,
+    frame_from_rows,
+    read_parquet_checked,
+    validate_frame,
+)
 
 log = logging.getLogger(__name__)
 
@@ -282,10 +287,9 @@ def inference_table(
     paths: list[str | Path], without_job: pl.DataFrame | None = None
 ) -> pl.DataFrame:
     """Every job's rows, and the skip rows of the models that got no job."""
-    frames = [read_parquet_checked(p, InferenceSchema) for p in paths]
+    df = concat_parquets_checked(paths, InferenceSchema, "results/inference.parquet")
     if without_job is not None and without_job.height:
-        frames.append(without_job)
-    df = pl.concat(frames, how="vertical_relaxed") if frames else _frame([])
+        df = pl.concat([df, without_job], how="vertical_relaxed")
     return validate_frame(InferenceSchema, df, "results/inference.parquet")
 
 

@@ -10,8 +10,14 @@ from typing import Any
 
 import polars as pl
 
+from lmfootprint.core.errors import TableValidationError
 from lmfootprint.core.ids import ModelRef
-from lmfootprint.core.validation import frame_from_rows, read_parquet_checked, validate_frame
+from lmfootprint.core.validation import (
+    concat_parquets_checked,
+    frame_from_rows,
+    read_parquet_checked,
+    validate_frame,
+)
 from lmfootprint.models.architecture import architecture_from_config, read_config_json
 from lmfootprint.models.memory import GB, kv_cache_bytes, weight_bytes
 from lmfootprint.models.schemas import ModelsSchema
@@ -55,6 +61,44 @@ def model_record(
     hub_info_path: str | Path | None = None,
 ) -> pl.DataFrame:
     """Architecture facts, memory needs and provenance of one model, validated."""
+    row = model_row(
+        ref,
+        config_path,
+        source_path=source_path,
+        cards_csv=cards_csv,
+        context_tokens=context_tokens,
+        batch_size=batch_size,
+        kv_dtype=kv_dtype,
+        slm_max_params=slm_max_params,
+        hub_info_path=hub_info_path,
+    )
+    return validate_frame(ModelsSchema, frame_from_rows(ModelsSchema, [row]), config_path)
+
+
+def model_records(rows: list[dict[str, Any]], config_paths: list[str | Path]) -> pl.DataFrame:
+    """The rows of a metadata shard, validated in one call (pandera's cost is per call, not
+    per row); where they fail, row by row so that the error names the config.json."""
+    try:
+        return validate_frame(ModelsSchema, frame_from_rows(ModelsSchema, rows), "metadata shard")
+    except TableValidationError:
+        for row, path in zip(rows, config_paths, strict=True):
+            validate_frame(ModelsSchema, frame_from_rows(ModelsSchema, [row]), path)
+        raise
+
+
+def model_row(
+    ref: ModelRef,
+    config_path: str | Path,
+    *,
+    source_path: str | Path | None = None,
+    cards_csv: str | Path | None = None,
+    context_tokens: int = 2048,
+    batch_size: int = 1,
+    kv_dtype: str = "bf16",
+    slm_max_params: float = 8e9,
+    hub_info_path: str | Path | None = None,
+) -> dict[str, Any]:
+    """Architecture facts, memory needs and provenance of one model, not yet validated."""
     config_path = Path(config_path)
     raw = read_config_json(config_path)
     arch = architecture_from_config(raw, source=str(config_path))
@@ -110,7 +154,7 @@ def model_record(
         arch.params_method,
         arch.architecture,
     )
-    return validate_frame(ModelsSchema, frame_from_rows(ModelsSchema, [row]), config_path)
+    return row
 
 
 def hub_facts(hub: dict[str, Any], params_total: int, tolerance: float = 0.001) -> dict[str, Any]:
@@ -138,13 +182,9 @@ def hub_facts(hub: dict[str, Any], params_total: int, tolerance: float = 0.001) 
 
 
 def aggregate_models(paths: list[str | Path]) -> pl.DataFrame:
-    """Concatenate per-model rows in config order and re-validate the whole table."""
-    frames = [read_parquet_checked(p, ModelsSchema) for p in paths]
-    df = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
-    return validate_frame(ModelsSchema, df, "results/models.parquet")
+    """Concatenate per-model rows in config order and validate the whole table."""
+    return concat_parquets_checked(paths, ModelsSchema, "results/models.parquet")
 
 
 def load_models(path: str | Path) -> pl.DataFrame:
-    from lmfootprint.core.validation import read_parquet_checked
-
     return read_parquet_checked(path, ModelsSchema)
