@@ -119,9 +119,9 @@ def test_skip_reasons() -> None:
     assert skip_reason(MODEL, available_gb=20, **kw) == "no NVIDIA GPU 0 (NVML sees 0)"
 
 
-def test_summarise_medians_phases_and_idle_subtraction() -> None:
+def _raw(pairs: list[tuple[float, float]]) -> pl.DataFrame:
     rows = []
-    for rep, (full_s, pre_s) in enumerate([(2.0, 0.2), (2.2, 0.2), (1.8, 0.3)]):
+    for rep, (full_s, pre_s) in enumerate(pairs):
         rows.append(
             {
                 "batch_size": 2,
@@ -142,7 +142,13 @@ def test_summarise_medians_phases_and_idle_subtraction() -> None:
                 "utilisation": 1.0,
             }
         )
-    s = summarise(pl.DataFrame(rows), output_tokens=10, idle_power_w=5.0).row(0, named=True)
+    return pl.DataFrame(rows)
+
+
+def test_summarise_medians_phases_and_idle_subtraction() -> None:
+    s = summarise(
+        _raw([(2.0, 0.2), (2.2, 0.2), (1.8, 0.3)]), output_tokens=10, idle_power_w=5.0
+    ).row(0, named=True)
     assert s["seconds_median"] == 2.0 and s["tokens"] == 20
     assert s["tokens_per_s"] == pytest.approx(10.0)
     assert s["ttft_s"] == pytest.approx(0.2)
@@ -151,6 +157,17 @@ def test_summarise_medians_phases_and_idle_subtraction() -> None:
     assert s["avg_power_w"] == pytest.approx(20.0)
     assert s["spread"] == pytest.approx(0.4 / 2.0)
     assert s["decode_tokens_per_s"] == pytest.approx(2 * 9 / 1.8)
+    assert s["prefill_share"] == pytest.approx(0.2 / 2.0)  # paired per repeat, then median
+
+
+def test_a_prefill_slower_than_the_full_run_gives_a_share_of_at_most_one() -> None:
+    """A 14M model on a busy machine: the 1-token runs took longer than the 4-token runs
+    (seen in CI: a share of 1.30 failed the schema and the job)."""
+    s = summarise(
+        _raw([(0.126, 0.16), (0.12, 0.05), (0.13, 0.2)]), output_tokens=4, idle_power_w=1.0
+    )
+    assert s["prefill_share"].item() == 1.0  # median of 1.0 (clipped), 0.42, 1.0 (clipped)
+    assert s["ttft_s"].item() == pytest.approx(0.16)
 
 
 def test_local_safetensors_weights_are_loaded_not_reinitialised(tmp_path: Path) -> None:

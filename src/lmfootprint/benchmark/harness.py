@@ -224,6 +224,10 @@ def summarise(raw: pl.DataFrame, *, output_tokens: int, idle_power_w: float) -> 
         decode_s=(pl.col("seconds") - pl.col("seconds_prefill")).clip(lower_bound=1e-9),
         decode_j=(pl.col("energy_j") - pl.col("energy_j_prefill")).clip(lower_bound=0.0),
         tokens=pl.col("batch_size") * output_tokens,
+        # prefill and full generation are separate runs: on a busy machine a short model's
+        # prefill can take longer than its full run; the share is paired per repeat and at
+        # most 1 (decode then below the noise), never a ratio of two unrelated medians
+        prefill_share=(pl.col("seconds_prefill") / pl.col("seconds")).clip(upper_bound=1.0),
     )
     return (
         per.group_by("batch_size", maintain_order=True)
@@ -237,6 +241,7 @@ def summarise(raw: pl.DataFrame, *, output_tokens: int, idle_power_w: float) -> 
             energy_j=pl.col("energy_j").median(),
             prefill_energy_j=pl.col("energy_j_prefill").median(),
             decode_energy_j=pl.col("decode_j").median(),
+            prefill_share=pl.col("prefill_share").median(),
             tokens=pl.col("tokens").first(),
         )
         .with_columns(
@@ -252,6 +257,5 @@ def summarise(raw: pl.DataFrame, *, output_tokens: int, idle_power_w: float) -> 
             j_per_response=pl.col("energy_j") / pl.col("batch_size"),
             avg_power_w=pl.col("energy_j") / pl.col("seconds_median"),
             idle_power_w=pl.lit(idle_power_w),
-            prefill_share=pl.col("ttft_s") / pl.col("seconds_median"),
         )
     )
