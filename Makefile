@@ -20,11 +20,13 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 # pip byte-compiles on one core; compileall uses every core. Compiling at install matters where
 # PYTHONDONTWRITEBYTECODE is set (CI images): there no job process ever writes a .pyc, and each
 # one would re-compile torch, transformers and pandas from source (3.9 s -> 1.0 s per import).
-# Left out: test folders, pip, setuptools and transformers' ~400 model families (a job compiles
-# the one or two it builds in milliseconds); files this Python cannot parse (torch ships a
-# 3.12-only test helper) are skipped, as pip does.
+# Left out: test folders, transformers' ~400 model families (a job compiles the one or two it
+# builds in milliseconds) and packages no job imports (pip, setuptools, networkx, pygments,
+# docutils, rich...; listed by importing every job's modules); files this Python cannot parse
+# (torch ships a 3.12-only test helper) are skipped, as pip does.
+UNIMPORTED := pip|setuptools|networkx|pygments|docutils|rich|markdown_it|nbformat|git|typer
 COMPILE := $(BIN)/python -m compileall -q -j 0 \
-  -x '/(tests?|testing)/|/transformers/models/(?!auto/)|/site-packages/(pip|setuptools)/' \
+  -x '/(tests?|testing)/|/transformers/models/(?!auto/)|/site-packages/($(UNIMPORTED))/' \
   $$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))') src >/dev/null || true
 
 .PHONY: run test lint install install-dev install-llama install-gpu dag lock lock-gpu env clean refresh-hub refresh-reference discover

@@ -23,6 +23,7 @@ from lmfootprint.benchmark.meters import (
     meter_for,
     rapl_package_domains,
 )
+from lmfootprint.models.architecture import read_config_json
 
 
 def test_counter_wrap() -> None:
@@ -297,3 +298,34 @@ def test_nvml_counter_difference_in_joules() -> None:
     backwards.start()
     with pytest.raises(RuntimeError, match="backwards"):
         backwards.stop()
+
+
+@pytest.mark.parametrize("slug", ["EleutherAI--pythia-14m", "HuggingFaceTB--SmolLM-135M"])
+def test_random_init_builds_what_transformers_builds_once_initialised(slug: str) -> None:
+    """Built without transformers' two init passes, then initialised once: the same tensors
+    (tied embeddings still shared), seeded, norm scales 1 and biases 0."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    from lmfootprint.benchmark.transformers_backend import load_model
+
+    config = Path(__file__).resolve().parents[2] / f"resources/hub/{slug}/config.json"
+    model, _ = load_model(config, None, "fp32", "cpu", seed=3)
+    raw = read_config_json(config)
+    cfg = AutoConfig.for_model(raw.pop("model_type"), **raw)
+    with torch.device("meta"):
+        reference = AutoModelForCausalLM.from_config(cfg)
+    shapes = {n: tuple(p.shape) for n, p in model.named_parameters()}
+    assert shapes == {n: tuple(p.shape) for n, p in reference.named_parameters()}
+    assert model.get_output_embeddings().weight is model.get_input_embeddings().weight or (
+        not cfg.tie_word_embeddings
+    )
+    again, _ = load_model(config, None, "fp32", "cpu", seed=3)
+    assert all(
+        torch.equal(a, b) for a, b in zip(model.parameters(), again.parameters(), strict=True)
+    )
+    for name, param in model.named_parameters():
+        if param.dim() == 1:
+            assert torch.all(param == (0.0 if name.endswith("bias") else 1.0)), name
+        else:
+            assert 0.015 < float(param.std()) < 0.025, name

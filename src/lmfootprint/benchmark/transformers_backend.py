@@ -67,13 +67,38 @@ def load_model(config_path: Path, weights_dir: Path | None, dtype: str, device: 
         )
         weights = "real"
     else:
+        from transformers.initialization import no_init_weights
+
         raw = read_config_json(config_path)
         clean = {k: v for k, v in raw.items() if k not in ("auto_map", "_name_or_path")}
         cfg = AutoConfig.for_model(clean.pop("model_type"), **clean)
-        torch.manual_seed(seed)
-        model = AutoModelForCausalLM.from_config(cfg, dtype=torch_dtype, trust_remote_code=False)
+        # built without initialising (torch's default init, then transformers' own: two
+        # passes, 5.7 s for a 360M model on 2 cores), then initialised once as transformers
+        # does it for these models
+        with no_init_weights():
+            model = AutoModelForCausalLM.from_config(
+                cfg, dtype=torch_dtype, trust_remote_code=False
+            )
+        model.tie_weights()  # post_init's tying is skipped with the init: tied heads share again
+        random_init(model, getattr(cfg, "initializer_range", 0.02), seed)
         weights = "random-init"
     return model.to(device).eval(), weights
+
+
+def random_init(model: Any, std: float, seed: int) -> None:
+    """Matrices and embeddings ~ N(0, std), biases 0, norm scales 1 (transformers' init for
+    decoder LMs), from a seeded generator: the same seed gives the same weights."""
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if param.dim() >= 2:
+                param.normal_(0.0, std, generator=generator)
+            elif name.endswith("bias"):
+                param.zero_()
+            else:
+                param.fill_(1.0)
 
 
 def make_prompt(vocab_size: int, batch: int, tokens: int, seed: int, device: str):
