@@ -102,21 +102,21 @@ def _record(slug: str) -> dict:
     )
 
 
-def test_the_skip_row_names_the_measured_model() -> None:
-    models = pl.DataFrame(
-        [_record(s) for s in ("HuggingFaceTB--SmolLM-360M", "HuggingFaceTB--SmolLM2-360M")]
-    )
-    skip = SkipWithoutJob(
-        "HuggingFaceTB--SmolLM2-360M", "cpu", "short", "fp32", "HuggingFaceTB--SmolLM-360M"
-    )
-    rows = rows_without_job(
-        [skip],
+def _skip_row_of_twin(measured: str) -> pl.DataFrame:
+    """SmolLM2-360M's row when the workflow merged it with ``measured``."""
+    models = pl.DataFrame([_record(s) for s in (measured, "HuggingFaceTB--SmolLM2-360M")])
+    return rows_without_job(
+        [SkipWithoutJob("HuggingFaceTB--SmolLM2-360M", "cpu", "short", "fp32", measured)],
         models=models,
         machines={"cpu": detect("cpu")},
         workloads={"short": Workload("short", 32, 32, (1, 4))},
         threads=2,
         max_params=3.7e8,
     )
+
+
+def test_the_skip_row_names_the_measured_model() -> None:
+    rows = _skip_row_of_twin("HuggingFaceTB--SmolLM-360M")
     InferenceSchema.validate(rows)
     row = rows.row(0, named=True)
     assert row["model_id"] == "HuggingFaceTB/SmolLM2-360M" and row["status"] == "skipped"
@@ -126,18 +126,5 @@ def test_the_skip_row_names_the_measured_model() -> None:
 
 
 def test_a_merge_the_models_table_contradicts_is_an_error() -> None:
-    models = pl.DataFrame(
-        [_record(s) for s in ("HuggingFaceTB--SmolLM-135M", "HuggingFaceTB--SmolLM2-360M")]
-    )
-    skip = SkipWithoutJob(
-        "HuggingFaceTB--SmolLM2-360M", "cpu", "short", "fp32", "HuggingFaceTB--SmolLM-135M"
-    )
     with pytest.raises(LmFootprintError, match="does not give them the same parameter count"):
-        rows_without_job(
-            [skip],
-            models=models,
-            machines={"cpu": detect("cpu")},
-            workloads={"short": Workload("short", 32, 32, (1, 4))},
-            threads=2,
-            max_params=3.7e8,
-        )
+        _skip_row_of_twin("HuggingFaceTB--SmolLM-135M")
