@@ -48,30 +48,10 @@ def card_facts(cards_csv: str | Path | None, model_id: str) -> dict[str, str | N
     }
 
 
-def model_record(
-    ref: ModelRef,
-    config_path: str | Path,
-    *,
-    source_path: str | Path | None = None,
-    cards_csv: str | Path | None = None,
-    context_tokens: int = 2048,
-    batch_size: int = 1,
-    kv_dtype: str = "bf16",
-    slm_max_params: float = 8e9,
-    hub_info_path: str | Path | None = None,
-) -> pl.DataFrame:
-    """Architecture facts, memory needs and provenance of one model, validated."""
-    row = model_row(
-        ref,
-        config_path,
-        source_path=source_path,
-        cards_csv=cards_csv,
-        context_tokens=context_tokens,
-        batch_size=batch_size,
-        kv_dtype=kv_dtype,
-        slm_max_params=slm_max_params,
-        hub_info_path=hub_info_path,
-    )
+def model_record(ref: ModelRef, config_path: str | Path, **options: Any) -> pl.DataFrame:
+    """Architecture facts, memory needs and provenance of one model, validated (``options``
+    as for model_row)."""
+    row = model_row(ref, config_path, **options)
     return validate_frame(ModelsSchema, frame_from_rows(ModelsSchema, [row]), config_path)
 
 
