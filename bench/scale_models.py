@@ -112,10 +112,7 @@ def run(n: int, shards: int) -> None:
         wd = workdir(tmp / "wd", models, shards)
         t_dry, out = timed([*SNAKEMAKE, "-n", "--cores", "2"], wd)
         jobs = re.search(r"^total\s+(\d+)", out, flags=re.M)
-        # Snakemake's own peak memory (the jobs' is in their benchmark records)
-        t_run, out = timed(
-            ["/usr/bin/time", "-f", "snakemake_max_rss_kb=%M", *SNAKEMAKE, "--cores", "2"], wd
-        )
+        t_run, out = timed([*GNU_TIME, *SNAKEMAKE, "--cores", "2"], wd)
         rss = re.search(r"snakemake_max_rss_kb=(\d+)", out)
         t_version, _ = timed([*SNAKEMAKE, "--version"], wd)
         t_noop, out = timed([*SNAKEMAKE, "--cores", "2"], wd)

@@ -27,10 +27,11 @@ from lmfootprint.benchmark.same_compute import same_compute_reason
 from lmfootprint.benchmark.schemas import InferenceSchema
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.validation import (
-    concat_parquets_checked,
     frame_from_rows,
     read_parquet_checked,
+    read_parquet_part,
     validate_frame,
+    validate_parts,
 )
 
 log = logging.getLogger(__name__)
@@ -287,10 +288,10 @@ def inference_table(
     paths: list[str | Path], without_job: pl.DataFrame | None = None
 ) -> pl.DataFrame:
     """Every job's rows, and the skip rows of the models that got no job."""
-    df = concat_parquets_checked(paths, InferenceSchema, "results/inference.parquet")
+    parts = [read_parquet_part(p, InferenceSchema) for p in paths]
     if without_job is not None and without_job.height:
-        df = pl.concat([df, without_job], how="vertical_relaxed")
-    return validate_frame(InferenceSchema, df, "results/inference.parquet")
+        parts.append((without_job, "skip rows of the models given no job"))
+    return validate_parts(InferenceSchema, parts, "results/inference.parquet")
 
 
 def load_inference(path: str | Path) -> pl.DataFrame:

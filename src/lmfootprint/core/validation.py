@@ -99,28 +99,37 @@ def read_parquet_checked(path: str | Path, schema) -> pl.DataFrame:
     return validate_frame(schema, _read_parquet(path), path)
 
 
-def concat_parquets_checked(paths: list[str | Path], schema, source: str | Path) -> pl.DataFrame:
-    """Many per-job tables as one, validated once: a pandera call costs 0.1-0.25 s whatever
-    the rows, so 1,000 files validated one by one would take minutes. Each file is still
-    read and its columns compared (an error names that file); the values are checked on the
-    whole, and where they fail, file by file again so that the error names the file."""
-    columns = list(schema.to_schema().columns)
-    frames = []
-    paths = [Path(p) for p in paths]
-    for path in paths:
-        df = _read_parquet(path)
-        if df.columns != columns:
-            missing = [c for c in columns if c not in df.columns]
-            extra = [c for c in df.columns if c not in columns]
-            raise TableValidationError(
-                f"{path}: columns do not match schema {schema.__name__} "
-                f"(missing {missing}, unexpected {extra}, or another order)"
-            )
-        frames.append(df)
+def validate_parts(
+    schema, parts: list[tuple[pl.DataFrame, str | Path]], source: str | Path
+) -> pl.DataFrame:
+    """Parts (frame, where it came from) as one table, validated once: a pandera call costs
+    0.1-0.25 s whatever the rows, so 1,000 parts validated one by one would take minutes.
+    Where the whole fails, each part is validated again so that the error names its source."""
+    frames = [frame for frame, _ in parts]
     df = pl.concat(frames, how="vertical_relaxed") if frames else frame_from_rows(schema, [])
     try:
         return validate_frame(schema, df, source)
     except TableValidationError:
-        for path, frame in zip(paths, frames, strict=True):
-            validate_frame(schema, frame, path)
-        raise  # only checks across files failed (e.g. a duplicate key): the whole is named
+        for frame, where in parts:
+            validate_frame(schema, frame, where)
+        raise  # only checks across parts failed (e.g. a duplicate key): the whole is named
+
+
+def read_parquet_part(path: str | Path, schema) -> tuple[pl.DataFrame, Path]:
+    """One per-job table, read and its columns compared (values: see validate_parts)."""
+    path = Path(path)
+    df = _read_parquet(path)
+    columns = list(schema.to_schema().columns)
+    if df.columns != columns:
+        missing = [c for c in columns if c not in df.columns]
+        extra = [c for c in df.columns if c not in columns]
+        raise TableValidationError(
+            f"{path}: columns do not match schema {schema.__name__} "
+            f"(missing {missing}, unexpected {extra}, or another order)"
+        )
+    return df, path
+
+
+def concat_parquets_checked(paths: list[str | Path], schema, source: str | Path) -> pl.DataFrame:
+    """Many per-job tables as one, validated once (an error names the file at fault)."""
+    return validate_parts(schema, [read_parquet_part(p, schema) for p in paths], source)

@@ -10,13 +10,13 @@ from typing import Any
 
 import polars as pl
 
-from lmfootprint.core.errors import TableValidationError
 from lmfootprint.core.ids import ModelRef
 from lmfootprint.core.validation import (
     concat_parquets_checked,
     frame_from_rows,
     read_parquet_checked,
     validate_frame,
+    validate_parts,
 )
 from lmfootprint.models.architecture import architecture_from_config, read_config_json
 from lmfootprint.models.memory import GB, kv_cache_bytes, weight_bytes
@@ -56,14 +56,12 @@ def model_record(ref: ModelRef, config_path: str | Path, **options: Any) -> pl.D
 
 
 def model_records(rows: list[dict[str, Any]], config_paths: list[str | Path]) -> pl.DataFrame:
-    """The rows of a metadata shard, validated in one call (pandera's cost is per call, not
-    per row); where they fail, row by row so that the error names the config.json."""
-    try:
-        return validate_frame(ModelsSchema, frame_from_rows(ModelsSchema, rows), "metadata shard")
-    except TableValidationError:
-        for row, path in zip(rows, config_paths, strict=True):
-            validate_frame(ModelsSchema, frame_from_rows(ModelsSchema, [row]), path)
-        raise
+    """The rows of a metadata shard, validated in one call; an error names the config.json."""
+    parts = [
+        (frame_from_rows(ModelsSchema, [row]), path)
+        for row, path in zip(rows, config_paths, strict=True)
+    ]
+    return validate_parts(ModelsSchema, parts, "metadata shard")
 
 
 def model_row(
