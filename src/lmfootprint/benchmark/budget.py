@@ -11,6 +11,7 @@ Standard library only: this runs while Snakemake parses the workflow.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +35,17 @@ def readable_count(config_json: Path | None) -> tuple[dict[str, Any], Count] | N
     its own message)."""
     if config_json is None or not config_json.is_file():
         return None
+    stat = config_json.stat()
+    return _count_file(config_json, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _count_file(path: Path, mtime_ns: int, size: int) -> tuple[dict[str, Any], Count] | None:
+    """Read once per file version: the budget and same_compute both need every model's
+    count while the workflow is parsed (keyed by mtime and size, so an edit is re-read)."""
     try:
-        raw = read_config_json(config_json)
-        check_shapes(raw, str(config_json))
+        raw = read_config_json(path)
+        check_shapes(raw, str(path))
         count = family_count(raw)
     except (LmFootprintError, ValueError, TypeError, KeyError, OverflowError):
         return None
