@@ -180,7 +180,9 @@ SAME_COMPUTE = (
     if config["benchmark"]["devices"]
     else {}
 )
-BENCHMARKED = [slug for slug in MODELS if slug not in OVER_BUDGET and slug not in SAME_COMPUTE]
+BENCHMARKED = [
+    slug for slug in MODELS if slug not in OVER_BUDGET and slug not in SAME_COMPUTE
+]
 
 
 def skips_without_job():
