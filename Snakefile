@@ -50,6 +50,9 @@ rule all:
     input:
         rules.report.output,
         rules.models_table.output,
+        shard_tables(),
+        # each model's row, though only benchmark jobs read it: Snakemake re-runs a job for a
+        # missing output only when that output is requested
         model_tables(),
         rules.inference_table.output,
         benchmark_tables(),

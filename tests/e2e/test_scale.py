@@ -46,6 +46,8 @@ def test_sharded_metadata_adds_one_model_with_its_shard_only(tmp_path: Path) -> 
     assert {f"results/models/{s}.parquet" for s in slugs} <= set(first)
     shards = {shard_of(s, SHARDS) for s in slugs}
     assert len(list((wd / "benchmarks/model_metadata").glob("shard-*.tsv"))) == len(shards)
+    # the models table reads the shard tables, and puts their rows back in config order
+    assert {f"results/models/shards/{k:04d}.parquet" for k in shards} <= set(first)
     table = pl.read_parquet(wd / "results/models.parquet")
     assert table.get_column("model_id").to_list() == MODELS
     assert table.get_column("params_total")[0] == 14_067_712
@@ -69,3 +71,14 @@ def test_sharded_metadata_adds_one_model_with_its_shard_only(tmp_path: Path) -> 
         assert f"results/benchmarks/{mate}/cpu/tiny.parquet" not in second
     assert f"results/benchmarks/{slug}/cpu/tiny.parquet" in second
     assert jobs_to_run(wd) == {}
+    table = pl.read_parquet(wd / "results/models.parquet")
+    assert table.get_column("model_id").to_list() == [*MODELS, new]
+
+    # a model's row that is gone is rebuilt by a plain run, with its shard only
+    big = "meta-llama--Llama-2-7b-hf"  # over the benchmark budget: no job reads its row
+    (wd / f"results/models/{big}.parquet").unlink()
+    assert jobs_to_run(wd) == {
+        f"model_metadata_{shard_of(big, SHARDS):04d}": 1,
+        "models_table": 1,
+        "all": 1,
+    }

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
+import pytest
+
 import lmfootprint
-from lmfootprint.core.code_deps import module_closure
+from lmfootprint.core.code_deps import PACKAGE, imported_names, module_closure
 
 ROOT = Path(__file__).resolve().parents[2]
 PKG = str(Path(lmfootprint.__file__).parent)
@@ -50,3 +53,60 @@ def test_function_level_and_submodule_imports(tmp_path: Path) -> None:
 def test_every_rule_script_resolves() -> None:
     for script in (ROOT / "workflow/scripts").glob("*.py"):
         assert names(script), script.name
+
+
+def names_by_ast(source: str) -> set[str]:
+    """The reference the line scan must match: what Python's own parser sees."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == PACKAGE)
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and (node.module or "").split(".")[0] == PACKAGE
+        ):
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names if a.name != "*")
+    return found
+
+
+SHIPPED = sorted(
+    [*Path(PKG).rglob("*.py"), *(ROOT / "workflow/scripts").glob("*.py"), *ROOT.glob("bench/*.py")]
+)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_the_line_scan_finds_what_the_parser_finds(path: Path) -> None:
+    source = path.read_text(encoding="utf-8")
+    assert imported_names(source) == names_by_ast(source)
+
+
+def test_the_line_scan_reads_every_import_form() -> None:
+    source = (
+        "from lmfootprint.core.ids import (\n"
+        "    ModelRef,  # a comment, with a comma\n"
+        "    slug_of_hub_id as slug,\n"
+        ")\n"
+        "import lmfootprint.core.io as io, os, lmfootprint.core.units\n"
+        "if True:\n"
+        "    from lmfootprint.core import schema\n"
+        "from lmfootprint.core.limits import \\\n    memory_limit\n"
+        "import lmfootprintx\n"
+        "from other.lmfootprint import nothing\n"
+    )
+    assert (
+        imported_names(source)
+        == names_by_ast(source)
+        == {
+            "lmfootprint.core.ids",
+            "lmfootprint.core.ids.ModelRef",
+            "lmfootprint.core.ids.slug_of_hub_id",
+            "lmfootprint.core.io",
+            "lmfootprint.core.units",
+            "lmfootprint.core",
+            "lmfootprint.core.schema",
+            "lmfootprint.core.limits",
+            "lmfootprint.core.limits.memory_limit",
+        }
+    )

@@ -96,3 +96,25 @@ def test_a_shard_is_validated_at_once_and_a_bad_row_names_its_config() -> None:
     rows[1]["size_class"] = "medium"
     with pytest.raises(TableValidationError, match=r"(?s)pythia-160m/config\.json.*size_class"):
         model_records(rows, paths)
+
+
+def test_shard_tables_come_back_in_config_order_and_must_match_it(
+    smollm: pl.DataFrame, tmp_path: Path
+) -> None:
+    rows = pl.concat(
+        [
+            smollm.with_columns(slug=pl.lit(f"org--m{i}"), model_id=pl.lit(f"org/m{i}"))
+            for i in range(4)
+        ]
+    )
+    shard_a, shard_b = tmp_path / "0000.parquet", tmp_path / "0001.parquet"
+    rows[[3, 0]].write_parquet(shard_a)  # digest order, not config order
+    rows[[2, 1]].write_parquet(shard_b)
+    order = ["org--m0", "org--m1", "org--m2", "org--m3"]
+    table = aggregate_models([shard_a, shard_b], order=order)
+    assert table.get_column("slug").to_list() == order
+    assert table.columns == smollm.columns
+    with pytest.raises(TableValidationError, match=r"without a row: \['org--m4'\]"):
+        aggregate_models([shard_a, shard_b], order=[*order, "org--m4"])
+    with pytest.raises(TableValidationError, match=r"not configured: \['org--m3'\]"):
+        aggregate_models([shard_a, shard_b], order=order[:3])

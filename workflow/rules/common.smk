@@ -29,6 +29,7 @@ from lmfootprint.models.pins import (
     snapshot_config_path,
 )
 from lmfootprint.core.ids import (
+    SLUG_PATTERN,
     ModelRef,
     device_slug,
     parse_model_entries,
@@ -139,8 +140,19 @@ def fetched_from_hub(ref):
     )
 
 
+def configured(wildcards):
+    """The model a job's {model} names (the wildcard accepts any slug: see model_slug_pattern)."""
+    try:
+        return MODELS[wildcards.model]
+    except KeyError:
+        raise WorkflowError(
+            f"lmfootprint: {wildcards.model!r} is not a model of this config "
+            f"(config/config.yaml models, or the hub_query snapshot)"
+        ) from None
+
+
 def model_config_json(wildcards):
-    ref = MODELS[wildcards.model]
+    ref = configured(wildcards)
     if fetched_from_hub(ref):
         return f"results/hub/{ref.slug}/config.json"
     return str(config_json_before_run(ref))
@@ -202,7 +214,7 @@ def skips_without_job():
 
 
 def hub_info_of(wildcards):
-    ref = MODELS[wildcards.model]
+    ref = configured(wildcards)
     return f"results/hub/{ref.slug}/info.json" if fetched_from_hub(ref) else []
 
 
@@ -227,24 +239,27 @@ def hub_models():
 
 
 def model_source_json(wildcards):
-    ref = MODELS[wildcards.model]
+    ref = configured(wildcards)
     if ref.is_local or not snapshot_config_path(RESOURCES, ref.slug).is_file():
         return []
     return str(snapshot_config_path(RESOURCES, ref.slug).with_name("source.json"))
 
 
 def model_id_of(wildcards):
-    return MODELS[wildcards.model].model_id
+    return configured(wildcards).model_id
 
 
 def local_dir_of(wildcards):
-    ref = MODELS[wildcards.model]
+    ref = configured(wildcards)
     return str(ref.local_dir) if ref.is_local else ""
 
 
 def model_slug_pattern():
-    """Wildcard constraint: exactly the configured models."""
-    return "|".join(re.escape(slug) for slug in MODELS)
+    """Wildcard constraint: any slug (<org>--<name>, no slash). Not the list of configured models:
+    Snakemake compiles the constraint into every {model} rule's regex, and a 10,000-way
+    alternation made each re-run parse for seconds; an unconfigured slug is refused by
+    `configured`."""
+    return SLUG_PATTERN
 
 
 def device_of(wildcards):
@@ -377,7 +392,26 @@ def metadata_models(slugs):
 
 
 def model_tables():
+    """Each model's row: what a benchmark job reads and the README lists."""
     return expand("results/models/{model}.parquet", model=list(MODELS))
+
+
+def shard_table(shard):
+    return f"results/models/shards/{shard}.parquet"
+
+
+def shard_tables():
+    """Each metadata shard's table (none when metadata is not sharded)."""
+    if not config["metadata_shards"]:
+        return []
+    return [shard_table(shard) for shard in metadata_shards()]
+
+
+def model_table_parts():
+    """What the models table concatenates: the shard tables when metadata is sharded (16 files
+    instead of 10,000: Snakemake's DAG check grows with the square of the files one job reads),
+    else each model's row."""
+    return shard_tables() or model_tables()
 
 
 # Reference data (retrieve.smk, then the build rules prices/carbon/tariffs.smk): which

@@ -1,5 +1,6 @@
 # One metadata job per model (metadata_shards: 0), or a fixed number of shards, each a job
-# over the models whose slug digest falls in it (common.smk: metadata_shards).
+# over the models whose slug digest falls in it (common.smk: metadata_shards) that writes each
+# model's row and the shard's table, which the models table concatenates.
 if not config["metadata_shards"]:
 
     rule model_metadata:
@@ -10,7 +11,7 @@ if not config["metadata_shards"]:
             cards=shipped("resources/hub/model_cards.csv"),
             code=code_of("model_metadata"),
         output:
-            "results/models/{model}.parquet",
+            models=["results/models/{model}.parquet"],  # a list, as a shard's
         log:
             "logs/model_metadata/{model}.log",
         benchmark:
@@ -39,7 +40,10 @@ else:
                 cards=shipped("resources/hub/model_cards.csv"),
                 code=code_of("model_metadata"),
             output:
-                [f"results/models/{slug}.parquet" for slug in slugs],
+                # first: Snakemake finds a file's producer by matching the rule's outputs in
+                # order, compiling each one's regex on the way
+                shard=shard_table(shard),
+                models=[f"results/models/{slug}.parquet" for slug in slugs],
             log:
                 f"logs/model_metadata/shard-{shard}.log",
             benchmark:
@@ -60,7 +64,7 @@ else:
 
 rule models_table:
     input:
-        models=model_tables(),
+        models=model_table_parts(),
         code=code_of("models_table"),
     output:
         "results/models.parquet",
@@ -75,5 +79,8 @@ rule models_table:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        # config order, which the shard tables (in digest order) do not keep
+        order=list(MODELS),
     script:
         "../scripts/models_table.py"

@@ -1,5 +1,6 @@
 """Architecture facts and memory needs of one model, or of every model of a metadata shard ->
-results/models/{model}.parquet each (params.models, in the order of the outputs)."""
+results/models/{model}.parquet each (params.models, in the order of the outputs), and for a
+shard its whole table, results/models/shards/{shard}.parquet."""
 
 from pathlib import Path
 
@@ -34,6 +35,8 @@ with (
         )
         rows.append(row)
     table = model_records(rows, [model["config_json"] for model in models])
-    for i, out in enumerate(snakemake.output):
+    for i, out in enumerate(snakemake.output.models):
         write_parquet(table.slice(i, 1), out)
+    if hasattr(snakemake.output, "shard"):  # a shard, not a single model
+        write_parquet(table, snakemake.output.shard)
     log.info("%s: metadata written", what)

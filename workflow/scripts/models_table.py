@@ -1,8 +1,10 @@
-"""All per-model rows -> results/models.parquet (validated as a whole)."""
+"""The per-model rows or the shard tables -> results/models.parquet (validated as a whole, in
+config order)."""
 
 from lmfootprint.core.io import write_parquet
 from lmfootprint.core.logs import log_to
 from lmfootprint.models.model_metadata import aggregate_models
 
 with log_to(snakemake.log[0]):
-    write_parquet(aggregate_models(list(snakemake.input.models)), snakemake.output[0])
+    table = aggregate_models(list(snakemake.input.models), order=snakemake.params.order)
+    write_parquet(table, snakemake.output[0])

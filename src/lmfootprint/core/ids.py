@@ -19,7 +19,9 @@ from lmfootprint.core.errors import ConfigError
 # Hub rules: org and name of letters, digits, '-', '_', '.'; no '--' or '..' inside a part.
 _HUB_PART = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?"
 HUB_ID_RE = re.compile(rf"^{_HUB_PART}/{_HUB_PART}$")
-SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*--[A-Za-z0-9._-]*[A-Za-z0-9]$")
+# <org>--<name>; also the {model} wildcard's constraint in the workflow
+SLUG_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*--[A-Za-z0-9._-]*[A-Za-z0-9]"
+SLUG_RE = re.compile(f"^{SLUG_PATTERN}$")
 LOCAL_PREFIX = "local"
 LOCAL_NAME_MAX = 96  # as a Hub name part; slug 'local--<name>' <= 103 characters
 DIGEST_CHARS = 10  # hex digits of sha256: 40 bits, collisions among one's folders unlikely
@@ -91,8 +93,8 @@ def parse_model_entry(entry: str, base_dir: Path) -> ModelRef:
                 f"models: {entry!r} looks like a local path, but {candidate}/config.json "
                 "does not exist. Give a directory holding a config.json, or a Hub id 'org/name'."
             )
-        name = local_name(candidate.resolve().name)
-        return ModelRef(entry, f"{LOCAL_PREFIX}--{name}", candidate.resolve())
+        folder = candidate.resolve()
+        return ModelRef(entry, f"{LOCAL_PREFIX}--{local_name(folder.name)}", folder)
     return ModelRef(entry, slug_of_hub_id(entry))
 
 

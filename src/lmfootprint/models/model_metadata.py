@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from lmfootprint.core.errors import TableValidationError
 from lmfootprint.core.ids import ModelRef
 from lmfootprint.core.validation import (
     concat_parquets_checked,
@@ -159,9 +160,22 @@ def hub_facts(hub: dict[str, Any], params_total: int, tolerance: float = 0.001) 
     }
 
 
-def aggregate_models(paths: list[str | Path]) -> pl.DataFrame:
-    """Concatenate per-model rows in config order and validate the whole table."""
-    return concat_parquets_checked(paths, ModelsSchema, "results/models.parquet")
+def aggregate_models(paths: list[str | Path], order: list[str] | None = None) -> pl.DataFrame:
+    """Concatenate per-model rows or shard tables, validate the whole table, and put its rows
+    in `order` (the configured slugs; shard tables come in digest order), which it must match
+    exactly: a stale shard table with a removed model, or one missing a model, is an error."""
+    table = concat_parquets_checked(paths, ModelsSchema, "results/models.parquet")
+    if order is None:
+        return table
+    slugs = table.get_column("slug").to_list()
+    if sorted(slugs) != sorted(order):
+        extra, missing = sorted(set(slugs) - set(order)), sorted(set(order) - set(slugs))
+        raise TableValidationError(
+            f"results/models.parquet: the model tables hold other models than the config "
+            f"(not configured: {extra[:5]}; without a row: {missing[:5]})"
+        )
+    rank = pl.DataFrame({"slug": order, "_rank": range(len(order))})
+    return table.join(rank, on="slug").sort("_rank").drop("_rank")
 
 
 def load_models(path: str | Path) -> pl.DataFrame:
