@@ -26,7 +26,11 @@ rule detect_hardware:
 # the hardware it holds (hardware output) and asks the scheduler for a GPU on cuda devices only.
 rule benchmark_inference:
     input:
-        model="results/models/{model}.parquet",
+        # ancient: a metadata job that rewrites this row unchanged (a shard-mate was added, the
+        # cards table was edited) must not re-measure. What the row holds for the measurement
+        # still re-runs it: the config.json (below), the code that derives the row (code
+        # inputs) and the settings it reads (params memory and slm_max_params).
+        model=ancient("results/models/{model}.parquet"),
         config_json=model_config_json,
         cpu_tdp=shipped("resources/hardware/cpu_tdp_codecarbon.csv"),
         specs="results/hardware.parquet",
@@ -61,6 +65,8 @@ rule benchmark_inference:
         seed=config["benchmark"]["seed"],
         bandwidth=config["benchmark"]["memory_bandwidth_gbps"],
         skip_missing_devices=config["benchmark"]["skip_missing_devices"],
+        memory=config["memory"],
+        slm_max_params=config["slm_max_params"],
     script:
         "../scripts/benchmark_inference.py"
 
