@@ -60,9 +60,9 @@ def test_sharded_metadata_adds_one_model_with_its_shard_only(tmp_path: Path) -> 
     )
     write_config(wd, {**cfg, "models": [*MODELS, new]})
     planned = jobs_to_run(wd)
-    shard_rule = f"model_metadata_{shard_of(slug, SHARDS):04d}"
-    metadata_jobs = {r: n for r, n in planned.items() if r.startswith("model_metadata")}
-    assert metadata_jobs == {shard_rule: 1}
+    shard = f"{shard_of(slug, SHARDS):04d}"
+    metadata_jobs = {r: n for r, n in planned.items() if r.startswith("model_")}
+    assert metadata_jobs == {f"model_metadata_{shard}": 1, f"model_rows_{shard}": 1}
     assert planned["benchmark_inference"] == 1  # the new model's, no shard-mate's
     second = run_snakemake(wd)
     mates = [s for s in slugs if shard_of(s, SHARDS) == shard_of(slug, SHARDS)]
@@ -75,15 +75,23 @@ def test_sharded_metadata_adds_one_model_with_its_shard_only(tmp_path: Path) -> 
     table = pl.read_parquet(wd / "results/models.parquet")
     assert table.get_column("model_id").to_list() == [*MODELS, new]
 
-    # a model's row that is gone is rebuilt by a plain run, with its shard only; the shard
-    # rewrites its benchmarked mate's row unchanged, which must not re-measure that mate
+    # a model's row that is gone is rebuilt by a plain run from its shard's table alone; that
+    # job rewrites its benchmarked mate's row unchanged, which must not re-measure that mate
     big = "meta-llama--Llama-2-7b-hf"
     assert shard_of(big, SHARDS) == shard_of(slug, SHARDS)
     (wd / f"results/models/{big}.parquet").unlink()
     planned = jobs_to_run(wd)
-    metadata_jobs = {r: n for r, n in planned.items() if r.startswith("model_metadata")}
-    assert metadata_jobs == {f"model_metadata_{shard_of(big, SHARDS):04d}": 1}
-    assert "benchmark_inference" not in planned and planned["models_table"] == 1
+    assert {r: n for r, n in planned.items() if r not in ("all", "total")} == {
+        f"model_rows_{shard}": 1
+    }
     third = run_snakemake(wd)
     assert f"results/models/{big}.parquet" in third
+    assert f"results/models/{slug}.parquet" in third  # the benchmarked mate's, rewritten
     assert not any(f.startswith("results/benchmarks/") for f in third)
+    assert "results/models.parquet" not in third
+
+    # a shard table that is gone: its shard's metadata and rows, and the models table only
+    (wd / f"results/models/shards/{shard}.parquet").unlink()
+    planned = jobs_to_run(wd)
+    assert planned[f"model_metadata_{shard}"] == planned[f"model_rows_{shard}"] == 1
+    assert planned["models_table"] == 1 and "benchmark_inference" not in planned

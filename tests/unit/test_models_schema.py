@@ -13,6 +13,7 @@ from lmfootprint.models.model_metadata import (
     model_record,
     model_records,
     model_row,
+    shard_rows,
 )
 from lmfootprint.models.schemas import ModelsSchema
 
@@ -118,3 +119,32 @@ def test_shard_tables_come_back_in_config_order_and_must_match_it(
         aggregate_models([shard_a, shard_b], order=[*order, "org--m4"])
     with pytest.raises(TableValidationError, match=r"not configured: \['org--m3'\]"):
         aggregate_models([shard_a, shard_b], order=order[:3])
+
+
+def test_a_shard_table_splits_into_its_models_rows_and_must_hold_exactly_them(
+    smollm: pl.DataFrame, tmp_path: Path
+) -> None:
+    rows = pl.concat(
+        [
+            smollm.with_columns(slug=pl.lit(f"org--m{i}"), model_id=pl.lit(f"org/m{i}"))
+            for i in range(3)
+        ]
+    )
+    shard = tmp_path / "0000.parquet"
+    rows.write_parquet(shard)
+    split = shard_rows(shard, ["org--m2", "org--m0", "org--m1"])
+    assert [r.get_column("slug").to_list() for r in split] == [
+        ["org--m2"],
+        ["org--m0"],
+        ["org--m1"],
+    ]
+    assert split[0].equals(rows[[2]])
+    with pytest.raises(TableValidationError, match=r"without a row: \['org--m3'\]"):
+        shard_rows(shard, ["org--m0", "org--m1", "org--m2", "org--m3"])
+    with pytest.raises(TableValidationError, match=r"not in the shard: \['org--m2'\]"):
+        shard_rows(shard, ["org--m0", "org--m1"])
+    rows.with_columns(params_total=pl.lit(-1, dtype=rows.schema["params_total"])).write_parquet(
+        shard
+    )
+    with pytest.raises(TableValidationError, match="params_total"):
+        shard_rows(shard, ["org--m0", "org--m1", "org--m2"])

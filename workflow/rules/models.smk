@@ -1,6 +1,7 @@
 # One metadata job per model (metadata_shards: 0), or a fixed number of shards, each a job
-# over the models whose slug digest falls in it (common.smk: metadata_shards) that writes each
-# model's row and the shard's table, which the models table concatenates.
+# over the models whose slug digest falls in it (common.smk: metadata_shards) that writes the
+# shard's table, which the models table concatenates, and a cheap job per shard that writes each
+# of its models' rows from that table (model_rows.py says why it is a job of its own).
 if not config["metadata_shards"]:
 
     rule model_metadata:
@@ -40,10 +41,7 @@ else:
                 cards=shipped("resources/hub/model_cards.csv"),
                 code=code_of("model_metadata"),
             output:
-                # first: Snakemake finds a file's producer by matching the rule's outputs in
-                # order, compiling each one's regex on the way
                 shard=shard_table(shard),
-                models=[f"results/models/{slug}.parquet" for slug in slugs],
             log:
                 f"logs/model_metadata/shard-{shard}.log",
             benchmark:
@@ -60,6 +58,30 @@ else:
                 slm_max_params=config["slm_max_params"],
             script:
                 "../scripts/model_metadata.py"
+
+        rule:
+            name:
+                f"model_rows_{shard}"
+            input:
+                shard=shard_table(shard),
+                code=code_of("model_rows"),
+            output:
+                models=[f"results/models/{slug}.parquet" for slug in slugs],
+            log:
+                f"logs/model_rows/shard-{shard}.log",
+            benchmark:
+                f"benchmarks/model_rows/shard-{shard}.tsv"
+            localrule: True
+            conda:
+                "../envs/lmfootprint.yaml"
+            threads: 1
+            resources:
+                mem_mb=1000,
+                runtime=5,
+            params:
+                slugs=slugs,
+            script:
+                "../scripts/model_rows.py"
 
 
 rule models_table:

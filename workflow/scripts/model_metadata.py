@@ -1,6 +1,6 @@
-"""Architecture facts and memory needs of one model, or of every model of a metadata shard ->
-results/models/{model}.parquet each (params.models, in the order of the outputs), and for a
-shard its whole table, results/models/shards/{shard}.parquet."""
+"""Architecture facts and memory needs of one model -> results/models/{model}.parquet, or of
+every model of a metadata shard (params.models) -> its table, results/models/shards/{shard}.parquet
+(from which model_rows.py writes the rows)."""
 
 from pathlib import Path
 
@@ -35,8 +35,9 @@ with (
         )
         rows.append(row)
     table = model_records(rows, [model["config_json"] for model in models])
-    for i, out in enumerate(snakemake.output.models):
-        write_parquet(table.slice(i, 1), out)
-    if hasattr(snakemake.output, "shard"):  # a shard, not a single model
+    if hasattr(snakemake.output, "shard"):  # a shard: its rows are model_rows.py's job
         write_parquet(table, snakemake.output.shard)
+    else:
+        for i, out in enumerate(snakemake.output.models):
+            write_parquet(table.slice(i, 1), out)
     log.info("%s: metadata written", what)

@@ -178,5 +178,20 @@ def aggregate_models(paths: list[str | Path], order: list[str] | None = None) ->
     return table.join(rank, on="slug").sort("_rank").drop("_rank")
 
 
+def shard_rows(path: str | Path, slugs: list[str]) -> list[pl.DataFrame]:
+    """Each model's row of a shard table, in the order of `slugs` (the shard's configured models,
+    which the table must hold exactly): what a benchmark job of that model reads."""
+    table = read_parquet_checked(path, ModelsSchema)
+    held = table.get_column("slug").to_list()
+    if sorted(held) != sorted(slugs):
+        extra, missing = sorted(set(held) - set(slugs)), sorted(set(slugs) - set(held))
+        raise TableValidationError(
+            f"{path}: the shard table holds other models than its shard "
+            f"(not in the shard: {extra[:5]}; without a row: {missing[:5]})"
+        )
+    index = {slug: i for i, slug in enumerate(held)}
+    return [table.slice(index[slug], 1) for slug in slugs]
+
+
 def load_models(path: str | Path) -> pl.DataFrame:
     return read_parquet_checked(path, ModelsSchema)
