@@ -26,8 +26,8 @@ rule detect_hardware:
 # the hardware it holds (hardware output) and asks the scheduler for a GPU on cuda devices only.
 rule benchmark_inference:
     input:
-        # ancient: a metadata job that rewrites this row unchanged (a shard-mate was added, the
-        # cards table was edited) must not re-measure. What the row holds for the measurement
+        # ancient: a job that rewrites this row unchanged (its shard's model_rows job after a
+        # shard-mate was added, the cards table was edited) must not re-measure. What the row holds for the measurement
         # still re-runs it: the config.json (below), the code that derives the row (code
         # inputs) and the settings it reads (params memory and slm_max_params).
         model=ancient("results/models/{model}.parquet"),
