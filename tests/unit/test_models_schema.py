@@ -99,15 +99,20 @@ def test_a_shard_is_validated_at_once_and_a_bad_row_names_its_config() -> None:
         model_records(rows, paths)
 
 
+def renamed_copies(row: pl.DataFrame, n: int) -> pl.DataFrame:
+    """n copies of a model's row as models org/m0, org/m1...: tables of several models."""
+    return pl.concat(
+        [
+            row.with_columns(slug=pl.lit(f"org--m{i}"), model_id=pl.lit(f"org/m{i}"))
+            for i in range(n)
+        ]
+    )
+
+
 def test_shard_tables_come_back_in_config_order_and_must_match_it(
     smollm: pl.DataFrame, tmp_path: Path
 ) -> None:
-    rows = pl.concat(
-        [
-            smollm.with_columns(slug=pl.lit(f"org--m{i}"), model_id=pl.lit(f"org/m{i}"))
-            for i in range(4)
-        ]
-    )
+    rows = renamed_copies(smollm, 4)
     shard_a, shard_b = tmp_path / "0000.parquet", tmp_path / "0001.parquet"
     rows[[3, 0]].write_parquet(shard_a)  # digest order, not config order
     rows[[2, 1]].write_parquet(shard_b)
@@ -124,12 +129,7 @@ def test_shard_tables_come_back_in_config_order_and_must_match_it(
 def test_a_shard_table_splits_into_its_models_rows_and_must_hold_exactly_them(
     smollm: pl.DataFrame, tmp_path: Path
 ) -> None:
-    rows = pl.concat(
-        [
-            smollm.with_columns(slug=pl.lit(f"org--m{i}"), model_id=pl.lit(f"org/m{i}"))
-            for i in range(3)
-        ]
-    )
+    rows = renamed_copies(smollm, 3)
     shard = tmp_path / "0000.parquet"
     rows.write_parquet(shard)
     split = shard_rows(shard, ["org--m2", "org--m0", "org--m1"])

@@ -160,20 +160,30 @@ def hub_facts(hub: dict[str, Any], params_total: int, tolerance: float = 0.001) 
     }
 
 
+def _require_models(table: pl.DataFrame, wanted: list[str], what: str, extra_is: str) -> None:
+    """A table must hold exactly the models it is expected to: a stale table with a removed
+    model, or one missing a model, is an error naming a few of each."""
+    held = table.get_column("slug").to_list()
+    if sorted(held) != sorted(wanted):
+        extra, missing = sorted(set(held) - set(wanted)), sorted(set(wanted) - set(held))
+        raise TableValidationError(
+            f"{what} (not {extra_is}: {extra[:5]}; without a row: {missing[:5]})"
+        )
+
+
 def aggregate_models(paths: list[str | Path], order: list[str] | None = None) -> pl.DataFrame:
     """Concatenate per-model rows or shard tables, validate the whole table, and put its rows
     in `order` (the configured slugs; shard tables come in digest order), which it must match
-    exactly: a stale shard table with a removed model, or one missing a model, is an error."""
+    exactly."""
     table = concat_parquets_checked(paths, ModelsSchema, "results/models.parquet")
     if order is None:
         return table
-    slugs = table.get_column("slug").to_list()
-    if sorted(slugs) != sorted(order):
-        extra, missing = sorted(set(slugs) - set(order)), sorted(set(order) - set(slugs))
-        raise TableValidationError(
-            f"results/models.parquet: the model tables hold other models than the config "
-            f"(not configured: {extra[:5]}; without a row: {missing[:5]})"
-        )
+    _require_models(
+        table,
+        order,
+        "results/models.parquet: the model tables hold other models than the config",
+        "configured",
+    )
     rank = pl.DataFrame({"slug": order, "_rank": range(len(order))})
     return table.join(rank, on="slug").sort("_rank").drop("_rank")
 
@@ -182,14 +192,10 @@ def shard_rows(path: str | Path, slugs: list[str]) -> list[pl.DataFrame]:
     """Each model's row of a shard table, in the order of `slugs` (the shard's configured models,
     which the table must hold exactly): what a benchmark job of that model reads."""
     table = read_parquet_checked(path, ModelsSchema)
-    held = table.get_column("slug").to_list()
-    if sorted(held) != sorted(slugs):
-        extra, missing = sorted(set(held) - set(slugs)), sorted(set(slugs) - set(held))
-        raise TableValidationError(
-            f"{path}: the shard table holds other models than its shard "
-            f"(not in the shard: {extra[:5]}; without a row: {missing[:5]})"
-        )
-    index = {slug: i for i, slug in enumerate(held)}
+    _require_models(
+        table, slugs, f"{path}: the shard table holds other models than its shard", "in the shard"
+    )
+    index = {slug: i for i, slug in enumerate(table.get_column("slug").to_list())}
     return [table.slice(index[slug], 1) for slug in slugs]
 
 
