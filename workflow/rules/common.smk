@@ -374,7 +374,7 @@ def shard_inputs(slugs):
 
 
 def metadata_models(slugs):
-    """What the metadata script needs per model, in the order of the shard's outputs."""
+    """What the metadata script needs per model: its ids, local folder and the files it reads."""
     out = []
     for slug in slugs:
         w = SimpleNamespace(model=slug)  # what the per-model input functions read
