@@ -27,9 +27,10 @@ rule detect_hardware:
 rule benchmark_inference:
     input:
         # ancient: a job that rewrites this row unchanged (its shard's model_rows job after a
-        # shard-mate was added, the cards table was edited) must not re-measure. What the row holds for the measurement
-        # still re-runs it: the config.json (below), the code that derives the row (code
-        # inputs) and the settings it reads (params memory and slm_max_params).
+        # shard-mate was added, the cards table was edited) must not re-measure. What the row
+        # holds for the measurement still re-runs it: the config.json (below), the code that
+        # derives the row (code inputs) and the settings it reads (params memory and
+        # slm_max_params).
         model=ancient("results/models/{model}.parquet"),
         config_json=model_config_json,
         cpu_tdp=shipped("resources/hardware/cpu_tdp_codecarbon.csv"),

@@ -12,7 +12,7 @@ if not config["metadata_shards"]:
             cards=shipped("resources/hub/model_cards.csv"),
             code=code_of("model_metadata"),
         output:
-            models=["results/models/{model}.parquet"],  # a list, as a shard's
+            row="results/models/{model}.parquet",
         log:
             "logs/model_metadata/{model}.log",
         benchmark:

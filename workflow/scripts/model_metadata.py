@@ -35,9 +35,6 @@ with (
         )
         rows.append(row)
     table = model_records(rows, [model["config_json"] for model in models])
-    if hasattr(snakemake.output, "shard"):  # a shard: its rows are model_rows.py's job
-        write_parquet(table, snakemake.output.shard)
-    else:
-        for i, out in enumerate(snakemake.output.models):
-            write_parquet(table.slice(i, 1), out)
+    # a shard writes its table (its rows are model_rows.py's job), a single model its row
+    write_parquet(table, snakemake.output.get("shard") or snakemake.output.row)
     log.info("%s: metadata written", what)
