@@ -149,3 +149,12 @@ def test_config_json_errors(tmp_path: Path) -> None:
 )
 def test_human_params(n: int, label: str) -> None:
     assert human_params(n) == label
+
+
+def test_dtype_names_are_torchs() -> None:
+    """read_config_json checks dtype names without importing torch: its list is torch's."""
+    from lmfootprint.models.architecture import TORCH_DTYPE_NAMES
+
+    names = {n for n in dir(torch) if isinstance(getattr(torch, n, None), torch.dtype)}
+    assert names <= TORCH_DTYPE_NAMES  # every name transformers accepts is accepted
+    assert all(isinstance(getattr(torch, n, None), torch.dtype) for n in TORCH_DTYPE_NAMES)

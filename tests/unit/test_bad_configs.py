@@ -194,3 +194,48 @@ def test_no_memory_limit_when_mem_mb_is_unset() -> None:
     with memory_limit(None, "x"):
         data = bytearray(10 * 1024 * 1024)
     assert len(data) == 10 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "field,value,hint",
+    [
+        ("torch_dtype", "bf16", 'write "bfloat16"'),
+        ("torch_dtype", "FP16", 'write "float16"'),
+        ("dtype", "auto", '"bfloat16", "float16", "float32"'),
+        ("torch_dtype", 16, "expected a torch dtype name"),
+    ],
+)
+def test_a_dtype_transformers_does_not_accept_is_named(
+    tmp_path: Path, field: str, value, hint: str
+) -> None:
+    path = write_config(tmp_path / "m", {**TINY, field: value})
+    message = metadata_error(path)
+    assert message.startswith(f"{path}: field '{field}' = {json.dumps(value)}")
+    assert "not a dtype name transformers accepts" in message or "expected" in message
+    assert hint in message
+
+
+def test_a_dtype_in_a_sub_config_is_named_with_its_path(tmp_path: Path) -> None:
+    raw = {**TINY, "text_config": {"torch_dtype": "bf16"}, "vocab": {"dtype": 7}}
+    message = metadata_error(write_config(tmp_path / "m", raw))
+    assert "field 'text_config.torch_dtype' = \"bf16\"" in message and "vocab" not in message
+
+
+@pytest.mark.parametrize("value", ["bfloat16", "float16", "float32", "float", "half", None])
+def test_the_dtype_names_transformers_accepts_pass(tmp_path: Path, value) -> None:
+    path = write_config(tmp_path / "m", {**TINY, "torch_dtype": value})
+    ref = ModelRef(str(path.parent), "local--ok", path.parent)
+    assert model_record(ref, path).height == 1
+
+
+def test_the_benchmark_names_a_bad_dtype_instead_of_a_torch_traceback(tmp_path: Path) -> None:
+    """The benchmark builds the model from config.json: before the fix transformers raised
+    AttributeError: module 'torch' has no attribute 'bf16'."""
+    from lmfootprint.benchmark.transformers_backend import load_model
+
+    path = write_config(tmp_path / "m", {**TINY, "torch_dtype": "bf16"})
+    with pytest.raises(ConfigJsonError, match=r"field 'torch_dtype' = \"bf16\".*bfloat16"):
+        load_model(path, None, "fp32", "cpu", 0)
+    (tmp_path / "m" / "model.safetensors").write_bytes(b"")  # the real-weights path too
+    with pytest.raises(ConfigJsonError, match=r"field 'torch_dtype' = \"bf16\""):
+        load_model(path, tmp_path / "m", "fp32", "cpu", 0)

@@ -58,6 +58,9 @@ def load_model(config_path: Path, weights_dir: Path | None, dtype: str, device: 
 
     torch_dtype = getattr(torch, TORCH_DTYPES[dtype])
     if has_local_weights(weights_dir):
+        # from_pretrained reads the folder's config.json itself: check it first, so a bad
+        # field (a torch_dtype of "bf16") is one message naming it, not a torch traceback
+        read_config_json(Path(weights_dir) / "config.json")
         model = AutoModelForCausalLM.from_pretrained(
             weights_dir,
             dtype=torch_dtype,

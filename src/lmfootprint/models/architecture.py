@@ -185,7 +185,69 @@ def read_config_json(path: Path) -> dict[str, Any]:
     if not isinstance(raw.get("model_type"), str):
         got = f" (got {_show(raw['model_type'])})" if "model_type" in raw else ""
         raise ConfigJsonError(f"{path}: missing required field 'model_type'{got}")
+    problems = dtype_problems(raw)
+    if problems:
+        raise ConfigJsonError(f"{path}: " + "; ".join(problems))
     return raw
+
+
+# -- dtype names -----------------------------------------------------------------------------
+
+# The names transformers accepts for a config's ``torch_dtype`` / ``dtype``: it turns the string
+# into ``getattr(torch, name)``, so exactly torch's dtype attributes (torch 2.13; a unit test
+# checks this list against the installed torch). Kept here so that reading a config.json needs
+# no torch import; any other spelling ("bf16", "auto") is an AttributeError deep in transformers.
+TORCH_DTYPE_NAMES = frozenset((
+    "bfloat16", "bit", "bits16", "bits1x8", "bits2x4", "bits4x2", "bits8", "bool", "cdouble",
+    "cfloat", "chalf", "complex128", "complex32", "complex64", "double", "float", "float16",
+    "float32", "float4_e2m1fn_x2", "float64", "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2",
+    "float8_e5m2fnuz", "float8_e8m0fnu", "half", "int", "int1", "int16", "int2", "int3", "int32",
+    "int4", "int5", "int6", "int64", "int7", "int8", "long", "qint32", "qint8", "quint2x4",
+    "quint4x2", "quint8", "short", "uint1", "uint16", "uint2", "uint3", "uint32", "uint4", "uint5",
+    "uint6", "uint64", "uint7", "uint8",
+))  # fmt: skip
+DTYPE_FIELDS = ("torch_dtype", "dtype")
+# what people write for the names transformers wants
+DTYPE_SPELLINGS = {
+    "bf16": "bfloat16", "fp16": "float16", "f16": "float16", "fp32": "float32",
+    "f32": "float32", "fp64": "float64", "f64": "float64", "i8": "int8",
+}  # fmt: skip
+
+
+def _dtype_problem(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and value in TORCH_DTYPE_NAMES):
+        return None
+    if not isinstance(value, str):
+        return 'expected a torch dtype name such as "bfloat16"'
+    hint = DTYPE_SPELLINGS.get(value.lower())
+    if hint is None and value.lower() in TORCH_DTYPE_NAMES:
+        hint = value.lower()
+    return "not a dtype name transformers accepts" + (
+        f' (write "{hint}")' if hint else ' (such as "bfloat16", "float16", "float32")'
+    )
+
+
+def dtype_problems(raw: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """'field = value: what is wrong' for each ``torch_dtype`` / ``dtype`` that transformers would
+    fail on, here and in sub-configs (``text_config``, ...); a per-sub-config dict of names is
+    checked name by name."""
+    problems = []
+    for key, value in raw.items():
+        where = f"{prefix}{key}"
+        if key in DTYPE_FIELDS and isinstance(value, dict):
+            for sub, name in value.items():
+                if name is not None and not isinstance(name, dict):
+                    problem = _dtype_problem(name)
+                    if problem:
+                        problems.append(f"field '{where}.{sub}' = {_show(name)}: {problem}")
+        elif key in DTYPE_FIELDS and not (prefix and isinstance(value, int)):
+            # (a nested "dtype": <int> is a token id of a vocabulary map, not a dtype)
+            problem = _dtype_problem(value)
+            if problem:
+                problems.append(f"field '{where}' = {_show(value)}: {problem}")
+        elif isinstance(value, dict) and key.endswith("config"):
+            problems += dtype_problems(value, f"{where}.")
+    return problems
 
 
 # -- bounds ----------------------------------------------------------------------------------
