@@ -2,8 +2,10 @@
 
 Snakemake reads ``--configfile`` files before the workflow's own preflight and reports
 malformed YAML only as "Config file is not valid JSON or YAML". This names the file, line and
-column, then checks the config a run would see (``config/config.yaml`` overlaid with each
-file, as Snakemake merges them) against the workflow's schema, every problem at once.
+column (and any key written twice), then checks the config a run would see
+(``config/config.yaml`` overlaid with each file, as Snakemake merges them) as the workflow
+does before its first job: the schema, every problem at once, then what the values must mean
+and the engines the benchmark workloads need.
 """
 
 from __future__ import annotations
@@ -15,8 +17,16 @@ from typing import Any
 
 import yaml
 
-from lmfootprint.core.config import check_config, check_yaml_file, coerce_booleans, load_schema
+from lmfootprint.core.config import (
+    apply_defaults,
+    check_config,
+    check_parsed,
+    check_yaml_file,
+    coerce_booleans,
+    load_schema,
+)
 from lmfootprint.core.errors import ConfigError, LmFootprintError
+from lmfootprint.core.ids import parse_model_entries
 
 # src/lmfootprint/__main__.py -> the checkout that ships workflow/schemas/
 DEFAULT_SCHEMA = Path(__file__).resolve().parents[2] / "workflow/schemas/config.schema.yaml"
@@ -46,7 +56,18 @@ def check_files(files: list[Path], schema_path: Path, base: Path | None) -> dict
     schema = load_schema(schema_path)
     coerce_booleans(config, schema)
     check_config(config, schema)
+    # what the workflow checks next, before any job runs: the values' meaning, the engines the
+    # workloads need, and the model entries (local paths from the working directory)
+    apply_defaults(config, schema)
+    check_parsed(config, hardware_csv=hardware_csv())
+    parse_model_entries(config["models"], Path.cwd())
     return config
+
+
+def hardware_csv() -> Path:
+    """The hardware table the run reads: the working directory's, else the workflow's."""
+    local = Path("resources/hardware.csv")
+    return local if local.is_file() else DEFAULT_SCHEMA.parents[2] / "resources/hardware.csv"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,8 +14,8 @@ from lmfootprint.core.code_deps import module_closure
 from lmfootprint.core.config import (
     apply_defaults,
     benchmark_threads,
-    check_backends,
     check_config,
+    check_parsed,
     coerce_booleans,
     load_schema,
 )
@@ -74,7 +74,7 @@ def _load_models(cfg):
         coerce_booleans(cfg, schema)
         check_config(cfg, schema)
         apply_defaults(cfg, schema)
-        check_backends(cfg)
+        check_parsed(cfg, hardware_csv=shipped("resources/hardware.csv"))
         refs = parse_model_entries(cfg["models"], Path.cwd())
         found, warning = [], None
         if cfg["hub_query"]["name"]:

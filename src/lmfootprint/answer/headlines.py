@@ -8,7 +8,6 @@ its source table and its provenance, and is the same wherever it appears.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import polars as pl
 
 from lmfootprint.answer.schemas import HeadlineSchema
 from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.core.ids import key_part
 from lmfootprint.core.validation import frame_from_rows, read_parquet_checked, validate_frame
 from lmfootprint.reference.scenarios import devices_by_memory
 
@@ -44,10 +44,9 @@ class HeadlineMissingError(LmFootprintError):
 
 
 def slug(text: str) -> str:
-    """A key part from free text: 'h100-cloud · throughput' -> 'h100_cloud_throughput',
-    '<3B' -> 'under_3b'."""
-    text = text.lower().replace("<", " under ").replace(">", " over ")
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    """A key part from free text (lmfootprint.core.ids.key_part, which the config check uses
+    to refuse scenario names that would share a key)."""
+    return key_part(text)
 
 
 def _row(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator, validators
 
-from lmfootprint.core.errors import ConfigError, LmFootprintError
+from lmfootprint.core.config_values import value_problems
+from lmfootprint.core.engines import missing_engines
+from lmfootprint.core.errors import ConfigError
 
 # libyaml's loader where PyYAML was built with it: the schema and a 1,000-model config are
 # read while every `snakemake` command parses the workflow (0.5 s -> 0.05 s)
@@ -117,32 +120,79 @@ def apply_defaults(config: dict[str, Any], schema: dict[str, Any]) -> dict[str, 
     return config
 
 
+def _duplicate_keys(node: yaml.Node, path: str = "") -> Iterator[tuple[int, str]]:
+    """Each key written twice in one mapping (YAML keeps the last silently), with its line."""
+    stack: list[tuple[yaml.Node, str]] = [(node, path)]
+    seen_nodes: set[int] = set()
+    while stack:
+        current, where = stack.pop()
+        if id(current) in seen_nodes:  # an alias: its node was walked already
+            continue
+        seen_nodes.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            first: dict[tuple[str, str], int] = {}
+            for key, value in current.value:
+                name = str(key.value) if isinstance(key, yaml.ScalarNode) else None
+                child = f"{where}.{name}" if where else str(name)
+                if name is not None:
+                    line = key.start_mark.line + 1
+                    if (key.tag, name) in first:
+                        yield (
+                            line,
+                            f"key {child!r} is written twice (first on line "
+                            f"{first[key.tag, name]}); YAML would keep only the last value",
+                        )
+                    else:
+                        first[key.tag, name] = line
+                stack.append((value, child))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(current.value))
+
+
 def check_yaml_file(path: str | Path) -> None:
-    """Fail on malformed YAML with the file, line and column (Snakemake only says 'not valid')."""
+    """Fail on malformed YAML with the file, line and column (Snakemake only says 'not valid'),
+    and on a key written twice in one mapping (YAML keeps the last one without a word)."""
     path = Path(path)
     if not path.is_file():
         return
+    text = path.read_text(encoding="utf-8")
     try:
-        read_yaml(path.read_text(encoding="utf-8"))
+        node = yaml.compose(text, Loader=SAFE_LOADER)
+        read_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise ConfigError(f"{where}: malformed YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: malformed YAML: {exc}") from None
+    twice = sorted(_duplicate_keys(node)) if node is not None else []
+    if twice:
+        raise ConfigError("\n".join(f"{path}:{line}: {problem}" for line, problem in twice))
 
 
 def check_backends(config: dict[str, Any]) -> None:
-    """A workload's backend must be installed: llama.cpp is an extra, not in every install."""
-    import importlib.util
+    """Every workload's backend must have its engine installed (llama.cpp and vLLM are
+    extras): one message naming the workloads and the install command, before any job runs."""
+    missing = missing_engines(config)
+    if missing:
+        raise ConfigError("; ".join(missing))
 
-    workloads = config.get("benchmark", {}).get("workloads", {}) or {}
-    wanted = sorted(n for n, w in workloads.items() if w.get("backend") == "llama_cpp")
-    if wanted and importlib.util.find_spec("llama_cpp") is None:
-        raise LmFootprintError(
-            f"benchmark.workloads {wanted} use backend llama_cpp, but llama-cpp-python is not "
-            "installed: run `make install-llama` (builds llama.cpp, about 5 minutes on 2 cores)"
-        )
+
+def check_parsed(
+    config: dict[str, Any],
+    *,
+    hardware_csv: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> None:
+    """After the schema and its defaults: what each value must mean (core.config_values) and
+    the engines the workloads need (core.engines), every problem in one ConfigError."""
+    problems = [
+        *value_problems(config, hardware_csv=hardware_csv, env=env),
+        *missing_engines(config),
+    ]
+    if problems:
+        lines = "\n".join(f"  - {p}" for p in problems)
+        raise ConfigError(f"invalid configuration ({len(problems)} problem(s)):\n{lines}")
 
 
 def benchmark_threads(config: dict[str, Any]) -> int:

@@ -112,6 +112,15 @@ def parse_model_entries(entries: list[str], base_dir: Path) -> dict[str, ModelRe
     return refs
 
 
+def key_part(text: str) -> str:
+    """A key part from free text, as the headlines table keys its rows by scenario and serving
+    mode: 'h100-cloud · throughput' -> 'h100_cloud_throughput', '<3B' -> 'under_3b'. Two
+    configured names with one key part would collide there, so the config check compares them
+    by it."""
+    text = text.lower().replace("<", " under ").replace(">", " over ")
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
 def device_slug(device: str) -> str:
     """``cuda:0`` -> ``cuda0``: a device as it appears in output paths."""
     return device.replace(":", "")

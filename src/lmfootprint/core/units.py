@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 J_PER_WH = 3600.0
 WH_PER_KWH = 1000.0
 KWH_PER_MWH = 1000.0
@@ -35,6 +37,17 @@ def parse_param_label(label: str | None) -> int | None:
         return int(float(text))
     except (ValueError, IndexError):
         return None
+
+
+def parse_tokens(label: str | None) -> float | None:
+    """'600B' -> 6e11, '15T+' -> 1.5e13, 'up to 9T' -> 9e12, '1,500B' -> 1.5e12; None when no
+    count with B or T is in it."""
+    if not label:
+        return None
+    match = re.search(r"(\d+(?:\.\d+)?)\s*([BT])", label.replace(",", ""))
+    if not match:
+        return None
+    return float(match.group(1)) * (1e9 if match.group(2) == "B" else 1e12)
 
 
 ENERGY_IN_J = {"J": 1.0, "Wh": J_PER_WH, "kWh": J_PER_WH * 1e3, "MWh": J_PER_WH * 1e6}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from lmfootprint.core.units import parse_tokens
 from lmfootprint.core.validation import read_csv_checked
 from lmfootprint.estimates.schemas import DerivedGpuHoursSchema, TrainingTokensSchema
 
@@ -26,16 +27,6 @@ CHINCHILLA_TOKENS_PER_PARAM = 20.0
 UP_TO_LOW = 0.5
 PLUS_HIGH = 1.1
 ABOUT = 0.1
-
-
-def parse_tokens(label: str | None) -> float | None:
-    """'600B' -> 6e11, '15T+' -> 1.5e13, 'up to 9T' -> 9e12, '1,500B' -> 1.5e12."""
-    if not label:
-        return None
-    match = re.search(r"(\d+(?:\.\d+)?)\s*([BT])", label.replace(",", ""))
-    if not match:
-        return None
-    return float(match.group(1)) * (1e9 if match.group(2) == "B" else 1e12)
 
 
 def load_tokens(path: str | Path) -> pl.DataFrame:
