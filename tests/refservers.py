@@ -2,7 +2,8 @@
 
 Azure Retail Prices (OData filter, pages linked by an absolute NextPageLink), AWS offer CSV
 (5-line preamble), Eurostat (JSON-stat 2.0, sparse values, out-of-order category index, 400
-error body), and plain CSV files (OWID, Google) including header variants and a BOM.
+error body), and plain CSV files (OWID, Google) including header variants and a BOM; any path
+can be made to stall (accept the request, never answer).
 """
 
 from __future__ import annotations
@@ -27,12 +28,19 @@ class RefServer:
         self.fail_first: dict[str, int] = {}
         self.fail_status = 429
         self.retry_after = "0"
+        # paths whose requests are accepted and never answered (until the server closes)
+        self.stalled: set[str] = set()
+        self._released = threading.Event()
 
     def route(self, path: str, fn: Route) -> None:
         self.routes[path] = fn
 
     def file(self, path: str, body: bytes, content_type: str = "text/csv") -> None:
         self.routes[path] = lambda p, q: (200, {"Content-Type": content_type, "ETag": '"v1"'}, body)
+
+    def stall(self, path: str) -> None:
+        """Requests to ``path`` are read, then left unanswered: a hung source."""
+        self.stalled.add(path)
 
     def __enter__(self) -> RefServer:
         server = self
@@ -46,6 +54,10 @@ class RefServer:
             def do_GET(self) -> None:
                 parsed = urlparse(self.path)
                 server.requests.append(self.path)
+                if parsed.path in server.stalled:
+                    server._released.wait()
+                    self.close_connection = True
+                    return
                 if server.fail_first.get(parsed.path, 0) > 0:
                     server.fail_first[parsed.path] -= 1
                     status, body = server.fail_status, b"slow down"
@@ -70,6 +82,7 @@ class RefServer:
         return self
 
     def __exit__(self, *exc) -> None:
+        self._released.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 

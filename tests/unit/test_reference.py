@@ -30,6 +30,13 @@ ROOT = Path(__file__).resolve().parents[2]
 RES = ROOT / "resources"
 SKUS = prices.load_skus(RES / "gpu_skus.csv")
 KNOWN = set(load_hardware(RES / "hardware.csv")["hardware_id"].to_list())
+SHIPPED_SNAPSHOT = SnapshotFiles(  # the files refresh_reference compares with and replaces
+    prices=RES / "gpu_prices.csv",
+    countries=RES / "carbon/owid_grapher_2024.csv",
+    google=RES / "carbon/google_region_2024.csv",
+    tariffs=RES / "tariffs/tariffs.csv",
+    stamp=RES / "reference_snapshot.json",
+)
 SHIPPED = {  # as workflow/rules/retrieve.smk lists them
     "prices": ["gpu_prices.csv"],
     "carbon": [
@@ -528,8 +535,7 @@ def test_snapshot_write_back_round_trips(tables, tmp_path: Path) -> None:
         prices_table=tables["prices"],
         carbon_table=tables["carbon"],
         tariffs_table=tables["tariffs"],
-        current_prices=RES / "gpu_prices.csv",
-        current_google=RES / "carbon/google_region_2024.csv",
+        current=SHIPPED_SNAPSHOT,
         out=files,
         date="2030-01-01",
     )

@@ -4,6 +4,7 @@ rule gpu_prices:
         **price_files(),
         skus=shipped("resources/gpu_skus.csv"),
         hardware=shipped("resources/hardware.csv"),
+        fx=shipped("resources/tariffs/fx_rates.csv"),
         code=code_of("gpu_prices"),
     output:
         "results/gpu_prices.parquet",

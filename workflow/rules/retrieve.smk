@@ -31,6 +31,7 @@ rule retrieve_prices_live:
         azure_regions=config["reference"]["azure_regions"],
         aws_regions=config["reference"]["aws_regions"],
         endpoints=config["reference"]["endpoints"],
+        timeouts=config["reference"]["timeout_s"],
     script:
         "../scripts/retrieve_prices.py"
 
@@ -52,6 +53,7 @@ rule retrieve_carbon_live:
     threads: 1
     params:
         endpoints=config["reference"]["endpoints"],
+        timeouts=config["reference"]["timeout_s"],
         google_year=GOOGLE_YEAR,
     script:
         "../scripts/retrieve_carbon.py"
@@ -74,6 +76,7 @@ rule retrieve_tariffs_live:
     threads: 1
     params:
         endpoints=config["reference"]["endpoints"],
+        timeouts=config["reference"]["timeout_s"],
         geos=config["reference"]["tariff_geos"],
         since=config["reference"]["tariff_since"],
     script:
@@ -139,14 +142,19 @@ use rule retrieve_prices_shipped as retrieve_tariffs_shipped with:
 
 # A new snapshot from the built tables (run with the sources online: `make refresh-reference`),
 # in the shipped files' formats, written to results/reference_refresh/ (mirroring resources/):
-# only declared outputs; copying them over resources/ is the Makefile's visible step.
+# only declared outputs; copying them over resources/ is the Makefile's visible step. A snapshot
+# covering less than the shipped one fails here (writing nothing) unless
+# reference.allow_coverage_loss names the source.
 rule refresh_reference:
     input:
         prices="results/gpu_prices.parquet",
         carbon="results/carbon_intensity.parquet",
         tariffs="results/tariffs.parquet",
         current_prices=shipped("resources/gpu_prices.csv"),
+        current_countries=shipped("resources/carbon/owid_grapher_2024.csv"),
         current_google=shipped("resources/carbon/google_region_2024.csv"),
+        current_tariffs=shipped("resources/tariffs/tariffs.csv"),
+        current_stamp=shipped("resources/reference_snapshot.json"),
         code=code_of("refresh_reference"),
     output:
         prices="results/reference_refresh/gpu_prices.csv",
@@ -162,5 +170,7 @@ rule refresh_reference:
     conda:
         "../envs/lmfootprint.yaml"
     threads: 1
+    params:
+        allow_loss=config["reference"]["allow_coverage_loss"],
     script:
         "../scripts/refresh_reference.py"

@@ -7,7 +7,11 @@ from lmfootprint.core.logs import log_to
 from lmfootprint.reference.build import gpu_prices_from_live, gpu_prices_from_snapshot
 
 with log_to(snakemake.log[0]):
-    common = {"skus_path": snakemake.input.skus, "hardware_path": snakemake.input.hardware}
+    common = {
+        "skus_path": snakemake.input.skus,
+        "hardware_path": snakemake.input.hardware,
+        "fx_path": snakemake.input.fx,
+    }
     if snakemake.params.live:
         table = gpu_prices_from_live(
             snakemake.input.azure, list(snakemake.input.aws), snakemake.input.manifest, **common

@@ -10,5 +10,6 @@ with log_to(snakemake.log[0]) as log:
         owid_out=snakemake.output.owid,
         google_out=snakemake.output.google,
         manifest=snakemake.output.manifest,
+        timeouts=snakemake.params.timeouts,
     )
     log.info("retrieved %d file(s) at %s", len(manifest["files"]), manifest["retrieved_at"])

@@ -12,5 +12,6 @@ with log_to(snakemake.log[0]) as log:
         azure_out=snakemake.output.azure,
         aws_out=list(snakemake.output.aws),
         manifest=snakemake.output.manifest,
+        timeouts=snakemake.params.timeouts,
     )
     log.info("retrieved %d file(s) at %s", len(manifest["files"]), manifest["retrieved_at"])

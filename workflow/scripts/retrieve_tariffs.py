@@ -13,5 +13,6 @@ with log_to(snakemake.log[0]) as log:
             "non_household": snakemake.output.non_household,
         },
         manifest=snakemake.output.manifest,
+        timeouts=snakemake.params.timeouts,
     )
     log.info("retrieved %d file(s) at %s", len(manifest["files"]), manifest["retrieved_at"])

@@ -6,10 +6,17 @@ the server's ``Retry-After`` (or ``RateLimit: ...;t=<s>``). Reference sources ar
 :func:`session`, a requests client whose urllib3 ``Retry`` applies this policy; the Hub client
 (httpx, inside huggingface_hub) applies the same :class:`RetryPolicy` through tenacity
 (lmfootprint.models.hub). Nothing here loops by hand.
+
+A reference request has one deadline, a wall-clock total over every attempt, its waits and the
+body: each attempt's connect and read timeouts are what is left of it, no retry starts or waits
+past it, and the body is read in chunks checked against it. A source that never answers is
+reported once, naming the URL and the deadline, instead of after attempts x timeout + backoff.
+URLs in messages and in urllib3's retry warnings go through lmfootprint.core.redact.
 """
 
 from __future__ import annotations
 
+import contextvars
 import email.utils
 import re
 import time
@@ -19,12 +26,21 @@ from dataclasses import dataclass
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
+from urllib3.util.timeout import Timeout
 
 from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.core.redact import redact, redact_logger
 
 USER_AGENT = "lmfootprint (https://github.com/lmfootprint; reference-data fetch)"
 # 429 (rate limited) and every 5xx answer are worth another attempt; other 4xx are not
 RETRY_STATUSES = frozenset({429, *range(500, 600)})
+CHUNK_BYTES = 1 << 16
+# the deadline (time.monotonic()) of the request in progress in this thread/context, if any
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "lmfootprint_http_deadline", default=None
+)
+for _name in ("urllib3.connectionpool", "urllib3.util.retry"):
+    redact_logger(_name)
 
 
 class FetchError(LmFootprintError):
@@ -91,11 +107,47 @@ class _PolicyRetry(Retry):
         retry.policy = self.policy
         return retry
 
+    def is_exhausted(self) -> bool:
+        """Out of attempts, or out of time: no attempt starts past the request's deadline."""
+        return super().is_exhausted() or _left_s() == 0.0
+
     def sleep(self, response=None) -> None:
         hinted = retry_after_seconds(response.headers) if response is not None else None
         wait = self.policy.wait_s(max(1, len(self.history)), hinted)
+        left = _left_s()
+        if left is not None:
+            wait = min(wait, left)
         if wait > 0:
             time.sleep(wait)
+
+
+def _left_s() -> float | None:
+    """Seconds left before the current request's deadline (None: no deadline set)."""
+    deadline = _DEADLINE.get()
+    return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+
+class _DeadlineTimeout(Timeout):
+    """Connect and read timeouts of each attempt: whatever is left of one fixed deadline, so
+    that retries never add up to more than it (urllib3 clones the timeout per attempt)."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__(connect=None, read=None)
+        self.deadline = deadline
+
+    def clone(self) -> _DeadlineTimeout:
+        return _DeadlineTimeout(self.deadline)
+
+    def _left(self) -> float:
+        return max(0.001, self.deadline - time.monotonic())
+
+    @property
+    def connect_timeout(self) -> float:
+        return self._left()
+
+    @property
+    def read_timeout(self) -> float:
+        return self._left()
 
 
 def session(policy: RetryPolicy | None = None) -> requests.Session:
@@ -114,13 +166,45 @@ def get(
     params: dict | list | None = None,
     timeout_s: float = 30.0,
     sess: requests.Session | None = None,
+    timeout_name: str | None = None,
 ) -> requests.Response:
-    """GET with the policy's retries; an error answer or a dead source is a FetchError."""
+    """GET with the policy's retries, all within ``timeout_s`` seconds of wall-clock time
+    (attempts, waits and body together); an error answer, a dead source or the deadline is a
+    FetchError. ``timeout_name`` is the setting the deadline comes from, for the message."""
     sess = sess or session()
+    deadline = time.monotonic() + timeout_s
+    token = _DEADLINE.set(deadline)
     try:
-        response = sess.get(url, params=params, timeout=timeout_s)
+        response = sess.get(url, params=params, timeout=_DeadlineTimeout(deadline), stream=True)
+        if response.status_code < 400:
+            _read_body(response, deadline)
     except requests.RequestException as exc:
-        raise FetchError(f"{url}: {type(exc).__name__}") from None
+        if time.monotonic() >= deadline:
+            raise _late(url, timeout_s, timeout_name) from None
+        raise FetchError(redact(f"{url}: {type(exc).__name__}")) from None
+    finally:
+        _DEADLINE.reset(token)
     if response.status_code >= 400:
-        raise FetchError(f"{response.url}: HTTP {response.status_code}: {response.text[:300]}")
+        raise FetchError(
+            redact(f"{response.url}: HTTP {response.status_code}: {response.text[:300]}")
+        )
     return response
+
+
+def _late(url: str, timeout_s: float, timeout_name: str | None) -> FetchError:
+    setting = f" ({timeout_name})" if timeout_name else ""
+    return FetchError(redact(f"no answer from {url} within {timeout_s:g} s{setting}"))
+
+
+def _read_body(response: requests.Response, deadline: float) -> None:
+    """Read the streamed body, chunk by chunk, stopping at the deadline (a server may send
+    headers at once and then trickle or stall)."""
+    chunks = []
+    for chunk in response.iter_content(CHUNK_BYTES):
+        chunks.append(chunk)
+        if time.monotonic() >= deadline:
+            response.close()
+            raise requests.ReadTimeout("body not read before the deadline")
+    # requests keeps a read body here; .content, .text and .json() then use it
+    response._content = b"".join(chunks)
+    response._content_consumed = True

@@ -43,10 +43,22 @@ def _known_gpus(hardware_path: str | Path) -> set[str]:
 
 
 # ---------------------------------------------------------------- GPU prices
+def _fx(fx_path: str | Path | None) -> dict:
+    """The FX table for per_gpu_hour (prices not in USD are converted at its dated rates)."""
+    if fx_path is None:
+        return {}
+    return {"fx": pl.read_csv(fx_path, infer_schema=False), "fx_source": str(fx_path)}
+
+
 def gpu_prices_from_snapshot(
-    snapshot: str | Path, manifest: str | Path, *, skus_path: str | Path, hardware_path
+    snapshot: str | Path,
+    manifest: str | Path,
+    *,
+    skus_path: str | Path,
+    hardware_path,
+    fx_path: str | Path | None = None,
 ) -> pl.DataFrame:
-    """The shipped price snapshot (a copy of resources/gpu_prices.csv), per GPU-hour."""
+    """The shipped price snapshot (a copy of resources/gpu_prices.csv), per GPU-hour in USD."""
     m = Manifest(manifest).expect(SHIPPED)
     m.entry(snapshot)
     skus, known = prices.load_skus(skus_path), _known_gpus(hardware_path)
@@ -57,6 +69,7 @@ def gpu_prices_from_snapshot(
             provenance="published",
             retrieved_at=m.retrieved_at,
             known_gpus=known,
+            **_fx(fx_path),
         )
 
 
@@ -67,8 +80,9 @@ def gpu_prices_from_live(
     *,
     skus_path: str | Path,
     hardware_path: str | Path,
+    fx_path: str | Path | None = None,
 ) -> pl.DataFrame:
-    """Azure Retail Prices pages and AWS offer files as fetched, per GPU-hour."""
+    """Azure Retail Prices pages and AWS offer files as fetched, per GPU-hour in USD."""
     m = Manifest(manifest).expect(LIVE)
     for path in [azure, *aws]:
         m.entry(path)
@@ -82,6 +96,7 @@ def gpu_prices_from_live(
         provenance="published",
         retrieved_at=m.retrieved_at,
         known_gpus=_known_gpus(hardware_path),
+        **_fx(fx_path),
     )
 
 

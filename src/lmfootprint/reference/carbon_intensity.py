@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.core.redact import redact
 from lmfootprint.core.validation import validate_frame
 from lmfootprint.reference.schemas import CarbonIntensitySchema
 
@@ -34,8 +35,17 @@ GOOGLE_HEADERS = {
 }
 
 
-def _read(path: str | Path) -> pl.DataFrame:
-    df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+def _read(path: str | Path, source: str) -> pl.DataFrame:
+    """The CSV as text columns; an empty or unreadable body names the file and its source."""
+    try:
+        df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    except pl.exceptions.NoDataError:
+        raise LmFootprintError(
+            f"{path} (from {redact(source)}): empty file, no header and no rows"
+        ) from None
+    except pl.exceptions.ComputeError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise LmFootprintError(f"{path} (from {redact(source)}): not a CSV ({first})") from None
     return df.rename({c: c.lstrip("\ufeff").strip() for c in df.columns})
 
 
@@ -57,10 +67,11 @@ def _pick(df: pl.DataFrame, path, wanted: dict[str, list[str]], optional=()) -> 
 def parse_countries(
     path: str | Path, *, source: str, source_version: str, retrieved_at: str
 ) -> pl.DataFrame:
-    """OWID energy / grapher CSVs (or CodeCarbon's copy): aggregates without ISO3 dropped."""
-    df = _read(path)
+    """OWID energy / grapher CSVs (or CodeCarbon's copy): aggregates without ISO3 dropped; a
+    file with no country value left is an error (a refresh must not lose the countries)."""
+    df = _read(path, source)
     cols = _pick(df, path, OWID_HEADERS)
-    return df.select(
+    out = df.select(
         geo_type=pl.lit("country"),
         geo_id=pl.col(cols["country_iso3"]),
         provider=pl.lit(None, dtype=pl.String),
@@ -76,6 +87,12 @@ def parse_countries(
     ).filter(
         pl.col("country_iso3").str.contains(r"^[A-Z]{3}$") & pl.col("gco2e_per_kwh").is_not_null()
     )
+    if out.height == 0:
+        raise LmFootprintError(
+            f"{path} (from {redact(source)}): no country row with an ISO3 code and a numeric "
+            f"'{cols['gco2e_per_kwh']}' ({df.height} row(s) read)"
+        )
+    return out
 
 
 def parse_google_regions(
@@ -88,7 +105,7 @@ def parse_google_regions(
     retrieved_at: str,
 ) -> pl.DataFrame:
     """Google's region-carbon-info CSV; its header says the basis (direct from 2021 on)."""
-    df = _read(path)
+    df = _read(path, source)
     cols = _pick(df, path, GOOGLE_HEADERS, optional=("direct", "lifecycle"))
     if "direct" in cols:
         basis, value = "direct", cols["direct"]

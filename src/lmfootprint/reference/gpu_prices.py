@@ -4,7 +4,9 @@ Retrieval (``fetch_*``) writes the answers as served; parsing (``parse_*``) read
 files, so the two run in separate jobs.
 
 Neither API names the GPU: a reviewed SKU -> (GPU model, count) table does, and a GPU SKU
-missing from it is an error naming the SKU.
+missing from it is an error naming the SKU. A price quoted in another currency than USD is
+converted at the dated rate of the FX table the tariffs use (``fx_period`` says which), or
+refused when the table has no rate for it.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ import polars as pl
 
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.io import write_json
+from lmfootprint.core.units import fx_rate
 from lmfootprint.core.validation import read_csv_checked, read_csv_columns, validate_frame
-from lmfootprint.reference.http import fetch, get, now, response_entry, session
+from lmfootprint.reference.http import fetch, get, now, redact, response_entry, session
 from lmfootprint.reference.schemas import GpuPriceSchema, GpuSkuSchema
 
 log = logging.getLogger(__name__)
@@ -32,6 +35,14 @@ AWS_URL = (
     "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonEC2/current/{region}/index.csv"
 )
 MARKETPLACE = "marketplace"
+FX_TABLE = "resources/tariffs/fx_rates.csv"
+# (provider, price type) pairs a live source prices; the refresh carries the others over
+LIVE_PRICED = {
+    ("azure", "on_demand"),
+    ("azure", "spot"),
+    ("azure", "low_priority"),
+    ("aws", "on_demand"),
+}
 PRICE_COLUMNS = [
     "provider",
     "region",
@@ -72,37 +83,44 @@ def fetch_azure(
     *,
     base_url: str = AZURE_URL,
     timeout_s: float = 30.0,
+    timeout_name: str | None = None,
     max_pages: int = 100,
     sess=None,
 ) -> dict[str, Any]:
     """One query per (SKU, region), following the absolute ``NextPageLink`` until empty.
 
     ``out`` gets every page as served, in order, each with its URL and version stamp; the
-    returned manifest entry lists each page's sha256 and size."""
+    returned manifest entry lists each page's sha256 and size. URLs are kept redacted (the
+    next link is followed as served, and stored redacted)."""
     sess = sess or session()
     pages, entries = [], []
     for sku in skus:
         for region in regions or [None]:
             url, params, page = base_url, {"$filter": azure_filter(sku, region)}, 0
             while url and page < max_pages:
-                response = get(url, params=params, timeout_s=timeout_s, sess=sess)
+                response = get(
+                    url, params=params, timeout_s=timeout_s, timeout_name=timeout_name, sess=sess
+                )
                 try:
                     body = response.json()
                 except ValueError:
-                    raise LmFootprintError(
-                        f"{response.url}: not an Azure Retail Prices page (not JSON)"
-                    ) from None
+                    body = None
+                if not isinstance(body, dict):
+                    what = "not an Azure Retail Prices page (not a JSON object)"
+                    raise LmFootprintError(redact(f"{response.url}: {what}"))
                 entry = response_entry(response)
                 entries.append({k: v for k, v in entry.items() if k != "retrieved_at"})
+                link = body.get("NextPageLink") or None
+                stored = {**body, "NextPageLink": redact(link)} if link else body
                 pages.append(
-                    {"url": response.url, "source_version": entry["source_version"], "body": body}
+                    {"url": entry["url"], "source_version": entry["source_version"], "body": stored}
                 )
-                url, params, page = body.get("NextPageLink") or None, None, page + 1
+                url, params, page = link, None, page + 1
     write_json({"pages": pages}, out)
     digest = hashlib.sha256(Path(out).read_bytes())
     return {
         "path": Path(out).name,
-        "url": base_url,
+        "url": redact(base_url),
         "retrieved_at": now(),
         "sha256": digest.hexdigest(),
         "bytes": Path(out).stat().st_size,
@@ -169,11 +187,18 @@ def fetch_aws(
     out: str | Path,
     *,
     url_template: str = AWS_URL,
-    timeout_s: float = 120.0,
+    timeout_s: float = 600.0,
+    timeout_name: str | None = None,
     sess=None,
 ) -> dict[str, Any]:
     """One region's EC2 offer CSV, as served, into ``out``; its manifest entry."""
-    return fetch(url_template.format(region=region), out, timeout_s=timeout_s, sess=sess)
+    return fetch(
+        url_template.format(region=region),
+        out,
+        timeout_s=timeout_s,
+        timeout_name=timeout_name,
+        sess=sess,
+    )
 
 
 def _aws_preamble(path: Path) -> dict[str, str]:
@@ -258,10 +283,15 @@ def per_gpu_hour(
     provenance: str,
     retrieved_at: str,
     known_gpus: set[str] | None = None,
+    fx: pl.DataFrame | None = None,
+    fx_source: str = FX_TABLE,
 ) -> pl.DataFrame:
-    """Divide instance prices by GPU count; marketplace rows are already per GPU.
+    """Divide instance prices by GPU count, in USD; marketplace rows are already per GPU.
 
-    With ``known_gpus`` (the hardware table's ids), a GPU the specs do not know is an error.
+    A price in another currency is converted at the ``fx`` rate dated to its effective date
+    (``fx_period`` records the rate's period; "identity" for USD): without a rate it is an error
+    naming the rows, never a euro figure taken as dollars. With ``known_gpus`` (the hardware
+    table's ids), a GPU the specs do not know is an error.
     """
     market = prices.filter(pl.col("price_type") == MARKETPLACE).with_columns(
         gpu_model=pl.col("sku"), gpu_count=pl.lit(1.0)
@@ -281,8 +311,10 @@ def per_gpu_hour(
         unknown = sorted(set(out["gpu_model"].to_list()) - known_gpus)
         if unknown:
             raise UnmappedSkuError(f"GPU model(s) {unknown} not in resources/hardware.csv")
-    out = out.with_columns(
-        price_per_gpu_hour=pl.col("instance_price_per_hour") / pl.col("gpu_count"),
+    out = _to_usd(out, fx, fx_source).with_columns(
+        price_per_gpu_hour=pl.col("instance_price_per_hour")
+        * pl.col("usd_per_unit")
+        / pl.col("gpu_count"),
         provenance=pl.lit(provenance),
         retrieved_at=pl.lit(retrieved_at),
     )
@@ -290,6 +322,43 @@ def per_gpu_hour(
     return validate_frame(
         GpuPriceSchema, out.select(cols).sort("gpu_model", "provider", "sku"), "gpu_prices"
     )
+
+
+def _to_usd(prices: pl.DataFrame, fx: pl.DataFrame | None, fx_source: str) -> pl.DataFrame:
+    """``usd_per_unit`` and ``fx_period`` of each row, from its currency and effective date."""
+    fx_rows = fx.to_dicts() if fx is not None else []
+    rates, refused = {}, []
+    for currency, date in prices.select("currency", "effective_date").unique().iter_rows():
+        try:
+            rates[(currency, date)] = fx_rate(currency, date, fx_rows)
+        except ValueError as err:
+            refused.append((currency, date, str(err)))
+    if refused:
+        currency, date, why = refused[0]
+        rows = prices.filter((pl.col("currency") == currency) & (pl.col("effective_date") == date))
+        named = [
+            f"{r['provider']}:{r['region']}:{r['sku']} {r['instance_price_per_hour']} {currency}"
+            f" (source {redact(r['source'])})"
+            for r in rows.head(5).iter_rows(named=True)
+        ]
+        raise LmFootprintError(
+            f"GPU price(s) in currency {currency!r} dated {date}: {'; '.join(named)}"
+            + (f" and {rows.height - 5} more" if rows.height > 5 else "")
+            + f": {why} ({fx_source}); add the dated rate there rather than read it as USD"
+        )
+    table = pl.DataFrame(
+        [
+            {"currency": c, "effective_date": d, "usd_per_unit": r, "fx_period": p}
+            for (c, d), (r, p) in rates.items()
+        ],
+        schema={
+            "currency": pl.String,
+            "effective_date": pl.String,
+            "usd_per_unit": pl.Float64,
+            "fx_period": pl.String,
+        },
+    )
+    return prices.join(table, on=["currency", "effective_date"], how="left")
 
 
 def _schema() -> dict[str, Any]:

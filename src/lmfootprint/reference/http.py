@@ -1,9 +1,12 @@
 """Retrieval of reference data: raw files as served (or as shipped) plus one manifest per job.
 
 Fetching goes through the workflow's one HTTP client (lmfootprint.core.http: urllib3 Retry,
-backoff, 429/5xx, Retry-After). Each retrieve job writes its raw files and a manifest naming,
-for every file, where it came from (URL, or the shipped snapshot file), when, its sha256 and
-size, and the source's own version stamp. The build rules parse only what a manifest lists.
+backoff, 429/5xx, Retry-After), each request within one wall-clock deadline per source
+(``reference.timeout_s.<source>``, defaults in :data:`TIMEOUTS_S`). Each retrieve job writes
+its raw files and a manifest naming, for every file, where it came from (URL, or the shipped
+snapshot file), when, its sha256 and size, and the source's own version stamp. The build rules
+parse only what a manifest lists. URLs are recorded redacted (lmfootprint.core.redact): a
+credential in a configured URL is used for the request and written nowhere.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import requests
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.http import FetchError, get, session
 from lmfootprint.core.io import atomic_write, write_json
+from lmfootprint.core.redact import redact
 
 __all__ = [
     "FetchError",
@@ -28,13 +32,26 @@ __all__ = [
     "copy_shipped",
     "fetch",
     "get",
+    "redact",
     "response_entry",
     "session",
+    "timeout_for",
     "write_manifest",
 ]
 
 LIVE = "live"
 SHIPPED = "shipped"
+# seconds each request to a source may take in all (attempts, waits, body); the config's
+# reference.timeout_s overrides them (same defaults in workflow/schemas/config.schema.yaml)
+TIMEOUTS_S = {"azure": 30.0, "aws": 600.0, "eurostat": 60.0, "owid": 60.0, "google": 30.0}
+
+
+def timeout_for(source: str, timeouts: dict[str, float] | None = None) -> dict[str, Any]:
+    """The deadline of ``source``'s requests and the setting it comes from (for messages)."""
+    return {
+        "timeout_s": float((timeouts or {}).get(source, TIMEOUTS_S[source])),
+        "timeout_name": f"reference.timeout_s.{source}",
+    }
 
 
 class ManifestError(LmFootprintError):
@@ -52,7 +69,7 @@ def _digest(body: bytes) -> dict[str, Any]:
 def response_entry(response: requests.Response, *, version: str | None = None) -> dict[str, Any]:
     """What the manifest records of one HTTP answer."""
     return {
-        "url": response.url,
+        "url": redact(response.url),
         "retrieved_at": now(),
         **_digest(response.content),
         "etag": response.headers.get("ETag"),
@@ -69,12 +86,13 @@ def fetch(
     *,
     params: dict | list | None = None,
     timeout_s: float = 30.0,
+    timeout_name: str | None = None,
     sess: requests.Session | None = None,
     version=None,
 ) -> dict[str, Any]:
     """GET ``url`` into ``path`` (the body as served, written atomically); return its manifest
     entry. ``version`` may be a function of the response giving the source's own version."""
-    response = get(url, params=params, timeout_s=timeout_s, sess=sess)
+    response = get(url, params=params, timeout_s=timeout_s, timeout_name=timeout_name, sess=sess)
     atomic_write(path, lambda p: p.write_bytes(response.content))
     stamp = version(response) if callable(version) else version
     return {"path": Path(path).name, **response_entry(response, version=stamp)}

@@ -16,7 +16,15 @@ import polars as pl
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.reference import gpu_prices as prices
 from lmfootprint.reference import tariffs
-from lmfootprint.reference.http import LIVE, SHIPPED, copy_shipped, fetch, session, write_manifest
+from lmfootprint.reference.http import (
+    LIVE,
+    SHIPPED,
+    copy_shipped,
+    fetch,
+    session,
+    timeout_for,
+    write_manifest,
+)
 
 
 def snapshot_date(stamp: str | Path) -> str:
@@ -57,8 +65,10 @@ def retrieve_prices(
     azure_out: str | Path,
     aws_out: list[str | Path],
     manifest: str | Path,
+    timeouts: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Azure Retail Prices for every mapped Azure SKU, and each region's AWS offer CSV."""
+    """Azure Retail Prices for every mapped Azure SKU, and each region's AWS offer CSV; each
+    request within its source's deadline (``timeouts``, the config's reference.timeout_s)."""
     if len(aws_out) != len(aws_regions):
         raise LmFootprintError(f"{len(aws_regions)} AWS regions but {len(aws_out)} output files")
     skus = prices.load_skus(skus_path)
@@ -66,11 +76,24 @@ def retrieve_prices(
     sess = session()
     entries = [
         prices.fetch_azure(
-            azure_skus, azure_regions, azure_out, base_url=endpoints["azure"], sess=sess
+            azure_skus,
+            azure_regions,
+            azure_out,
+            base_url=endpoints["azure"],
+            sess=sess,
+            **timeout_for("azure", timeouts),
         )
     ]
     for region, out in zip(aws_regions, aws_out, strict=True):
-        entries.append(prices.fetch_aws(region, out, url_template=endpoints["aws"], sess=sess))
+        entries.append(
+            prices.fetch_aws(
+                region,
+                out,
+                url_template=endpoints["aws"],
+                sess=sess,
+                **timeout_for("aws", timeouts),
+            )
+        )
     return write_manifest(manifest, source="prices", mode=LIVE, files=entries)
 
 
@@ -81,12 +104,18 @@ def retrieve_carbon(
     owid_out: str | Path,
     google_out: str | Path,
     manifest: str | Path,
+    timeouts: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """OWID's grid-intensity CSV and Google's region file of ``google_year``."""
     sess = session()
     entries = [
-        fetch(endpoints["owid"], owid_out, sess=sess),
-        fetch(endpoints["google"].format(year=google_year), google_out, sess=sess),
+        fetch(endpoints["owid"], owid_out, sess=sess, **timeout_for("owid", timeouts)),
+        fetch(
+            endpoints["google"].format(year=google_year),
+            google_out,
+            sess=sess,
+            **timeout_for("google", timeouts),
+        ),
     ]
     return write_manifest(manifest, source="carbon", mode=LIVE, files=entries)
 
@@ -98,12 +127,21 @@ def retrieve_tariffs(
     since: str,
     outs: dict[str, str | Path],
     manifest: str | Path,
+    timeouts: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Eurostat nrg_pc_204 (household) and nrg_pc_205 (non-household); ``outs`` maps each
     consumer to its file."""
     sess = session()
     entries = [
-        tariffs.fetch_eurostat(consumer, geos, since, out, base=endpoints["eurostat"], sess=sess)
+        tariffs.fetch_eurostat(
+            consumer,
+            geos,
+            since,
+            out,
+            base=endpoints["eurostat"],
+            sess=sess,
+            **timeout_for("eurostat", timeouts),
+        )
         for consumer, out in outs.items()
     ]
     return write_manifest(manifest, source="tariffs", mode=LIVE, files=entries)

@@ -40,9 +40,10 @@ class GpuPriceSchema(TableSchema):
             "marketplace",
         ]
     )
-    instance_price_per_hour: float = pa.Field(gt=0, le=500)
-    currency: str = pa.Field(isin=["USD", "EUR"])
-    price_per_gpu_hour: float = pa.Field(ge=0.05, le=20)
+    instance_price_per_hour: float = pa.Field(gt=0, le=500)  # as quoted, in ``currency``
+    currency: str = pa.Field(str_matches=r"^[A-Z]{3}$")
+    price_per_gpu_hour: float = pa.Field(ge=0.05, le=20)  # USD
+    fx_period: str  # period of the FX rate applied ("identity" for USD)
     effective_date: str = pa.Field(str_matches=DATE_RE)
     provenance: str = pa.Field(isin=PROVENANCE)
     source: str

@@ -61,9 +61,17 @@ def decode_jsonstat(doc: dict[str, Any]) -> pl.DataFrame:
         flat, row = int(key), {}
         for dim, stride, dim_codes in zip(ids, strides, codes, strict=True):
             row[dim] = dim_codes[(flat // stride) % len(dim_codes)]
-        row["value"] = float(value)
+        row["value"] = _number(value, key, row)
         rows.append(row)
     return pl.DataFrame(rows, schema={**{d: pl.String for d in ids}, "value": pl.Float64})
+
+
+def _number(value: Any, key: str, where: dict[str, str]) -> float:
+    """An observation's value; anything but a number is an error naming the observation."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    at = ", ".join(f"{d}={c}" for d, c in where.items())
+    raise LmFootprintError(f"value[{key}] ({at}) is {value!r}, not a number")
 
 
 def fetch_eurostat(
@@ -74,6 +82,7 @@ def fetch_eurostat(
     *,
     base: str = EUROSTAT,
     timeout_s: float = 60.0,
+    timeout_name: str | None = None,
     sess=None,
 ) -> dict[str, Any]:
     """One dataset (household or non-household) as served, into ``out``; its manifest entry,
@@ -90,6 +99,7 @@ def fetch_eurostat(
         out,
         params=params,
         timeout_s=timeout_s,
+        timeout_name=timeout_name,
         sess=sess,
         version=_updated,
     )
@@ -104,17 +114,32 @@ def _updated(response) -> str | None:
 
 
 def parse_eurostat(path: str | Path, consumer: str) -> pl.DataFrame:
+    """One retrieved Eurostat answer -> tariff rows; every malformed answer (not an object, an
+    error body, a missing dimension, a value that is not a number) is an error naming the
+    file, the dataset and what is wrong."""
+    dataset = DATASETS[consumer][0]
+    where = f"{path} (Eurostat {dataset})"
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise LmFootprintError(f"{path}: not JSON-stat ({exc})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise LmFootprintError(f"{where}: not JSON-stat ({exc})") from None
+    if not isinstance(doc, dict):
+        raise LmFootprintError(
+            f"{where}: not a JSON-stat dataset: the answer is a JSON {type(doc).__name__} "
+            f"({json.dumps(doc)[:80]}), not an object"
+        )
     if "error" in doc:
-        raise LmFootprintError(f"{path}: Eurostat error {doc['error']}")
+        raise LmFootprintError(f"{where}: Eurostat error {doc['error']}")
     try:
         df = decode_jsonstat(doc)
-    except (KeyError, LmFootprintError) as exc:
-        raise LmFootprintError(f"{path}: {exc}") from None
-    dataset = DATASETS[consumer][0]
+    except (KeyError, TypeError, ValueError, IndexError, LmFootprintError) as exc:
+        what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise LmFootprintError(f"{where}: {what}") from None
+    missing = [d for d in ("geo", "nrg_cons", "tax", "time", "currency") if d not in df.columns]
+    if missing:
+        raise LmFootprintError(f"{where}: dimension(s) {missing} missing; found {df.columns}")
+    if df.height == 0:
+        raise LmFootprintError(f"{where}: no observations (empty 'value')")
     return df.select(
         geo=pl.col("geo"),
         consumer=pl.lit(consumer),
