@@ -1,7 +1,9 @@
-"""The figure pages read the bundle one job built, and are the pages Altair's inline=True writes."""
+"""The figure pages read the bundle one job built, as Altair's inline=True pages do."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import altair as alt
@@ -15,7 +17,9 @@ def _chart() -> alt.Chart:
     return alt.Chart(data).mark_point().encode(x="a:Q", y="b:Q")
 
 
-def test_page_from_a_written_bundle_is_altairs_inline_page(tmp_path: Path) -> None:
+def test_page_from_a_written_bundle_holds_the_bundle_and_the_spec(tmp_path: Path) -> None:
+    """Altair's inline page, with the bundle one job wrote, the spec written html-safe and
+    the pages' CSP (tests/unit/test_page_escaping.py)."""
     chart = _chart()
     chart.save(str(tmp_path / "altair.html"), format="html", inline=True)
     write_bundle(tmp_path / "vega-embed.js")
@@ -27,7 +31,10 @@ def test_page_from_a_written_bundle_is_altairs_inline_page(tmp_path: Path) -> No
         bundle=tmp_path / "vega-embed.js",
     )
     ours = (tmp_path / "ours.html").read_text(encoding="utf-8")
-    assert ours == (tmp_path / "altair.html").read_text(encoding="utf-8")
+    assert (tmp_path / "vega-embed.js").read_text(encoding="utf-8") in ours
+    spec = re.search(r"const spec = (.*);\n", ours).group(1)
+    assert json.loads(spec) == chart.to_dict()
+    assert "vegaEmbed('#vis', spec, embedOpt)" in ours
     assert "https://" not in ours.split("<script", 1)[0]  # nothing fetched before the bundle
 
 

@@ -8,9 +8,9 @@ installed vl-convert wheel, never from the network, at the Vega-Lite version Alt
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from lmfootprint.core.io import write_text
+from lmfootprint.present.engine import run_engine
 
 
 def vega_bundle() -> str:
@@ -22,7 +22,14 @@ def vega_bundle() -> str:
 
 
 def write_bundle(out: str | Path) -> None:
-    write_text(vega_bundle(), out)
+    """The bundle built in a child process (present.engine): under a low address-space
+    limit V8 dies with SIGTRAP, and the job's log then names the signal and the limit."""
+    js = run_engine(
+        "import sys; from lmfootprint.present.bundle import vega_bundle; "
+        "sys.stdout.write(vega_bundle())",
+        f"building the Vega bundle {out}",
+    )
+    write_text(js, out)
 
 
 def read_bundle(path: str | Path | None) -> str:
@@ -30,17 +37,3 @@ def read_bundle(path: str | Path | None) -> str:
     if path is None:
         return vega_bundle()
     return Path(path).read_text(encoding="utf-8")
-
-
-class InlineTemplate:
-    """Altair's inline HTML template with the bundle already read: ``chart.save(...,
-    template=InlineTemplate(js))`` writes the same standalone page as ``inline=True`` without
-    building the bundle again."""
-
-    def __init__(self, script: str) -> None:
-        self.script = script
-
-    def render(self, **fields: Any) -> str:
-        from altair.utils.html import INLINE_HTML_TEMPLATE
-
-        return INLINE_HTML_TEMPLATE.render(**fields, vegaembed_script=self.script)

@@ -16,7 +16,8 @@ import altair as alt
 
 from lmfootprint.core.io import atomic_write, write_json
 from lmfootprint.present import theme  # noqa: F401  (registers and enables the theme)
-from lmfootprint.present.bundle import InlineTemplate, read_bundle
+from lmfootprint.present.bundle import read_bundle
+from lmfootprint.present.figure_page import InlineTemplate
 
 Tip = tuple[str, str] | tuple[str, str, str]
 
@@ -80,7 +81,8 @@ def save_figure(
     bundle: str | Path | None = None,
 ) -> None:
     """Standalone HTML with the JavaScript inlined (read from ``bundle``, the file the
-    vega_bundle job wrote, when given), a PNG, and the Vega-Lite spec."""
+    vega_bundle job wrote, when given), every string escaped and the pages' CSP
+    (present.figure_page), a PNG, and the Vega-Lite spec."""
     page = InlineTemplate(read_bundle(bundle))
     atomic_write(html, lambda p: chart.save(str(p), format="html", template=page))
     atomic_write(png, lambda p: chart.save(str(p), format="png", scale_factor=2))

@@ -1,7 +1,8 @@
 """The HTML report: one standalone file, Vega bundle inlined once, every string escaped.
 
 Specs are embedded with jinja2's ``tojson`` filter, which escapes ``<``, ``>``, ``&`` and
-``'``, so a model name holding ``</script>`` cannot close the script element. The Vega
+``'``, so a model name holding ``</script>`` cannot close the script element; the page
+carries the Content-Security-Policy of every written page (present.page_policy). The Vega
 bundle comes from the installed vl-convert wheel, never from the network.
 """
 
@@ -23,6 +24,7 @@ from lmfootprint.estimates.training_footprint import load_training
 from lmfootprint.models.architecture import human_params
 from lmfootprint.models.model_metadata import load_models
 from lmfootprint.present.bundle import read_bundle
+from lmfootprint.present.page_policy import CSP_META
 from lmfootprint.present.text import fmt, pct, ratio
 
 
@@ -233,6 +235,7 @@ def render_report(
 
     return template.render(
         title=title,
+        csp_meta=CSP_META,
         version=lmfootprint.__version__,
         vega_bundle=read_bundle(bundle),
         models=models.sort("params_total").to_dicts(),
