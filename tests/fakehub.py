@@ -5,7 +5,10 @@ does), the paged listing ``/api/models`` (filters, ``sort``, ``limit``, ``expand
 links the next with a ``Link: <...&cursor=...>; rel="next"`` header, as the real Hub does),
 and ``HEAD``/``GET /{id}/resolve/{rev}/{file}`` with ``ETag``, ``X-Repo-Commit`` and
 ``Content-Length``. Errors carry the real ``X-Error-Code`` headers. Behaviours per repo
-("gated", "429x2", "500", "slow", "badjson") exercise the client's failure paths.
+("gated", "429x2", "500", "slow", "badjson") exercise the client's failure paths, and per
+file ("halfstall": half the body, then silence; "401": a plain 401 without an error code;
+"othercommit": an X-Repo-Commit of another commit; "othersha": model info of another commit;
+"huge": a 200 MB Content-Length; "hugechunked": an endless chunked body) its defences.
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ class FakeHub:
         # the query of every listing request, as the server parsed it
         self.page_size = 1000
         self.listings: list[dict[str, list[str]]] = []
+        # "halfstall": how long the server stays silent after half a file; "huge*": bytes sent
+        self.stall_seconds = 30.0
+        self.bytes_sent = 0
 
     def add(
         self,
@@ -183,6 +189,8 @@ class FakeHub:
             self._error(h, 404, "RevisionNotFound", "Invalid rev id", head)
             return
         sha = repo.sha if revision in (None, "main") else revision
+        if repo.behaviour == "othersha":
+            sha = "f" * 40
         if repo.behaviour == "badjson":
             self._send(h, 200, b'{"id": "' + tail.encode() + b'", "sha": ', head=head)
             return
@@ -267,6 +275,8 @@ class FakeHub:
         etag = hashlib.sha1(data).hexdigest()
         commit = repo.sha if revision == "main" else revision
         self.auth_headers.append(h.headers.get("Authorization"))
+        if filename == "config.json" and self._defend(h, repo, data, commit, head):
+            return
         self._send(
             h,
             200,
@@ -275,6 +285,47 @@ class FakeHub:
             head,
             content_type="text/plain; charset=utf-8",
         )
+
+    def _defend(self, h, repo: Repo, data: bytes, commit: str, head: bool) -> bool:
+        """The per-file behaviours a client must defend against; True when answered."""
+        b = repo.behaviour
+        if b == "401":
+            self._send(h, 401, b'{"error":"Unauthorized"}', head=head)
+        elif b == "othercommit":
+            headers = {"X-Repo-Commit": "e" * 40, "ETag": '"x"'}
+            self._send(h, 200, data, headers, head, content_type="text/plain; charset=utf-8")
+        elif b == "halfstall" and not head:  # HEAD answers as usual
+            h.send_response(200)
+            h.send_header("Content-Length", str(len(data)))
+            h.send_header("ETag", f'"{hashlib.sha1(data).hexdigest()}"')
+            h.send_header("X-Repo-Commit", commit)
+            h.end_headers()
+            h.wfile.write(data[: len(data) // 2])
+            h.wfile.flush()
+            time.sleep(self.stall_seconds)
+            h.close_connection = True
+        elif b in ("huge", "hugechunked"):
+            h.send_response(200)
+            if b == "huge":
+                h.send_header("Content-Length", str(200_000_000))
+            else:
+                h.send_header("Transfer-Encoding", "chunked")
+            h.send_header("X-Repo-Commit", commit)
+            h.end_headers()
+            chunk = b" " * 65536
+            try:
+                while not head and self.bytes_sent < 200_000_000:
+                    if b == "huge":
+                        h.wfile.write(chunk)
+                    else:
+                        h.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                    self.bytes_sent += len(chunk)
+            except OSError:  # the client hung up, as it should
+                pass
+            h.close_connection = True
+        else:
+            return False
+        return True
 
 
 _SORTS = {"downloads", "likes", "lastModified", "createdAt", "trendingScore"}

@@ -137,7 +137,7 @@ def test_429_honours_retry_after_then_succeeds(hub: FakeHub, tmp_path: Path) -> 
 def test_slow_response_times_out(hub: FakeHub, tmp_path: Path) -> None:
     hub.add_from_dir("acme/slow", SMOL_DIR, behaviour="slow")
     hub.slow_seconds = 2.0
-    with pytest.raises(HubFetchError, match="acme/slow: .*Timeout"):
+    with pytest.raises(HubFetchError, match="acme/slow: model info timed out"):
         fetch_model(
             "acme/slow",
             revision=None,
@@ -257,3 +257,107 @@ def test_card_text_with_script_is_data(hub: FakeHub, tmp_path: Path) -> None:
     )
     assert evil not in html and "&lt;/script&gt;&lt;script&gt;alert(1)" in html
     assert isinstance(row, pl.DataFrame)
+
+
+# -- faults and bad inputs, third round ------------------------------------------------------
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_half_a_file_then_silence_keeps_one_stated_deadline(hub: FakeHub, tmp_path: Path) -> None:
+    """Before: huggingface_hub's own resumes nested inside our attempts, and a read timeout
+    bounded each read, not the request (270 s and 72 lines for timeout_s 10, attempts 4)."""
+    hub.add_from_dir("acme/stall", SMOL_DIR, behaviour="halfstall")
+    hub.stall_seconds = 20.0
+    records = _Records()
+    logging.getLogger().addHandler(records)
+    t0 = time.monotonic()
+    try:
+        with pytest.raises(HubFetchError) as err:
+            fetch_model(
+                "acme/stall",
+                revision=None,
+                endpoint=hub.url,
+                out_dir=tmp_path,
+                timeout_s=0.5,
+                attempts=2,
+                backoff_s=0.0,
+            )
+    finally:
+        logging.getLogger().removeHandler(records)
+    took = time.monotonic() - t0
+    message = str(err.value)
+    assert took < 3.0, f"took {took:.1f} s"
+    assert message.startswith("acme/stall: config.json timed out")
+    assert "within 0.5 s per attempt" in message and "2 attempts" in message
+    assert "deadline: 1 s" in message
+    retries = [line for line in records.lines if "retrying" in line]
+    assert len(retries) == 1 and "deadline" in retries[0], records.lines
+    assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+@pytest.mark.parametrize("token", [None, "hf_wrongTOKENwrongTOKEN0123456789"])
+def test_a_plain_401_says_what_to_do_about_the_token(
+    hub: FakeHub, tmp_path: Path, monkeypatch, token
+) -> None:
+    import huggingface_hub.constants
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_TOKEN_PATH", str(tmp_path / "no-token"))
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    if token:
+        monkeypatch.setenv("HF_TOKEN", token)
+    hub.add_from_dir("acme/private", SMOL_DIR, behaviour="401")
+    with pytest.raises(HubFetchError) as err:
+        fetch_model("acme/private", revision=None, endpoint=hub.url, out_dir=tmp_path, **FAST)
+    message = str(err.value)
+    assert message.startswith("acme/private: HTTP 401") and "HF_TOKEN" in message
+    assert ("was refused" in message) == bool(token) and ("no token was sent" in message) != bool(
+        token
+    )
+    assert not token or token not in message
+
+
+def test_a_file_of_another_commit_is_refused(hub: FakeHub, tmp_path: Path) -> None:
+    repo = hub.add_from_dir("acme/moved", SMOL_DIR, behaviour="othercommit")
+    with pytest.raises(HubFetchError) as err:
+        fetch_model("acme/moved", revision=repo.sha, endpoint=hub.url, out_dir=tmp_path, **FAST)
+    assert str(err.value) == (
+        f"acme/moved: config.json: the Hub served commit {'e' * 40} (X-Repo-Commit), not the "
+        f"pinned {repo.sha}; refused, nothing written"
+    )
+    assert not list(tmp_path.iterdir())
+
+
+def test_model_info_of_another_commit_than_the_pin_is_refused(hub: FakeHub, tmp_path: Path) -> None:
+    repo = hub.add_from_dir("acme/drift", SMOL_DIR, behaviour="othersha")
+    with pytest.raises(HubFetchError, match=f"commit {'f' * 40} for the pinned commit {repo.sha}"):
+        fetch_model("acme/drift", revision=repo.sha, endpoint=hub.url, out_dir=tmp_path, **FAST)
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "behaviour,said",
+    [
+        ("huge", "config.json is 200,000,000 bytes (Content-Length), more than the 4,194,304"),
+        (
+            "hugechunked",
+            "config.json is more than the 4,194,304 bytes it may have; download stopped",
+        ),
+    ],
+)
+def test_a_huge_config_is_refused_before_it_is_downloaded(
+    hub: FakeHub, tmp_path: Path, behaviour: str, said: str
+) -> None:
+    hub.add_from_dir("acme/huge", SMOL_DIR, behaviour=behaviour)
+    with pytest.raises(HubFetchError) as err:
+        fetch_model("acme/huge", revision=None, endpoint=hub.url, out_dir=tmp_path, **FAST)
+    assert str(err.value).startswith(f"acme/huge: {said}")
+    assert hub.bytes_sent < 40_000_000  # the server stopped sending long before 200 MB
+    assert not list(tmp_path.iterdir())

@@ -3,9 +3,12 @@
 Only JSON and markdown are read (model info, config.json, README.md); nothing is executed.
 The endpoint is passed explicitly to every call (huggingface_hub reads HF_ENDPOINT once, at
 import). The token comes from huggingface_hub's standard locations and is never logged.
-Retries (429 with Retry-After, 5xx, timeouts) follow the workflow's one HTTP retry policy
-(lmfootprint.core.http.RetryPolicy, also behind the reference-data client), applied to
-huggingface_hub's calls by tenacity, not a hand-written loop.
+Each request (model info, config.json, README.md) is one GET under one stated wall-clock
+deadline with its answer's size capped (lmfootprint.models.hub_request); its retries (429 with
+Retry-After, 5xx, timeouts, a body cut short) follow the workflow's one HTTP retry policy
+(lmfootprint.core.http.RetryPolicy, also behind the reference-data client) and are the only
+ones. What the Hub serves must be the pinned commit: a model info or a file of another commit
+is refused, and nothing is written unless every part arrived whole.
 """
 
 from __future__ import annotations
@@ -19,19 +22,21 @@ import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from huggingface_hub import HfApi, ModelCard, hf_hub_download
+from huggingface_hub import ModelCard, get_token, hf_hub_url
 from huggingface_hub.errors import (
     EntryNotFoundError,
     GatedRepoError,
-    HfHubHTTPError,
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
-from tenacity import RetryCallState, retry, retry_if_exception, stop_after_attempt
+from huggingface_hub.hf_api import ModelInfo
 
 from lmfootprint.core.errors import LmFootprintError
-from lmfootprint.core.http import RetryPolicy, retry_after_seconds
+from lmfootprint.core.http import RetryPolicy
+from lmfootprint.core.limits import MAX_CONFIG_BYTES
+from lmfootprint.models.hub_request import HubRequestError, HubTooLargeError, hub_get
 from lmfootprint.models.pins import DEFAULT_ENDPOINT, pinned_revision
 
 log = logging.getLogger(__name__)
@@ -55,72 +60,107 @@ class HubFetchError(LmFootprintError):
     """The Hub did not give us this model's metadata; the message names model and reason."""
 
 
+# a model's info with the expanded fields is a few kB; a card is markdown of some kB
+MAX_INFO_BYTES = 16 * 1024 * 1024
+MAX_CARD_BYTES = MAX_CONFIG_BYTES
+SHA_RE = re.compile(r"[0-9a-f]{40}")
+
+
 def _status(exc: BaseException) -> int | None:
     response = getattr(exc, "response", None)
     return getattr(response, "status_code", None)
 
 
-def _is_transient(exc: BaseException) -> bool:
-    if isinstance(
-        exc, (GatedRepoError, RepositoryNotFoundError, RevisionNotFoundError, EntryNotFoundError)
-    ):
-        return False
-    status = _status(exc)
-    if status is not None:
-        return RetryPolicy().retries_status(status)
-    name = type(exc).__name__
-    return "Timeout" in name or "ConnectError" in name or isinstance(exc, TimeoutError)
-
-
-def _retry_after_seconds(exc: BaseException | None) -> float | None:
-    response = getattr(exc, "response", None)
-    return None if response is None else retry_after_seconds(response.headers)
-
-
-class _WaitRetryAfter:
-    """The policy's wait: exponential backoff, never shorter than the server's Retry-After."""
-
-    def __init__(self, policy: RetryPolicy):
-        self.policy = policy
-
-    def __call__(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        return self.policy.wait_s(state.attempt_number, _retry_after_seconds(exc))
-
-
-def _retrying(attempts: int, base: float, cap: float):
-    policy = RetryPolicy(attempts=attempts, backoff_s=base, backoff_cap_s=cap)
-    return retry(
-        retry=retry_if_exception(_is_transient),
-        stop=stop_after_attempt(policy.attempts),
-        wait=_WaitRetryAfter(policy),
-        reraise=True,
-        before_sleep=lambda s: log.warning(
-            "attempt %d failed (%s); retrying", s.attempt_number, _reason(s.outcome.exception())
-        ),
-    )
+def _token_hint() -> str:
+    """What to do about a refused request: set a token, or check the one that was sent."""
+    if get_token():
+        return (
+            "the token sent (HF_TOKEN or the stored `hf auth login`) was refused or lacks "
+            "access to this model"
+        )
+    return "no token was sent: set HF_TOKEN (or run `hf auth login`) for a private model"
 
 
 def _reason(exc: BaseException | None) -> str:
     """A short reason without URLs' query strings or any header (tokens never appear)."""
     if exc is None:
         return "unknown error"
+    if isinstance(exc, HubRequestError):
+        return str(exc)
     if isinstance(exc, GatedRepoError):
         return "gated repository: accept its licence on the Hub and log in (HF_TOKEN)"
+    status = _status(exc)
     if isinstance(exc, RepositoryNotFoundError):
+        if status == 401:
+            return f"repository not found, or private (HTTP 401): {_token_hint()}"
         return "repository not found (or private without access)"
     if isinstance(exc, RevisionNotFoundError):
         return "revision not found"
     if isinstance(exc, EntryNotFoundError):
         return "file not found in the repository"
-    status = _status(exc)
     if status == 429:
         return "rate limited (HTTP 429) after retries"
+    if status in (401, 403):
+        return f"HTTP {status} (not authorised): {_token_hint()}"
     if status is not None:
         return f"HTTP {status}"
     if isinstance(exc, json.JSONDecodeError) or "JSONDecodeError" in type(exc).__name__:
         return "the Hub answered with invalid JSON"
     return f"{type(exc).__name__}"
+
+
+def model_info(
+    model_id: str,
+    *,
+    revision: str | None,
+    endpoint: str,
+    expand: list[str],
+    policy: RetryPolicy,
+    timeout_s: float,
+) -> ModelInfo:
+    """``GET /api/models/<id>[/revision/<rev>]`` as huggingface_hub's HfApi.model_info sends
+    it, under one deadline; the answer is parsed into its ModelInfo."""
+    url = f"{endpoint}/api/models/{model_id}"
+    if revision is not None:
+        url += f"/revision/{quote(revision, safe='')}"
+    answer = hub_get(
+        url,
+        what="model info",
+        policy=policy,
+        timeout_s=timeout_s,
+        max_bytes=MAX_INFO_BYTES,
+        params={"expand": expand},
+    )
+    data = json.loads(answer.body)
+    if not isinstance(data, dict):
+        raise HubRequestError(f"model info is not a JSON object (got {type(data).__name__})")
+    return ModelInfo(**data)
+
+
+def _file_at(
+    model_id: str,
+    filename: str,
+    sha: str,
+    endpoint: str,
+    policy: RetryPolicy,
+    timeout_s: float,
+    max_bytes: int,
+) -> bytes:
+    """One file at the pinned commit; a file of another commit (X-Repo-Commit) is refused."""
+    answer = hub_get(
+        hf_hub_url(model_id, filename, revision=sha, endpoint=endpoint),
+        what=filename,
+        policy=policy,
+        timeout_s=timeout_s,
+        max_bytes=max_bytes,
+    )
+    other = [c for c in answer.commits if c != sha]
+    if other:
+        raise HubRequestError(
+            f"{filename}: the Hub served commit {other[0]} (X-Repo-Commit), not the pinned "
+            f"{sha}; refused, nothing written"
+        )
+    return answer.body
 
 
 def _co2(card_data: dict[str, Any] | None) -> dict[str, Any]:
@@ -146,6 +186,21 @@ def _license(card_data: dict[str, Any], tags: list[str] | None) -> str | None:
     return None
 
 
+def _card(
+    model_id: str, sha: str, endpoint: str, policy: RetryPolicy, timeout_s: float
+) -> str | None:
+    """The README's text, or None where the repository has none or it is too large to be
+    a card (the model info's cardData, when present, is what is read anyway)."""
+    try:
+        raw = _file_at(model_id, "README.md", sha, endpoint, policy, timeout_s, MAX_CARD_BYTES)
+    except EntryNotFoundError:
+        return None
+    except HubTooLargeError as exc:
+        log.warning("%s: %s; going on without the card", model_id, exc)
+        return None
+    return raw.decode("utf-8", errors="replace")
+
+
 def fetch_model(
     model_id: str,
     *,
@@ -160,50 +215,44 @@ def fetch_model(
     """Fetch model info, config.json and the card at a pinned revision into ``out_dir``.
 
     Writes ``config.json`` (the file as served) and ``info.json`` (facts, sha, retrieved_at);
-    returns the info. Raises HubFetchError naming the model and the reason.
+    returns the info. Raises HubFetchError naming the model, the reason and, for a timeout,
+    the deadline kept. Each of the three requests has its own deadline (hub_request).
     """
-    api = HfApi(endpoint=endpoint)  # token: huggingface_hub's standard locations
-    call = _retrying(attempts, backoff_s, backoff_cap_s)
+    policy = RetryPolicy(attempts=attempts, backoff_s=backoff_s, backoff_cap_s=backoff_cap_s)
     out_dir = Path(out_dir)
     try:
-        info = call(api.model_info)(model_id, revision=revision, expand=EXPAND, timeout=timeout_s)
+        info = model_info(
+            model_id,
+            revision=revision,
+            endpoint=endpoint,
+            expand=EXPAND,
+            policy=policy,
+            timeout_s=timeout_s,
+        )
         sha = info.sha
-        if not sha or not re.fullmatch(r"[0-9a-f]{40}", sha):
+        if not sha or not SHA_RE.fullmatch(sha):
             raise HubFetchError(f"{model_id}: the Hub gave no commit sha for revision {revision!r}")
-        with tempfile.TemporaryDirectory(prefix="lmfootprint-hub-") as cache:
-            download = call(hf_hub_download)
-            config = download(
-                model_id,
-                "config.json",
-                revision=sha,
-                endpoint=endpoint,
-                cache_dir=cache,
-                etag_timeout=timeout_s,
+        if revision is not None and SHA_RE.fullmatch(revision) and sha != revision:
+            raise HubFetchError(
+                f"{model_id}: the Hub answered with commit {sha} for the pinned commit "
+                f"{revision}; refused, nothing written"
             )
-            config_json = json.loads(Path(config).read_text(encoding="utf-8"))
-            if not isinstance(config_json, dict):
-                raise HubFetchError(f"{model_id}: config.json is not a JSON object")
-            try:
-                readme = download(
-                    model_id,
-                    "README.md",
-                    revision=sha,
-                    endpoint=endpoint,
-                    cache_dir=cache,
-                    etag_timeout=timeout_s,
-                )
-                card_text = Path(readme).read_text(encoding="utf-8")
-            except EntryNotFoundError:
-                card_text = None
-            out_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(config, out_dir / "config.json.tmp")
+        config = _file_at(
+            model_id, "config.json", sha, endpoint, policy, timeout_s, MAX_CONFIG_BYTES
+        )
+        config_json = json.loads(config.decode("utf-8-sig"))
+        if not isinstance(config_json, dict):
+            raise HubFetchError(f"{model_id}: config.json is not a JSON object")
+        card_text = _card(model_id, sha, endpoint, policy, timeout_s)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "config.json.tmp").write_bytes(config)
     except HubFetchError:
         raise
     except json.JSONDecodeError as exc:
         raise HubFetchError(f"{model_id}: the Hub answered with invalid JSON ({exc.msg})") from None
-    except (HfHubHTTPError, OSError, ValueError) as exc:
-        raise HubFetchError(f"{model_id}: {_reason(exc)}") from None
-    except Exception as exc:  # httpx timeouts and transport errors
+    except UnicodeDecodeError:
+        raise HubFetchError(f"{model_id}: config.json is not UTF-8 text") from None
+    except Exception as exc:  # HTTP errors, our deadlines and caps, transport errors
         raise HubFetchError(f"{model_id}: {_reason(exc)}") from None
     card_data: dict[str, Any] = {}
     if info.card_data is not None:
@@ -228,8 +277,9 @@ def fetch_model(
         "safetensors_by_dtype": dict(safetensors.parameters) if safetensors else None,
         **_co2(card_data),
     }
+    (out_dir / "info.json.tmp").write_text(json.dumps(facts, indent=2, sort_keys=True) + "\n")
     os.replace(out_dir / "config.json.tmp", out_dir / "config.json")
-    (out_dir / "info.json").write_text(json.dumps(facts, indent=2, sort_keys=True) + "\n")
+    os.replace(out_dir / "info.json.tmp", out_dir / "info.json")
     log.info("%s: fetched at %s (safetensors total %s)", model_id, sha, facts["safetensors_total"])
     return facts
 
@@ -286,14 +336,20 @@ def refresh_pins(
     Writing the snapshot updates resources/hub/<slug>/{config.json,source.json,card.json}, so
     the next normal run re-runs exactly the models whose sha changed.
     """
-    api = HfApi(endpoint=endpoint)
-    call = _retrying(attempts, 1.0, 30.0)
+    policy = RetryPolicy(attempts=attempts)
     report: dict[str, Any] = {}
     for model_id, slug in models:
         snap = Path(resources_hub) / slug
         pinned = pinned_revision(snap)
         try:
-            current = call(api.model_info)(model_id, expand=["sha"], timeout=timeout_s).sha
+            current = model_info(
+                model_id,
+                revision=None,
+                endpoint=endpoint,
+                expand=["sha"],
+                policy=policy,
+                timeout_s=timeout_s,
+            ).sha
         except Exception as exc:  # reported per model; other models go on
             report[model_id] = {"pinned": pinned, "error": _reason(exc)}
             log.error("%s: cannot resolve the current commit: %s", model_id, _reason(exc))
