@@ -6,6 +6,14 @@
 #   retrieve_<source>_shipped  copies the dated snapshot from resources/ (offline).
 # The build rules (prices.smk, carbon.smk, tariffs.smk) take one or the other, by the source's
 # online switch (reference.online.<source>, else `online`).
+from lmfootprint.core.redact import redact
+
+
+def masked_endpoints():
+    """The source URLs as rule params, credentials masked: Snakemake records params in
+    .snakemake/metadata (and re-runs a job when they change). The scripts read the URLs
+    they request, credentials included, from the config."""
+    return {name: redact(url) for name, url in config["reference"]["endpoints"].items()}
 
 
 rule retrieve_prices_live:
@@ -30,7 +38,7 @@ rule retrieve_prices_live:
     params:
         azure_regions=config["reference"]["azure_regions"],
         aws_regions=config["reference"]["aws_regions"],
-        endpoints=config["reference"]["endpoints"],
+        endpoints=masked_endpoints(),
         timeouts=config["reference"]["timeout_s"],
     script:
         "../scripts/retrieve_prices.py"
@@ -52,7 +60,7 @@ rule retrieve_carbon_live:
         "../envs/lmfootprint.yaml"
     threads: 1
     params:
-        endpoints=config["reference"]["endpoints"],
+        endpoints=masked_endpoints(),
         timeouts=config["reference"]["timeout_s"],
         google_year=GOOGLE_YEAR,
     script:
@@ -75,7 +83,7 @@ rule retrieve_tariffs_live:
         "../envs/lmfootprint.yaml"
     threads: 1
     params:
-        endpoints=config["reference"]["endpoints"],
+        endpoints=masked_endpoints(),
         timeouts=config["reference"]["timeout_s"],
         geos=config["reference"]["tariff_geos"],
         since=config["reference"]["tariff_since"],

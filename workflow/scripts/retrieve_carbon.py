@@ -5,7 +5,7 @@ from lmfootprint.reference.retrieve import retrieve_carbon
 
 with log_to(snakemake.log[0]) as log:
     manifest = retrieve_carbon(
-        endpoints=snakemake.params.endpoints,
+        endpoints=snakemake.config["reference"]["endpoints"],  # params: masked
         google_year=snakemake.params.google_year,
         owid_out=snakemake.output.owid,
         google_out=snakemake.output.google,

@@ -8,7 +8,7 @@ with log_to(snakemake.log[0]) as log:
         skus_path=snakemake.input.skus,
         azure_regions=snakemake.params.azure_regions,
         aws_regions=snakemake.params.aws_regions,
-        endpoints=snakemake.params.endpoints,
+        endpoints=snakemake.config["reference"]["endpoints"],  # params: masked
         azure_out=snakemake.output.azure,
         aws_out=list(snakemake.output.aws),
         manifest=snakemake.output.manifest,

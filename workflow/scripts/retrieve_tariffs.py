@@ -5,7 +5,7 @@ from lmfootprint.reference.retrieve import retrieve_tariffs
 
 with log_to(snakemake.log[0]) as log:
     manifest = retrieve_tariffs(
-        endpoints=snakemake.params.endpoints,
+        endpoints=snakemake.config["reference"]["endpoints"],  # params: masked
         geos=snakemake.params.geos,
         since=snakemake.params.since,
         outs={

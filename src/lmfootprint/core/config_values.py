@@ -1,9 +1,10 @@
 """Parse-time checks of the config values the schema can only type as strings or names.
 
 The schema says "a string"; these say what the string must mean: a token count that parses,
-a URL without credentials, a scenario name that stays distinct where the tables key rows by
-it, a hardware id the hardware table holds. Each failure names the field and the value, and
-every problem is reported at once, before any job runs (today they fail late, or are ignored).
+a URL (the Hub's without credentials: its token is HF_TOKEN), a scenario name that stays
+distinct where the tables key rows by it, a hardware id the hardware table holds. Each
+failure names the field and the value, and every problem is reported at once, before any job
+runs (they used to fail late, or be ignored).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lmfootprint.core.ids import key_part
+from lmfootprint.core.redact import redact
 from lmfootprint.core.units import parse_tokens
 
 # Environment variables that hold a URL the workflow reaches (besides the configured ones).
@@ -26,50 +28,42 @@ _BOUND = re.compile(r"^(min|max):(.+)$")
 _COUNT = re.compile(r"^\d+(\.\d+)?[KMBT]?$")
 
 
-def redacted_url(url: str) -> str:
-    """The URL with any user and password replaced by ``***`` (for messages)."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return parts._replace(netloc=f"***@{host}").geturl()
-
-
-def url_problem(url: str) -> str | None:
-    """Why a URL cannot be used, or None: it must be http(s) with a host, and carry no
-    credentials (they would be written into .snakemake/metadata, logs and manifests)."""
+def url_problem(url: str, credentials: bool) -> str | None:
+    """Why a URL cannot be used, or None: it must be http(s) with a host; ``credentials``
+    False also refuses a user:password@ in it."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (raises on a non-numeric port)
     except ValueError as exc:
-        return f"is not a URL ({exc})"
+        return f"is not a URL ({redact(exc)})"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "must be an http:// or https:// URL with a host"
-    if "@" in parts.netloc:
+    if not credentials and "@" in parts.netloc:
         return (
-            "holds credentials (user:password@); they would be recorded in .snakemake/metadata, "
-            "logs/ and results/: remove them and give them to the client another way (HF_TOKEN "
-            "for the Hub, ~/.netrc for a reference mirror)"
+            "holds credentials (user:password@): the Hub's URL is recorded in rule params "
+            "(.snakemake/metadata) and logs; remove them and give the token as HF_TOKEN"
         )
     return None
 
 
-def _urls(config: Mapping[str, Any], env: Mapping[str, str]) -> Iterator[tuple[str, str]]:
+def _urls(config: Mapping[str, Any], env: Mapping[str, str]) -> Iterator[tuple[str, str, bool]]:
+    """(field, URL, whether credentials may be in it): reference sources take them (sent,
+    and masked wherever written: core.redact); the Hub takes its token from HF_TOKEN."""
     endpoint = (config.get("hub") or {}).get("endpoint")
     if endpoint:
-        yield "hub.endpoint", endpoint
-    for name, url in ((config.get("reference") or {}).get("endpoints") or {}).items():
-        yield f"reference.endpoints.{name}", url
+        yield "hub.endpoint", endpoint, False
     for variable in URL_VARIABLES:
         if env.get(variable):
-            yield f"environment variable {variable}", env[variable]
+            yield f"environment variable {variable}", env[variable], False
+    for name, url in ((config.get("reference") or {}).get("endpoints") or {}).items():
+        yield f"reference.endpoints.{name}", url, True
 
 
 def url_problems(config: Mapping[str, Any], env: Mapping[str, str]) -> list[str]:
     return [
-        f"{field}: {redacted_url(str(url))!r} {problem}"
-        for field, url in _urls(config, env)
-        if (problem := url_problem(str(url)))
+        f"{field}: {redact(url)!r} {problem}"
+        for field, url, credentials in _urls(config, env)
+        if (problem := url_problem(str(url), credentials))
     ]
 
 

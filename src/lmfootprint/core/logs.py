@@ -10,11 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.core.secrets import SecretFilter, mask_secrets
 
 
 @contextlib.contextmanager
 def log_to(path: str | Path) -> Iterator[logging.Logger]:
-    """Log to ``path`` and stderr; a user error is logged as one clear line, then re-raised."""
+    """Log to ``path`` and stderr, secrets masked (core.secrets); a user error is logged as
+    one clear line, then re-raised. An unexpected error's traceback is logged; it is re-raised
+    as it is unless it holds a secret, which only the masked log copy then shows."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(path, mode="w", encoding="utf-8")
@@ -22,6 +25,8 @@ def log_to(path: str | Path) -> Iterator[logging.Logger]:
     handler.setFormatter(fmt)
     err = logging.StreamHandler(sys.stderr)
     err.setFormatter(fmt)
+    for h in (handler, err):  # on the handlers: records of every logger pass through them
+        h.addFilter(SecretFilter())
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     root.addHandler(handler)
@@ -32,9 +37,14 @@ def log_to(path: str | Path) -> Iterator[logging.Logger]:
         yield logging.getLogger("lmfootprint")
     except LmFootprintError as exc:
         root.error("%s", exc)
-        raise SystemExit(f"lmfootprint: {exc}") from None
+        raise SystemExit(f"lmfootprint: {mask_secrets(exc)}") from None
     except BaseException:
-        root.error("unexpected error:\n%s", traceback.format_exc())
+        text = traceback.format_exc()
+        root.error("unexpected error:\n%s", text)
+        if mask_secrets(text) != text:
+            raise SystemExit(
+                f"lmfootprint: unexpected error; its traceback (secrets masked) is in {path}"
+            ) from None
         raise
     finally:
         root.removeHandler(handler)
