@@ -1,13 +1,14 @@
-"""One GET from the Hub under one stated wall-clock deadline, its answer's size capped.
+"""One GET from the Hub under one wall-clock deadline, its answer's size capped.
 
 Why not huggingface_hub's download: its own retries (five resumes per file, its own backoff)
 nested inside ours, and an httpx timeout bounds each socket read, not a request, so a Hub that
-sent half of config.json and stalled took 270 s for ``timeout_s: 10, attempts: 4``. Here each
-attempt is cancelled at ``timeout_s`` of wall-clock time (connection, headers and the whole
-body), the workflow's RetryPolicy is the only retry, and the request as a whole has a deadline
-stated before it starts (attempts x timeout_s plus the backoff waits) that no attempt or wait
-passes. A body above its cap is refused by its Content-Length before it is read, and while it
-streams when the length is not stated.
+sent half of config.json and stalled took 270 s for ``timeout_s: 10, attempts: 4``. Here
+``hub.timeout_s`` is what one request may take in all, as ``reference.timeout_s`` is for the
+reference sources (lmfootprint.core.http): every attempt (connection, headers and the whole
+body), every retry wait. An attempt is cancelled when the deadline comes (asyncio, so a server
+trickling bytes cannot stretch it), no retry waits or starts past it, the workflow's
+RetryPolicy is the only retry, and the message names the deadline and the setting. A body above
+its cap is refused by its Content-Length before it is read, and while it streams otherwise.
 
 The client is huggingface_hub's own (its proxies, offline switch and request ids), the token
 comes from its standard locations (HF_TOKEN, the stored login) and is never logged, and error
@@ -38,12 +39,6 @@ class HubRequestError(LmFootprintError):
 
 class HubTooLargeError(HubRequestError):
     """The answer is larger than what was asked for may be (never retried)."""
-
-
-def deadline_s(policy: RetryPolicy, timeout_s: float) -> float:
-    """The most one request may take: every attempt at its limit, plus the backoff waits."""
-    waits = sum(policy.wait_s(i) for i in range(1, policy.attempts))
-    return policy.attempts * timeout_s + waits
 
 
 @dataclass(frozen=True)
@@ -101,9 +96,9 @@ def _retryable(exc: BaseException, policy: RetryPolicy) -> bool:
     return isinstance(exc, TimeoutError) or _transport_error(exc)
 
 
-def _why(exc: BaseException, limit_s: float) -> str:
+def _why(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError):
-        return f"no complete answer within {limit_s:g} s"
+        return "no complete answer before the deadline"
     if isinstance(exc, HfHubHTTPError):
         return f"HTTP {getattr(exc.response, 'status_code', '?')}"
     return f"{type(exc).__name__} (connection failed or the answer was cut short)"
@@ -112,61 +107,62 @@ def _why(exc: BaseException, limit_s: float) -> str:
 async def _get(
     url: str, what: str, params: Any, policy: RetryPolicy, timeout_s: float, max_bytes: int
 ) -> Answer:
-    budget = deadline_s(policy, timeout_s)
     start = time.monotonic()
-    end = start + budget
+    end = start + timeout_s
     async with get_async_session() as client:
         attempt = 0
         while True:
             attempt += 1
-            limit = min(timeout_s, max(0.0, end - time.monotonic()))
             try:
-                async with asyncio.timeout(limit):
+                async with asyncio.timeout_at(asyncio.get_running_loop().time() + _left(end)):
                     return await _once(client, url, what, params, max_bytes)
             except Exception as exc:
                 if not _retryable(exc, policy):
                     raise
                 failure = exc
-            hinted = retry_after_seconds(
-                getattr(getattr(failure, "response", None), "headers", None)
-            )
-            wait = policy.wait_s(attempt, hinted)
-            left = end - time.monotonic()
-            if attempt >= policy.attempts or wait + min(timeout_s, 0.05) >= left:
-                _give_up(failure, what, attempt, timeout_s, budget, time.monotonic() - start)
+            headers = getattr(getattr(failure, "response", None), "headers", None)
+            wait = policy.wait_s(attempt, retry_after_seconds(headers))
+            left = _left(end)
+            if attempt >= policy.attempts or wait >= left:
+                _give_up(
+                    failure, what, attempt, policy.attempts, timeout_s, time.monotonic() - start
+                )
             log.warning(
                 "%s: attempt %d of %d failed (%s); retrying in %.3g s (%.3g s left of the "
-                "request's %.3g s deadline)",
+                "%g s this request may take, hub.timeout_s)",
                 what,
                 attempt,
                 policy.attempts,
-                _why(failure, limit),
+                _why(failure),
                 wait,
                 left,
-                budget,
+                timeout_s,
             )
             await asyncio.sleep(wait)
 
 
+def _left(end: float) -> float:
+    return max(0.0, end - time.monotonic())
+
+
 def _give_up(
-    failure: BaseException, what: str, attempts: int, timeout_s: float, budget: float, took: float
+    failure: BaseException, what: str, attempt: int, attempts: int, timeout_s: float, took: float
 ) -> None:
     """Raise the last failure: the Hub's own error as huggingface_hub types it, or ours, each
-    naming the bound that was kept."""
-    tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
-    bound = (
-        f"gave up after {tries} in {took:.3g} s (this request's deadline: {budget:.3g} s, "
-        "hub.attempts x hub.timeout_s plus backoff)"
-    )
+    naming the deadline that was kept."""
+    tries = f"{attempt} attempt{'s' if attempt != 1 else ''}"
+    early = "" if attempt >= attempts else f" of {attempts} (no time left for another)"
+    gave_up = f"gave up after {tries}{early} in {took:.3g} s"
+    setting = f"hub.timeout_s = {timeout_s:g} s, what one request may take in all"
     if isinstance(failure, HfHubHTTPError):
-        failure.add_note(bound)  # hub.py words the status; the note is for a traceback reader
+        failure.add_note(f"{gave_up} ({setting})")  # for a traceback reader; hub.py words it
         raise failure
     if isinstance(failure, TimeoutError):
         raise HubRequestError(
-            f"{what} timed out: no complete answer within {timeout_s:g} s per attempt "
-            f"(hub.timeout_s, wall-clock: connection, headers and body together); {bound}"
+            f"{what} timed out: no complete answer within {setting} (attempts, retry waits "
+            f"and body, wall-clock); {gave_up}"
         ) from None
-    raise HubRequestError(f"{what}: {_why(failure, timeout_s)}; {bound}") from None
+    raise HubRequestError(f"{what}: {_why(failure)}; {gave_up} ({setting})") from None
 
 
 def hub_get(
@@ -178,6 +174,6 @@ def hub_get(
     max_bytes: int,
     params: Any = None,
 ) -> Answer:
-    """GET ``url`` within ``deadline_s(policy, timeout_s)`` of wall-clock time; ``what`` names
-    it in messages. Raises huggingface_hub's HfHubHTTPError (typed) or HubRequestError."""
+    """GET ``url`` within ``timeout_s`` seconds of wall-clock time in all; ``what`` names it in
+    messages. Raises huggingface_hub's HfHubHTTPError (typed) or HubRequestError."""
     return asyncio.run(_get(url, what, params, policy, timeout_s, max_bytes))
