@@ -16,6 +16,7 @@ from lmfootprint.benchmark.budget import budget_reason
 from lmfootprint.benchmark.detect_hardware import DeviceMissingError, Machine
 from lmfootprint.benchmark.harness import (
     Workload,
+    context_reason,
     idle_baseline,
     peak_memory_gb,
     run_benchmark,
@@ -86,16 +87,21 @@ def _empty_row(
 
 def why_not_run(backend: Backend, machine: Machine, *, max_params: float) -> str | None:
     """The first reason this job is skipped: the device, the model's size and predicted
-    memory (backend-neutral), then what the backend itself cannot run."""
+    memory (backend-neutral), a workload longer than the model's context, then what the
+    backend itself cannot run."""
     job = backend.job
-    return skip_reason(
-        job.model,
-        max_params=max_params,
-        available_gb=machine.usable_memory_gb(),
-        predicted_gb=backend.predicted_memory_gb(max(job.workload.batch_sizes)),
-        device_available=machine.available,
-        device_reason=machine.unavailable_reason,
-    ) or backend.skip_reason(machine)
+    return (
+        skip_reason(
+            job.model,
+            max_params=max_params,
+            available_gb=machine.usable_memory_gb(),
+            predicted_gb=backend.predicted_memory_gb(max(job.workload.batch_sizes)),
+            device_available=machine.available,
+            device_reason=machine.unavailable_reason,
+        )
+        or context_reason(job.model, job.workload)
+        or backend.skip_reason(machine)
+    )
 
 
 def benchmark_job(

@@ -123,6 +123,23 @@ def skip_reason(
     return None
 
 
+def context_reason(model: dict[str, Any], workload: Workload) -> str | None:
+    """Why a workload is not run on this model: its sequences (input + output tokens) are longer
+    than the model's context (max_position_embeddings or its aliases). Past it a measurement
+    describes no use anyone makes of the model (and learned positions fail outright)."""
+    context = model.get("context_length")
+    tokens = workload.input_tokens + workload.output_tokens
+    if not context or tokens <= context:
+        return None
+    return (
+        f"workload {workload.name!r} needs {tokens:,} tokens per sequence "
+        f"({workload.input_tokens:,} in + {workload.output_tokens:,} out), "
+        f"{tokens / context:.3g}x the model's context of "
+        f"{context:,} (config.json max_position_embeddings or its alias); shorten the workload "
+        "or leave this model out of it"
+    )
+
+
 def _metered(meter: Meter, backend: Generator, batch: int, new_tokens: int) -> tuple[Reading, int]:
     meter.start()
     produced = backend.generate(batch, new_tokens)

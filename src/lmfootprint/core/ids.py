@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lmfootprint.core.errors import ConfigError
+from lmfootprint.core.paths import not_a_file, pathvar_problem
 
 # Hub rules: org and name of letters, digits, '-', '_', '.'; no '--' or '..' inside a part.
 _HUB_PART = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?"
@@ -88,12 +89,17 @@ def parse_model_entry(entry: str, base_dir: Path) -> ModelRef:
     if not candidate.is_absolute():
         candidate = base_dir / candidate
     if looks_like_path or (candidate.is_dir() and (candidate / "config.json").is_file()):
-        if not (candidate / "config.json").is_file():
+        problem = not_a_file(candidate / "config.json")
+        if problem is not None:
             raise ConfigError(
                 f"models: {entry!r} looks like a local path, but {candidate}/config.json "
-                "does not exist. Give a directory holding a config.json, or a Hub id 'org/name'."
+                f"{problem}. Give a directory holding a config.json file, or a Hub id "
+                "'org/name'."
             )
         folder = candidate.resolve()
+        problem = pathvar_problem(folder / "config.json", f"models: {entry!r}: the path")
+        if problem is not None:
+            raise ConfigError(problem)
         return ModelRef(entry, f"{LOCAL_PREFIX}--{local_name(folder.name)}", folder)
     return ModelRef(entry, slug_of_hub_id(entry))
 

@@ -36,6 +36,7 @@ from lmfootprint.core.limits import (
     MAX_LAYERS,
     MAX_PARAMS,
 )
+from lmfootprint.core.paths import not_a_file
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,9 @@ def read_config_json(path: Path) -> dict[str, Any]:
     """The parsed config.json; a file that is too large, not UTF-8, not JSON or nested
     absurdly deep is one ConfigJsonError naming the file and what is wrong."""
     path = Path(path)
+    problem = not_a_file(path)
+    if problem is not None:  # a FIFO would block the read forever; a directory is no file
+        raise ConfigJsonError(f"{path}: {problem}")
     try:
         size = path.stat().st_size
         if size > MAX_CONFIG_BYTES:
