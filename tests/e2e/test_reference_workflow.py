@@ -72,6 +72,8 @@ def test_module_use_offline_then_live_then_refresh(tmp_path: Path) -> None:
             "online": {"prices": True, "carbon": True, "tariffs": True},
             "tariff_geos": ["DE", "FR"],
             "endpoints": serve_sources(srv),
+            # the local servers serve fewer SKUs, countries and tariff geos than the snapshot
+            "allow_coverage_loss": ["prices", "carbon", "tariffs"],
         }
         (user / "config/config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
         live = _run(user, "results/scenarios.parquet", "lmfootprint_refresh_reference")
@@ -94,5 +96,8 @@ def test_module_use_offline_then_live_then_refresh(tmp_path: Path) -> None:
         "reference_snapshot.json",
         "tariffs/tariffs.csv",
     ]
-    assert "Standard_ND96amsr_A100_v4" in (refreshed / "gpu_prices.csv").read_text()
+    refreshed_prices = (refreshed / "gpu_prices.csv").read_text()
+    assert "Standard_ND96amsr_A100_v4" in refreshed_prices
+    assert "gcp,us-central1,a2-highgpu-1g" in refreshed_prices  # no live source: carried over
+    assert "allow_coverage_loss" in (user / "logs/refresh_reference.log").read_text()
     assert _files(wf) == before  # nothing written into the workflow's folder

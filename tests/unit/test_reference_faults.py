@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -244,6 +245,32 @@ def test_a_stalled_source_is_reported_at_its_deadline(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())  # no file, no manifest
 
 
+def test_a_trickled_body_is_cut_at_the_deadline() -> None:
+    """Headers at once, then one byte every 0.1 s: no socket timeout fires, the deadline does."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+
+        def trickle() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(4096)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+                for _ in range(100):
+                    try:
+                        conn.sendall(b"x")
+                    except OSError:
+                        return
+                    time.sleep(0.1)
+
+        threading.Thread(target=trickle, daemon=True).start()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/aws.csv"
+        t0 = time.monotonic()
+        with pytest.raises(FetchError, match=r"within 0\.5 s \(reference\.timeout_s\.aws\)"):
+            get(url, timeout_s=0.5, timeout_name="reference.timeout_s.aws")
+        assert time.monotonic() - t0 < 1.5
+
+
 def test_the_deadline_bounds_retries_and_waits() -> None:
     with RefServer() as srv:
         srv.file("/x.csv", b"a\n1\n")
@@ -299,7 +326,7 @@ def test_credentials_in_source_urls_are_never_written(tmp_path: Path, capsys) ->
                 owid_out=tmp_path / "again/owid.csv",
                 google_out=tmp_path / "again/google.csv",
                 manifest=tmp_path / "again/manifest.json",
-                timeouts={"owid": 1.0},
+                timeouts={"owid": 3.0},  # room for one retry after 1 s
             )
     written = [p.read_text() for p in raw.rglob("*") if p.is_file()] + [log.read_text()]
     shown = [str(exit_.value), *capsys.readouterr()]

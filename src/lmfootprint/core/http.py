@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 from urllib3.util.timeout import Timeout
@@ -35,6 +36,8 @@ USER_AGENT = "lmfootprint (https://github.com/lmfootprint; reference-data fetch)
 # 429 (rate limited) and every 5xx answer are worth another attempt; other 4xx are not
 RETRY_STATUSES = frozenset({429, *range(500, 600)})
 CHUNK_BYTES = 1 << 16
+# an attempt is not started with less time than this before the deadline
+MIN_ATTEMPT_S = 0.1
 # the deadline (time.monotonic()) of the request in progress in this thread/context, if any
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "lmfootprint_http_deadline", default=None
@@ -108,17 +111,31 @@ class _PolicyRetry(Retry):
         return retry
 
     def is_exhausted(self) -> bool:
-        """Out of attempts, or out of time: no attempt starts past the request's deadline."""
-        return super().is_exhausted() or _left_s() == 0.0
+        """Out of attempts, or out of time: no attempt starts unless, after its backoff, it
+        still has MIN_ATTEMPT_S before the request's deadline."""
+        left = _left_s()
+        if left is None:
+            return super().is_exhausted()
+        backoff = self.policy.wait_s(max(1, len(self.history)))
+        return super().is_exhausted() or left <= backoff + MIN_ATTEMPT_S
 
     def sleep(self, response=None) -> None:
         hinted = retry_after_seconds(response.headers) if response is not None else None
         wait = self.policy.wait_s(max(1, len(self.history)), hinted)
         left = _left_s()
-        if left is not None:
-            wait = min(wait, left)
+        if left is not None and wait + MIN_ATTEMPT_S >= left:
+            # the server asks for a longer wait than the deadline leaves: stop here
+            raise _OutOfTime(response.status if response is not None else None, wait)
         if wait > 0:
             time.sleep(wait)
+
+
+class _OutOfTime(Exception):
+    """The wait a server asks for (Retry-After) reaches past the request's deadline."""
+
+    def __init__(self, status: int | None, wait_s: float) -> None:
+        super().__init__(status, wait_s)
+        self.status, self.wait_s = status, wait_s
 
 
 def _left_s() -> float | None:
@@ -176,12 +193,26 @@ def get(
     token = _DEADLINE.set(deadline)
     try:
         response = sess.get(url, params=params, timeout=_DeadlineTimeout(deadline), stream=True)
-        if response.status_code < 400:
-            _read_body(response, deadline)
+        _read_body(response, deadline)  # an error body too: it is quoted in the message
     except requests.RequestException as exc:
         if time.monotonic() >= deadline:
             raise _late(url, timeout_s, timeout_name) from None
-        raise FetchError(redact(f"{url}: {type(exc).__name__}")) from None
+        spent = timeout_s - (deadline - time.monotonic())
+        setting = f", {timeout_name}" if timeout_name else ""
+        raise FetchError(
+            redact(
+                f"{url}: {type(exc).__name__} "
+                f"(gave up after {spent:.1f} s of {timeout_s:g} s{setting})"
+            )
+        ) from None
+    except _OutOfTime as stop:
+        setting = f" ({timeout_name})" if timeout_name else ""
+        raise FetchError(
+            redact(
+                f"{url}: HTTP {stop.status}, asked to retry in {stop.wait_s:g} s, past the "
+                f"{timeout_s:g} s deadline{setting}"
+            )
+        ) from None
     finally:
         _DEADLINE.reset(token)
     if response.status_code >= 400:
@@ -197,14 +228,29 @@ def _late(url: str, timeout_s: float, timeout_name: str | None) -> FetchError:
 
 
 def _read_body(response: requests.Response, deadline: float) -> None:
-    """Read the streamed body, chunk by chunk, stopping at the deadline (a server may send
-    headers at once and then trickle or stall)."""
-    chunks = []
-    for chunk in response.iter_content(CHUNK_BYTES):
-        chunks.append(chunk)
-        if time.monotonic() >= deadline:
-            response.close()
-            raise requests.ReadTimeout("body not read before the deadline")
+    """Read the streamed body as it arrives, stopping at the deadline: a server may send its
+    headers at once and then stall or trickle. ``read1`` returns whatever has come in (never
+    waiting for a full chunk), and the socket's timeout is set to what is left each time."""
+    raw, chunks = response.raw, []
+    try:
+        while True:
+            # past the deadline, stop unless the body is known complete (Content-Length read)
+            left = deadline - time.monotonic()
+            if left <= 0 and getattr(raw, "length_remaining", None) != 0:
+                raise requests.ReadTimeout("body not read before the deadline")
+            sock = getattr(getattr(raw, "connection", None), "sock", None)
+            if sock is not None:  # a stalled body waits no longer than the deadline
+                sock.settimeout(max(0.001, left))
+            chunk = raw.read1(CHUNK_BYTES, decode_content=True)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        response.close()
+        raise requests.ConnectionError(type(exc).__name__) from None
+    except requests.ReadTimeout:
+        response.close()
+        raise
     # requests keeps a read body here; .content, .text and .json() then use it
     response._content = b"".join(chunks)
     response._content_consumed = True
