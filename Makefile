@@ -2,20 +2,33 @@
 # Installs go into .venv from exact pins (requirements/*.lock); a stamp file makes a
 # second `make run` reinstall nothing.
 
-PYTHON ?= python3.11
+# Python 3.11-3.13 (pyproject.toml's requires-python). `make run PYTHON=/path/to/python3.12`
+# picks one; by default the first of python3.11, python3.12, python3.13, python3 that is in range.
+PY_IN_RANGE := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(or $(shell for p in python3.11 python3.12 python3.13 python3; do \
+  $$p -c '$(PY_IN_RANGE)' 2>/dev/null && { echo $$p; break; }; done),python3)
+endif
+PYVER  := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 VENV   := .venv
 BIN    := $(VENV)/bin
 # empty: the default profile's `cores: all`; `make run CORES=4` limits it
 CORES  ?=
 # `make run CONFIG=my.yaml` overlays my.yaml on config/config.yaml (checked first, with lines)
 CONFIG ?=
-STAMP     := $(VENV)/.installed-base
-DEV_STAMP := $(VENV)/.installed-dev
-LLAMA_STAMP := $(VENV)/.installed-llama
-GPU_STAMP := $(VENV)/.installed-gpu
 # a machine whose `nvidia-smi -L` lists a GPU gets the GPU set too (CUDA torch, zeus, NVML)
 HAS_GPU := $(shell nvidia-smi -L 2>/dev/null | grep -q '^GPU' && echo yes)
-RUN_STAMP := $(if $(HAS_GPU),$(GPU_STAMP),$(STAMP))
+# Which build of torch: cpu (PyTorch's CPU index, ~200 MB; a wheel pip already finds in a
+# local folder is taken first) or cuda (the package index's build and its CUDA runtime wheels,
+# requirements/gpu.lock; several GB). Both come from public indexes only.
+TORCH ?= $(if $(HAS_GPU),cuda,cpu)
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+# the stamps name the interpreter's version (another PYTHON re-creates .venv) and the torch
+# build (another TORCH replaces torch)
+FLAVOUR   := py$(PYVER)-$(TORCH)
+STAMP     := $(VENV)/.installed-base-$(FLAVOUR)
+DEV_STAMP := $(VENV)/.installed-dev-$(FLAVOUR)
+LLAMA_STAMP := $(VENV)/.installed-llama-$(FLAVOUR)
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 # The locks pin every package, dependencies included: installed with --no-deps (no resolver
 # pass, 7 s less) and checked with `pip check` (a lock missing a dependency fails there).
@@ -31,9 +44,18 @@ COMPILE := $(BIN)/python -m compileall -q -j 0 \
   -x '/(tests?|testing)/|/transformers/models/(?!auto/)|/site-packages/($(UNIMPORTED))/' \
   $$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))') src >/dev/null || true
 
-.PHONY: run test lint install install-dev install-llama install-gpu dag lock lock-gpu env clean refresh-hub refresh-reference discover
+TORCH_PIN := $$(grep '^torch==' requirements/base.lock)
+# cpu: PyTorch's CPU index alone (never the package index's CUDA build by surprise); cuda: the
+# package index alone (a local +cpu wheel is not looked at)
+TORCH_FROM_cpu := --index-url $(TORCH_CPU_INDEX)
+TORCH_FROM_cuda := --isolated --index-url https://pypi.org/simple
+TORCH_OTHER_cpu := cuda
+TORCH_OTHER_cuda := cpu
+TORCH_INSTALL = $(PIP) install --quiet --no-compile --no-deps --force-reinstall
 
-run: $(RUN_STAMP)
+.PHONY: run test lint install install-dev install-llama install-gpu dag lock lock-gpu env clean clean-results refresh-hub refresh-reference discover
+
+run: $(STAMP)
 	$(if $(CONFIG),$(BIN)/python -m lmfootprint check-config $(CONFIG))
 	$(BIN)/snakemake $(if $(CORES),--cores $(CORES)) $(if $(CONFIG),--configfile $(CONFIG))
 	@echo "Report: $(CURDIR)/results/report.html"
@@ -52,12 +74,26 @@ install-dev: $(DEV_STAMP)
 # The llama.cpp backend (`backend: llama_cpp` workloads); pip builds llama.cpp (~5 min, 2 cores).
 install-llama: $(LLAMA_STAMP)
 # The GPU set; `make run` installs it by itself when nvidia-smi lists a GPU.
-install-gpu: $(GPU_STAMP)
+install-gpu:
+	$(MAKE) install TORCH=cuda
 
+# The interpreter is checked before anything is installed; a .venv made by another Python (or
+# left half-made) is replaced, not reused. torch is installed apart from the rest: the build
+# TORCH names, from the index that has it.
 $(STAMP): pyproject.toml requirements/base.lock
-	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: set PYTHON=/path/to/python3.11"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --no-compile --no-deps -r requirements/base.lock
+	@$(PYTHON) -c '$(PY_IN_RANGE)' 2>/dev/null || { echo "lmfootprint needs Python 3.11-3.13;" \
+	  "'$(PYTHON)' is $(or $(PYVER),not found). Set PYTHON=/path/to/python3.11 (or 3.12, 3.13)."; exit 1; }
+	@case "$(TORCH)" in cpu|cuda) ;; *) echo "TORCH=$(TORCH): cpu or cuda"; exit 1;; esac
+	@test "$$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" \
+	  = "$(PYVER)" || { rm -rf $(VENV) && echo "creating $(VENV) with $(PYTHON) ($(PYVER))" && \
+	  $(PYTHON) -m venv $(VENV); }
+	rm -f $(VENV)/.installed-*
+	grep -v '^torch==' requirements/base.lock > $(VENV)/base-without-torch.txt
+	$(PIP) install --quiet --no-compile --no-deps -r $(VENV)/base-without-torch.txt
+	$(if $(filter cpu,$(TORCH)),$(TORCH_INSTALL) --no-index $(TORCH_PIN) 2>/dev/null ||) \
+	  $(TORCH_INSTALL) $(TORCH_FROM_$(TORCH)) $(TORCH_PIN) || { echo "torch: no $(TORCH) build" \
+	  "from $(lastword $(TORCH_FROM_$(TORCH))); TORCH=$(TORCH_OTHER_$(TORCH)) takes the other"; exit 1; }
+	$(if $(filter cuda,$(TORCH)),$(PIP) install --quiet --no-compile --no-deps -r requirements/gpu.lock)
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	$(PIP) check
 	$(COMPILE)
@@ -71,15 +107,6 @@ $(DEV_STAMP): $(STAMP) requirements/dev.lock
 
 $(LLAMA_STAMP): $(STAMP) requirements/llama.lock
 	$(PIP) install --quiet -r requirements/llama.lock
-	touch $@
-
-# torch is replaced by the package index's CUDA build when the base install brought a CPU one
-# (a local CPU wheel, or +cpu from the PyTorch CPU index).
-$(GPU_STAMP): $(STAMP) requirements/gpu.lock
-	$(PIP) install --quiet -r requirements/gpu.lock
-	$(BIN)/python -c "import sys, torch; sys.exit(0 if torch.version.cuda else 1)" || \
-	  $(PIP) install --quiet --isolated --index-url https://pypi.org/simple --force-reinstall \
-	  --no-deps $$(grep '^torch==' requirements/gpu.lock)
 	touch $@
 
 # Resolve requirements/gpu.lock from the index's metadata (no CUDA wheel is downloaded).
@@ -128,5 +155,9 @@ lock:
 env: $(STAMP)
 	$(BIN)/python -m lmfootprint.core.conda_env requirements/base.lock workflow/envs/lmfootprint.yaml
 
-clean:
+# Outputs and the installed environment; `make clean-results` keeps .venv.
+clean: clean-results
+	rm -rf $(VENV)
+
+clean-results:
 	rm -rf results logs benchmarks .snakemake

@@ -42,4 +42,6 @@ def test_conda_env_pins_are_the_lock() -> None:
     env = yaml.safe_load(env_text)
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert [p for p in pip if "==" in p] == pins(lock)
-    assert "torch==2.13.0+cpu" in pip and "-e ../.." in pip
+    assert "torch==2.13.0" in pip and "-e ../.." in pip
+    # the CPU build, from an index a user's machine reaches (no +cpu on the package index)
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in pip

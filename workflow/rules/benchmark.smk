@@ -26,13 +26,14 @@ rule detect_hardware:
 # the hardware it holds (hardware output) and asks the scheduler for a GPU on cuda devices only.
 rule benchmark_inference:
     input:
-        # ancient: a job that rewrites this row unchanged (its shard's model_rows job after a
-        # shard-mate was added, the cards table was edited) must not re-measure. What the row
-        # holds for the measurement still re-runs it: the config.json (below), the code that
-        # derives the row (code inputs) and the settings it reads (params memory and
-        # slm_max_params).
-        model=ancient("results/models/{model}.parquet"),
+        # What the measurement reads of the model is derived here from its config.json (and
+        # the Hub record or snapshot source), not read from results/models/{model}.parquet:
+        # that row is rewritten whenever a shard-mate is added, and taking it as ancient()
+        # let Snakemake skip this job's params and code checks in any run that rewrote it
+        # (the run said "100% done" and the next dry run re-planned the benchmark).
         config_json=model_config_json,
+        source=model_source_json,
+        hub_info=hub_info_of,
         cpu_tdp=shipped("resources/hardware/cpu_tdp_codecarbon.csv"),
         specs="results/hardware.parquet",
         code=code_of("benchmark_inference"),
@@ -53,6 +54,7 @@ rule benchmark_inference:
         mem_mb=bench_mem_mb,
         runtime=60,
     params:
+        model_id=model_id_of,
         device=device_of,
         workload=workload_of,
         dtype=dtype_of,

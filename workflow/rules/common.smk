@@ -20,7 +20,7 @@ from lmfootprint.core.config import (
     load_schema,
 )
 from lmfootprint.core.errors import LmFootprintError
-from lmfootprint.benchmark.budget import over_budget
+from lmfootprint.benchmark.budget import closed_form_total, over_budget
 from lmfootprint.benchmark.same_compute import same_compute
 from lmfootprint.models.pins import (
     pinned_models,
@@ -301,23 +301,17 @@ def all_cores():
 
 
 def bench_mem_mb(wildcards, input):
-    """Memory to ask the scheduler for: the model's fp32 weights (metadata stage) + 50% + 2 GB.
+    """Memory to ask the scheduler for: the model's fp32 weights + 50% + 2 GB.
 
-    A model above benchmark.max_params is skipped by the job, which then needs little memory.
+    The size comes from the closed form on the job's config.json; where it has none (or the
+    file comes from the Hub during the run), from benchmark.max_params, the most a measured
+    model may have. A model above the budget is skipped by the job, which then needs little.
     """
-    import polars as pl
-
-    if not Path(input.model).exists():  # a dry run: the metadata stage has not run yet
-        return 2000
-    columns = ["params_total", "weights_gb_fp32"]
-    # an unreadable table: the job itself reports the file; ask for the default here
-    try:
-        row = pl.read_parquet(input.model, columns=columns).row(0)
-    except Exception:
-        return 2000
-    if row[0] > config["benchmark"]["max_params"]:
+    max_params = config["benchmark"]["max_params"]
+    total = closed_form_total(Path(input.config_json))
+    if total is not None and total > max_params:
         return 1000
-    return int(row[1] * 1.5 * 1000) + 2000
+    return int((total or max_params) * 4 / 1e9 * 1.5 * 1000) + 2000
 
 
 def benchmark_outputs(suffix=".parquet"):

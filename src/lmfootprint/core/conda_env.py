@@ -14,7 +14,8 @@ HEADER = """\
 # Generated from requirements/base.lock by `make lock` (python -m lmfootprint.core.conda_env);
 # do not edit by hand. Only used with `--sdm conda`; by default rules run in the interpreter
 # that runs Snakemake (the project's .venv). Every dependency is pinned as in the lock, so
-# installing the package itself resolves nothing new.
+# installing the package itself resolves nothing new; torch is the CPU build, from PyTorch's
+# CPU index (the package index's build would bring the CUDA runtime, which no lock pins here).
 channels:
   - conda-forge
   - nodefaults
@@ -22,6 +23,7 @@ dependencies:
   - python=3.11
   - pip
   - pip:
+      - --extra-index-url https://download.pytorch.org/whl/cpu
 """
 
 

@@ -6,6 +6,12 @@ a machine without a GPU and without fetching gigabytes of wheels. The GPU lock l
 the base lock does not already pin, at versions compatible with it (it was the constraint).
 
 ``python -m lmfootprint.core.locks gpu REPORT.json requirements/base.lock > requirements/gpu.lock``
+
+The same reports prove that the locks install on a machine that is not this one:
+``python -m lmfootprint.core.locks check REPORT.json LOCK...`` fails when a resolve against the
+public index alone needs a package no lock pins, chose another version than a lock pins, or took
+a file from anywhere but that index (a local wheel folder). ``.ci/check_locks`` runs it for every
+supported Python.
 """
 
 from __future__ import annotations
@@ -14,8 +20,13 @@ import json
 import re
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+# where the public package index (https://pypi.org/simple) serves its files from
+PUBLIC_FILES_HOST = "files.pythonhosted.org"
 
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)")
 
@@ -28,10 +39,15 @@ GPU_HEADER = """\
 
 
 def read_pins(path: str | Path) -> dict[str, str]:
-    """``name==version`` lines of a lock, by canonical name (comments and options skipped)."""
+    """``name==version`` lines of a lock, by canonical name, with those of the locks it
+    includes (``-r other.lock``); comments and other options are skipped."""
+    path = Path(path)
     pins: dict[str, str] = {}
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        match = PIN.match(line.strip())
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("-r "):
+            pins.update(read_pins(path.parent / line[3:].strip()))
+        match = PIN.match(line)
         if match:
             pins[canonicalize_name(match[1])] = match[2]
     return pins
@@ -52,13 +68,47 @@ def gpu_lock(report: dict, base: dict[str, str], always: tuple[str, ...] = ("tor
     return GPU_HEADER + "\n".join(lines) + "\n"
 
 
+def resolve_problems(
+    report: dict, locks: dict[str, dict[str, str]], index_host: str = PUBLIC_FILES_HOST
+) -> list[str]:
+    """What keeps a resolve from being the locks' install: an unpinned package, a version other
+    than the pin (a local label such as +cpu aside: the index has none), a file not from the
+    public index. ``locks`` maps each lock's name to its pins."""
+    pinned: dict[str, tuple[str, str]] = {}
+    for lock, pins in locks.items():
+        for name, version in pins.items():
+            pinned.setdefault(name, (Version(version).public, lock))
+    problems = []
+    for item in report["install"]:
+        name = canonicalize_name(item["metadata"]["name"])
+        version = item["metadata"]["version"]
+        url = item.get("download_info", {}).get("url", "")
+        if name not in pinned:
+            problems.append(f"{name} {version}: needed here, pinned in none of {sorted(locks)}")
+        elif Version(version).public != pinned[name][0]:
+            problems.append(f"{name}: {pinned[name][1]} pins {pinned[name][0]}, resolved {version}")
+        if urlsplit(url).hostname != index_host:
+            problems.append(f"{name} {version}: taken from {url or '?'}, not the public index")
+    return problems
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 3 or argv[0] != "gpu":
-        print(__doc__, file=sys.stderr)
-        return 2
-    report = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
-    sys.stdout.write(gpu_lock(report, read_pins(argv[2])))
-    return 0
+    if len(argv) == 3 and argv[0] == "gpu":
+        report = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+        sys.stdout.write(gpu_lock(report, read_pins(argv[2])))
+        return 0
+    if len(argv) >= 3 and argv[0] == "check":
+        report = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+        locks = {Path(p).name: read_pins(p) for p in argv[2:]}
+        problems = resolve_problems(report, locks)
+        python = report.get("environment", {}).get("python_full_version", "?")
+        for problem in problems:
+            print(f"lock check (Python {python}): {problem}", file=sys.stderr)
+        if not problems:
+            print(f"lock check (Python {python}): {' + '.join(locks)} resolve as pinned")
+        return 1 if problems else 0
+    print(__doc__, file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
