@@ -2,6 +2,27 @@
 # over the models whose slug digest falls in it (common.smk: metadata_shards) that writes the
 # shard's table, which the models table concatenates, and a cheap job per shard that writes each
 # of its models' rows from that table (model_rows.py says why it is a job of its own).
+# With models_on_error: skip, each metadata job also writes the models it could not read, with
+# why (an empty row stands for each), and the models table lists them all in
+# results/models_skipped.parquet (no such outputs by default: a 10,000-model study pays nothing).
+SKIP_BROKEN = config["models_on_error"] == "skip"
+
+
+def skipped_output(path):
+    return {"skipped": path} if SKIP_BROKEN else {}
+
+
+def skipped_tables():
+    if not SKIP_BROKEN:
+        return []
+    if config["metadata_shards"]:
+        return [
+            shard_table(shard).replace(".parquet", ".skipped.parquet")
+            for shard in metadata_shards()
+        ]
+    return expand("results/models/skipped/{model}.parquet", model=list(MODELS))
+
+
 if not config["metadata_shards"]:
 
     rule model_metadata:
@@ -12,6 +33,7 @@ if not config["metadata_shards"]:
             cards=shipped("resources/hub/model_cards.csv"),
             code=code_of("model_metadata"),
         output:
+            **skipped_output("results/models/skipped/{model}.parquet"),
             row="results/models/{model}.parquet",
         log:
             "logs/model_metadata/{model}.log",
@@ -27,6 +49,7 @@ if not config["metadata_shards"]:
             models=lambda wildcards: metadata_models([wildcards.model]),
             memory=config["memory"],
             slm_max_params=config["slm_max_params"],
+            on_error=config["models_on_error"],
         script:
             "../scripts/model_metadata.py"
 
@@ -41,6 +64,9 @@ else:
                 cards=shipped("resources/hub/model_cards.csv"),
                 code=code_of("model_metadata"),
             output:
+                **skipped_output(
+                    shard_table(shard).replace(".parquet", ".skipped.parquet")
+                ),
                 shard=shard_table(shard),
             log:
                 f"logs/model_metadata/shard-{shard}.log",
@@ -56,6 +82,7 @@ else:
                 models=metadata_models(slugs),
                 memory=config["memory"],
                 slm_max_params=config["slm_max_params"],
+                on_error=config["models_on_error"],
             script:
                 "../scripts/model_metadata.py"
 
@@ -63,6 +90,9 @@ else:
             name:
                 f"model_rows_{shard}"
             input:
+                **skipped_output(
+                    shard_table(shard).replace(".parquet", ".skipped.parquet")
+                ),
                 shard=shard_table(shard),
                 code=code_of("model_rows"),
             output:
@@ -87,9 +117,11 @@ else:
 rule models_table:
     input:
         models=model_table_parts(),
+        skipped=skipped_tables(),
         code=code_of("models_table"),
     output:
-        "results/models.parquet",
+        **skipped_output("results/models_skipped.parquet"),
+        models="results/models.parquet",
     log:
         "logs/models_table.log",
     benchmark:

@@ -2,13 +2,10 @@
 every model of a metadata shard (params.models) -> its table, results/models/shards/{shard}.parquet
 (from which model_rows.py writes the rows)."""
 
-from pathlib import Path
-
-from lmfootprint.core.ids import ModelRef
 from lmfootprint.core.io import write_parquet
 from lmfootprint.core.limits import memory_limit
 from lmfootprint.core.logs import log_to
-from lmfootprint.models.model_metadata import model_records, model_row
+from lmfootprint.models.model_metadata import metadata_tables
 
 models = snakemake.params.models
 memory = snakemake.params.memory
@@ -18,23 +15,18 @@ with (
     # a config that slips past the shape bounds ends here with one message, not a swap storm
     memory_limit(snakemake.resources.get("mem_mb"), what, rule=snakemake.rule),
 ):
-    rows = []
-    for model in models:
-        local_dir = model["local_dir"]
-        ref = ModelRef(model["model_id"], model["slug"], Path(local_dir) if local_dir else None)
-        row = model_row(
-            ref,
-            model["config_json"],
-            source_path=model["source"],
-            cards_csv=snakemake.input.cards,
-            context_tokens=memory["context_tokens"],
-            batch_size=memory["batch_size"],
-            kv_dtype=memory["kv_dtype"],
-            slm_max_params=snakemake.params.slm_max_params,
-            hub_info_path=model["hub_info"],
-        )
-        rows.append(row)
-    table = model_records(rows, [model["config_json"] for model in models])
+    table, skipped = metadata_tables(
+        models,
+        on_error=snakemake.params.on_error,
+        cards_csv=snakemake.input.cards,
+        context_tokens=memory["context_tokens"],
+        batch_size=memory["batch_size"],
+        kv_dtype=memory["kv_dtype"],
+        slm_max_params=snakemake.params.slm_max_params,
+    )
     # a shard writes its table (its rows are model_rows.py's job), a single model its row
+    # (empty when it was skipped: models_on_error: skip)
     write_parquet(table, snakemake.output.get("shard") or snakemake.output.row)
-    log.info("%s: metadata written", what)
+    if snakemake.output.get("skipped"):
+        write_parquet(skipped, snakemake.output.skipped)
+    log.info("%s: metadata written (%d skipped)", what, skipped.height)

@@ -6,10 +6,13 @@ costs k^2 to check at each run; this job reads one file."""
 
 from lmfootprint.core.io import write_parquet
 from lmfootprint.core.logs import log_to
-from lmfootprint.models.model_metadata import shard_rows
+from lmfootprint.models.model_metadata import load_skipped, shard_rows
 
 with log_to(snakemake.log[0]) as log:
-    rows = shard_rows(snakemake.input.shard, snakemake.params.slugs)
+    # models_on_error: skip: a skipped model's row is empty
+    found = snakemake.input.get("skipped")
+    skipped = load_skipped([found])["slug"].to_list() if found else []
+    rows = shard_rows(snakemake.input.shard, snakemake.params.slugs, skipped)
     for row, out in zip(rows, snakemake.output.models, strict=True):
         write_parquet(row, out)
     log.info("%d model rows written from %s", len(rows), snakemake.input.shard)

@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from lmfootprint.core.errors import TableValidationError
+from lmfootprint.core.errors import LmFootprintError, TableValidationError
 from lmfootprint.core.ids import ModelRef
 from lmfootprint.core.validation import (
     concat_parquets_checked,
@@ -21,11 +21,14 @@ from lmfootprint.core.validation import (
 )
 from lmfootprint.models.architecture import architecture_from_config, read_config_json
 from lmfootprint.models.memory import GB, kv_cache_bytes, weight_bytes
-from lmfootprint.models.schemas import ModelsSchema
+from lmfootprint.models.schemas import ModelsSchema, SkippedModelsSchema
 
 log = logging.getLogger(__name__)
 
 DTYPES = ("fp32", "bf16", "int8", "int4")
+# models_on_error: a model whose metadata cannot be read fails the run, or is skipped with its
+# reason (results/models_skipped.parquet) while the study goes on
+ON_ERROR = ("fail", "skip")
 
 
 def read_source_record(path: str | Path | None) -> dict[str, Any]:
@@ -63,6 +66,69 @@ def model_records(rows: list[dict[str, Any]], config_paths: list[str | Path]) ->
         for row, path in zip(rows, config_paths, strict=True)
     ]
     return validate_parts(ModelsSchema, parts, "metadata shard")
+
+
+def metadata_tables(
+    models: list[dict[str, Any]], *, on_error: str = "fail", **options: Any
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(rows, skipped) of a metadata job's models, each given as the workflow's
+    metadata_models lists them (slug, model_id, local_dir, config_json, source, hub_info);
+    ``options`` as for model_row. With ``on_error="fail"`` the first model that cannot be read
+    raises its one message; with ``"skip"`` it becomes a skipped row naming why and the others
+    go on (a 2,000-model study is not stopped by one broken config.json)."""
+    if on_error not in ON_ERROR:
+        raise ValueError(f"models_on_error: expected one of {ON_ERROR}, got {on_error!r}")
+    read: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    skipped: list[dict[str, Any]] = []
+
+    def skip(model: dict[str, Any], exc: Exception) -> None:
+        reason = str(exc) if isinstance(exc, LmFootprintError) else f"{type(exc).__name__}: {exc}"
+        log.warning("%s: skipped (models_on_error: skip): %s", model["model_id"], reason)
+        skipped.append(
+            {
+                "model_id": model["model_id"],
+                "slug": model["slug"],
+                "config_json": str(model["config_json"]),
+                "reason": reason,
+            }
+        )
+
+    for model in models:
+        local = model.get("local_dir")
+        ref = ModelRef(model["model_id"], model["slug"], Path(local) if local else None)
+        try:
+            row = model_row(
+                ref,
+                model["config_json"],
+                source_path=model.get("source"),
+                hub_info_path=model.get("hub_info"),
+                **options,
+            )
+        except (LmFootprintError, OSError) as exc:
+            if on_error == "fail":
+                raise
+            skip(model, exc)
+            continue
+        read.append((model, row))
+    try:  # one validation for all (per row, it would cost 0.1-0.25 s each)
+        table = model_records([r for _, r in read], [m["config_json"] for m, _ in read])
+    except TableValidationError:
+        if on_error == "fail":
+            raise
+        kept = []
+        for model, row in read:  # find the rows at fault: each is its model's skip reason
+            try:
+                validate_frame(
+                    ModelsSchema, frame_from_rows(ModelsSchema, [row]), model["config_json"]
+                )
+                kept.append((model, row))
+            except TableValidationError as exc:
+                skip(model, exc)
+        table = model_records([r for _, r in kept], [m["config_json"] for m, _ in kept])
+    skipped_table = validate_frame(
+        SkippedModelsSchema, frame_from_rows(SkippedModelsSchema, skipped), "skipped models"
+    )
+    return table, skipped_table
 
 
 def model_row(
@@ -171,13 +237,17 @@ def _require_models(table: pl.DataFrame, wanted: list[str], what: str, extra_is:
         )
 
 
-def aggregate_models(paths: list[str | Path], order: list[str] | None = None) -> pl.DataFrame:
+def aggregate_models(
+    paths: list[str | Path], order: list[str] | None = None, skipped: list[str] = ()
+) -> pl.DataFrame:
     """Concatenate per-model rows or shard tables, validate the whole table, and put its rows
     in `order` (the configured slugs; shard tables come in digest order), which it must match
-    exactly."""
+    exactly but for the `skipped` slugs (models_on_error: skip)."""
     table = concat_parquets_checked(paths, ModelsSchema, "results/models.parquet")
     if order is None:
         return table
+    gone = set(skipped)
+    order = [slug for slug in order if slug not in gone]
     _require_models(
         table,
         order,
@@ -188,15 +258,24 @@ def aggregate_models(paths: list[str | Path], order: list[str] | None = None) ->
     return table.join(rank, on="slug").sort("_rank").drop("_rank")
 
 
-def shard_rows(path: str | Path, slugs: list[str]) -> list[pl.DataFrame]:
+def shard_rows(path: str | Path, slugs: list[str], skipped: list[str] = ()) -> list[pl.DataFrame]:
     """Each model's row of a shard table, in the order of `slugs` (the shard's configured models,
-    which the table must hold exactly): what a benchmark job of that model reads."""
+    which the table must hold exactly, but for the `skipped` ones, whose rows are empty)."""
     table = read_parquet_checked(path, ModelsSchema)
+    gone = set(skipped)
     _require_models(
-        table, slugs, f"{path}: the shard table holds other models than its shard", "in the shard"
+        table,
+        [slug for slug in slugs if slug not in gone],
+        f"{path}: the shard table holds other models than its shard",
+        "in the shard",
     )
     index = {slug: i for i, slug in enumerate(table.get_column("slug").to_list())}
-    return [table.slice(index[slug], 1) for slug in slugs]
+    return [table.slice(index[slug], 1) if slug not in gone else table.clear() for slug in slugs]
+
+
+def load_skipped(paths: list[str | Path]) -> pl.DataFrame:
+    """The skipped-model tables of the metadata jobs as one (models_on_error: skip)."""
+    return concat_parquets_checked(paths, SkippedModelsSchema, "results/models_skipped.parquet")
 
 
 def load_models(path: str | Path) -> pl.DataFrame:

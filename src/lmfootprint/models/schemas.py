@@ -63,3 +63,13 @@ class ModelsSchema(TableSchema):
         return data.lazyframe.select(
             pl.col("params_embedding") + pl.col("params_non_embedding") == pl.col("params_total")
         )
+
+
+class SkippedModelsSchema(TableSchema):
+    """results/models_skipped.parquet (models_on_error: skip): each configured model whose
+    metadata could not be read, and why; the models table goes on without it."""
+
+    model_id: str = pa.Field(str_length={"min_value": 1, "max_value": 4096})
+    slug: str = pa.Field(str_matches=r"^[A-Za-z0-9][A-Za-z0-9._-]*--[A-Za-z0-9._-]+$")
+    config_json: str
+    reason: str = pa.Field(str_length={"min_value": 1})
