@@ -49,7 +49,9 @@ def test_two_model_study_as_a_module_writes_only_into_the_user_folder(tmp_path: 
         study,
         {"models": ["EleutherAI/pythia-14m", "Qwen/Qwen2.5-0.5B"], "benchmark": TINY_BENCH},
     )
-    (study / "Snakefile").write_text(USER_SNAKEFILE.format(snakefile=ROOT / "Snakefile"))
+    (study / "Snakefile").write_text(
+        USER_SNAKEFILE.format(snakefile=ROOT / "workflow" / "Snakefile")
+    )
     start = time.time() - 1
     proc = subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2"],

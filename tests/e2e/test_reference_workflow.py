@@ -50,7 +50,7 @@ def test_module_use_offline_then_live_then_refresh(tmp_path: Path) -> None:
     (user / "Snakefile").write_text(
         'configfile: "config/config.yaml"\n'
         "module lmfootprint:\n"
-        f'    snakefile: "{wf / "Snakefile"}"\n'
+        f'    snakefile: "{wf / "workflow" / "Snakefile"}"\n'
         "    config: config\n"
         "use rule * from lmfootprint as lmfootprint_*\n"
     )

@@ -6,6 +6,17 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
+# A module fetched from a hosting provider (snakedeploy's github(...) declaration) reaches
+# Snakemake file by file; this workflow reads what it ships (resources/, schemas) from disk.
+if not getattr(workflow.current_basedir, "is_local", True):
+    raise WorkflowError(
+        "lmfootprint: this workflow runs as a module from a local copy only (it reads "
+        "resources/ and its schemas from disk). Clone a release and deploy from the clone:\n"
+        "    git clone --branch v<version> <repository URL> lmfootprint-src\n"
+        "    snakedeploy deploy-workflow lmfootprint-src <your study>\n"
+        "then set the module's snakefile: to the clone's workflow/Snakefile (README: Deploy)."
+    )
+
 try:
     from lmfootprint.core.config import check_yaml_file
     from lmfootprint.core.errors import LmFootprintError
