@@ -20,6 +20,7 @@ from lmfootprint.core.config import (
     load_schema,
 )
 from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.core.redact import redact
 from lmfootprint.benchmark.budget import closed_form_total, over_budget
 from lmfootprint.benchmark.same_compute import same_compute
 from lmfootprint.models.pins import (
@@ -481,3 +482,29 @@ def figure_caption(wildcards):
 
 def figure_specs():
     return expand("results/figures/{figure}.vl.json", figure=list(FIGURES))
+
+
+# models_on_error: skip (models.smk)
+SKIP_BROKEN = config["models_on_error"] == "skip"
+
+
+def skipped_output(path):
+    return {"skipped": path} if SKIP_BROKEN else {}
+
+
+def skipped_tables():
+    if not SKIP_BROKEN:
+        return []
+    if config["metadata_shards"]:
+        return [
+            shard_table(shard).replace(".parquet", ".skipped.parquet")
+            for shard in metadata_shards()
+        ]
+    return expand("results/models/skipped/{model}.parquet", model=list(MODELS))
+
+
+def masked_endpoints():
+    """The source URLs as a job's params, credentials masked: Snakemake records params in
+    .snakemake/metadata (and re-runs a job when they change). The scripts read the URLs
+    they request, credentials included, from the config."""
+    return {name: redact(url) for name, url in config["reference"]["endpoints"].items()}

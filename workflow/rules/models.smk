@@ -4,23 +4,8 @@
 # of its models' rows from that table (model_rows.py says why it is a job of its own).
 # With models_on_error: skip, each metadata job also writes the models it could not read, with
 # why (an empty row stands for each), and the models table lists them all in
-# results/models_skipped.parquet (no such outputs by default: a 10,000-model study pays nothing).
-SKIP_BROKEN = config["models_on_error"] == "skip"
-
-
-def skipped_output(path):
-    return {"skipped": path} if SKIP_BROKEN else {}
-
-
-def skipped_tables():
-    if not SKIP_BROKEN:
-        return []
-    if config["metadata_shards"]:
-        return [
-            shard_table(shard).replace(".parquet", ".skipped.parquet")
-            for shard in metadata_shards()
-        ]
-    return expand("results/models/skipped/{model}.parquet", model=list(MODELS))
+# results/models_skipped.parquet (no such outputs by default: a 10,000-model study pays nothing;
+# common.smk: skipped_output, skipped_tables).
 
 
 if not config["metadata_shards"]:

@@ -6,16 +6,6 @@
 #   retrieve_<source>_shipped  copies the dated snapshot from resources/ (offline).
 # The build rules (prices.smk, carbon.smk, tariffs.smk) take one or the other, by the source's
 # online switch (reference.online.<source>, else `online`).
-from lmfootprint.core.redact import redact
-
-
-def masked_endpoints():
-    """The source URLs as rule params, credentials masked: Snakemake records params in
-    .snakemake/metadata (and re-runs a job when they change). The scripts read the URLs
-    they request, credentials included, from the config."""
-    return {name: redact(url) for name, url in config["reference"]["endpoints"].items()}
-
-
 rule retrieve_prices_live:
     input:
         skus=shipped("resources/gpu_skus.csv"),
