@@ -43,6 +43,8 @@ def git(cwd: Path, *args: str) -> None:
 
 def snakedeploy() -> str:
     found = shutil.which("snakedeploy", path=str(Path(sys.executable).parent))
+    if found is None and sys.version_info >= (3, 13):
+        pytest.skip("snakedeploy 0.17.1 supports Python < 3.13 (requirements/dev.lock)")
     if found is None:
         pytest.fail("snakedeploy is not installed (requirements/dev.lock pins it)")
     return found
