@@ -18,7 +18,7 @@ from snakemake.logging import DefaultFormatter, is_quiet_about, timestamp
 from snakemake_interface_logger_plugins.base import LogHandlerBase
 from snakemake_interface_logger_plugins.settings import LogHandlerSettingsBase
 
-from lmfootprint.present.run_lines import error_lines, job_line
+from lmfootprint.core.terminal import error_lines, job_line
 
 __all__ = ["LogHandler", "LogHandlerSettings"]
 
@@ -54,7 +54,8 @@ class LogHandler(LogHandlerBase):
         self.setFormatter(
             BriefFormatter(quiet, getattr(self.common_settings, "show_failed_logs", False))
         )
-        self.stream = sys.stderr
+        # as Snakemake's own handler: stdout when asked (a dry run), else stderr
+        self.stream = sys.stdout if getattr(self.common_settings, "stdout", False) else sys.stderr
 
     def emit(self, record: logging.LogRecord) -> None:
         try:

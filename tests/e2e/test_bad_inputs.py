@@ -31,6 +31,8 @@ BASE = {
     "benchmark": TINY_BENCH,
     "scenarios": yaml.safe_load((ROOT / "config/config.yaml").read_text())["scenarios"],
 }
+# the failed benchmark_model job's output, beside the failed metadata job's row
+PYTHIA_BENCH_ROW = "results/benchmarks/EleutherAI--pythia-14m/model.parquet"
 PYTHIA = "resources/hub/EleutherAI--pythia-14m/config.json"
 
 
@@ -152,19 +154,19 @@ CASES = [
         "config.json not JSON",
         lambda wd: (wd / PYTHIA).write_text("{not json"),
         r"pythia-14m.*config\.json",
-        {"results/models/EleutherAI--pythia-14m.parquet"},
+        {"results/models/EleutherAI--pythia-14m.parquet", PYTHIA_BENCH_ROW},
     ),
     Case(
         "config.json missing fields",
         json_edit(PYTHIA, lambda d: [d.pop(k) for k in ("hidden_size", "num_hidden_layers")]),
         r"pythia-14m.*missing required fields: hidden_size.*num_hidden_layers",
-        {"results/models/EleutherAI--pythia-14m.parquet"},
+        {"results/models/EleutherAI--pythia-14m.parquet", PYTHIA_BENCH_ROW},
     ),
     Case(
         "absurd size",
         json_edit(PYTHIA, lambda d: d.update(hidden_size=-128)),
         r"hidden_size|-128",
-        {"results/models/EleutherAI--pythia-14m.parquet"},
+        {"results/models/EleutherAI--pythia-14m.parquet", PYTHIA_BENCH_ROW},
     ),
     # --- intermediate tables
     Case(

@@ -64,6 +64,7 @@ def test_sharded_metadata_adds_one_model_with_its_shard_only(tmp_path: Path) -> 
     metadata_jobs = {r: n for r, n in planned.items() if r.startswith("model_")}
     assert metadata_jobs == {f"model_metadata_{shard}": 1, f"model_rows_{shard}": 1}
     assert planned["benchmark_inference"] == 1  # the new model's, no shard-mate's
+    assert planned["benchmark_model"] == 1
     second = run_snakemake(wd)
     mates = [s for s in slugs if shard_of(s, SHARDS) == shard_of(slug, SHARDS)]
     # shard-mates' rows are rewritten byte for byte; their benchmarks are not measured again

@@ -127,6 +127,7 @@ def test_run_add_model_and_noop(workdir: Path) -> None:
         [
             f"results/models/{new}.parquet",
             f"results/models/{big}.parquet",
+            f"results/benchmarks/{new}/model.parquet",
             f"results/benchmarks/{new}/cpu/tiny.parquet",
             f"results/benchmarks/{new}/cpu/tiny.raw.parquet",
             f"results/benchmarks/{new}/cpu/tiny.hardware.json",

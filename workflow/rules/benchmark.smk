@@ -22,18 +22,48 @@ rule detect_hardware:
         "../scripts/detect_hardware.py"
 
 
+# What a benchmark reads of its model, from the model's own files: re-run when they change,
+# not when a shard-mate's row is rewritten; a config.json that cannot be read fails here, before
+# the benchmark's outputs are removed.
+rule benchmark_model:
+    input:
+        config_json=model_config_json,
+        source=model_source_json,
+        hub_info=hub_info_of,
+        code=code_of("benchmark_model"),
+    output:
+        "results/benchmarks/{model}/model.parquet",
+    log:
+        "logs/benchmark_model/{model}.log",
+    benchmark:
+        "benchmarks/benchmark_model/{model}.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        model_id=model_id_of,
+        local_dir=local_dir_of,
+        memory=config["memory"],
+        slm_max_params=config["slm_max_params"],
+    script:
+        "../scripts/benchmark_model.py"
+
+
 # Measurements run alone: the job takes every core, so no other job runs beside it. It detects
 # the hardware it holds (hardware output) and asks the scheduler for a GPU on cuda devices only.
 rule benchmark_inference:
     input:
-        # What the measurement reads of the model is derived here from its config.json (and
-        # the Hub record or snapshot source), not read from results/models/{model}.parquet:
-        # that row is rewritten whenever a shard-mate is added, and taking it as ancient()
-        # let Snakemake skip this job's params and code checks in any run that rewrote it
-        # (the run said "100% done" and the next dry run re-planned the benchmark).
+        # What the measurement reads of the model comes from benchmark_model (below), not
+        # from results/models/{model}.parquet: that row is rewritten whenever a shard-mate is
+        # added, and taking it as ancient() let Snakemake skip this job's params and code
+        # checks in any run that rewrote it (the run said "100% done" and the next dry run
+        # re-planned the benchmark).
+        model=rules.benchmark_model.output[0],
         config_json=model_config_json,
-        source=model_source_json,
-        hub_info=hub_info_of,
         cpu_tdp=shipped("resources/hardware/cpu_tdp_codecarbon.csv"),
         specs="results/hardware.parquet",
         code=code_of("benchmark_inference"),
@@ -54,7 +84,6 @@ rule benchmark_inference:
         mem_mb=bench_mem_mb,
         runtime=60,
     params:
-        model_id=model_id_of,
         device=device_of,
         workload=workload_of,
         dtype=dtype_of,

@@ -7,11 +7,10 @@ from pathlib import Path
 from lmfootprint.benchmark.benchmark_inference import benchmark_job
 from lmfootprint.benchmark.detect_hardware import detect
 from lmfootprint.benchmark.harness import Workload
-from lmfootprint.core.ids import ModelRef
 from lmfootprint.core.io import write_parquet
 from lmfootprint.core.logs import log_to
 from lmfootprint.core.validation import read_parquet_checked
-from lmfootprint.models.model_metadata import model_record
+from lmfootprint.models.model_metadata import load_models
 from lmfootprint.reference.hardware_table import gpu_memory_bandwidth
 from lmfootprint.reference.schemas import HardwareSchema
 
@@ -30,20 +29,8 @@ with log_to(snakemake.log[0]) as log:
             machine.gpu.memory_gb,
             read_parquet_checked(snakemake.input.specs, HardwareSchema),
         )
-    # the model's row as the metadata job derives it, from this job's own inputs (the rule
-    # says why it does not read results/models/{model}.parquet)
+    model = load_models(snakemake.input.model).row(0, named=True)
     weights_dir = snakemake.params.weights_dir
-    memory = snakemake.params.memory
-    model = model_record(
-        ModelRef(snakemake.params.model_id, snakemake.wildcards.model, weights_dir or None),
-        snakemake.input.config_json,
-        source_path=snakemake.input.get("source") or None,
-        hub_info_path=snakemake.input.get("hub_info") or None,
-        context_tokens=memory["context_tokens"],
-        batch_size=memory["batch_size"],
-        kv_dtype=memory["kv_dtype"],
-        slm_max_params=snakemake.params.slm_max_params,
-    ).row(0, named=True)
     summary, raw = benchmark_job(
         model=model,
         machine=machine,

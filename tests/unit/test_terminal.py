@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from workflow_runner import make_workdir
 
-from lmfootprint.present.run_lines import error_lines, job_line, short_reason
+from lmfootprint.core.terminal import error_lines, job_line, short_reason
 
 CODE = ", ".join(f"/src/lmfootprint/core/m{i}.py" for i in range(25))
 
