@@ -1,7 +1,7 @@
 # The answer (lmfootprint.answer): LLM/SLM ratios, ladders, capability, peers, headlines.
 rule answer:
     input:
-        models=rules.models_table.output[0],
+        models=rules.models_table.output.models,
         families=shipped(config["comparison"]["families"]),
         quality=shipped(config["comparison"]["quality"]),
         training=rules.training_footprint.output[0],
@@ -58,7 +58,7 @@ rule headlines:
     """Every number a figure title or the report states, computed once from the table it
     summarises, so that titles and the report format numbers and never compute them."""
     input:
-        models=rules.models_table.output[0],
+        models=rules.models_table.output.models,
         scenarios=rules.scenarios.output[0],
         training=rules.training_footprint.output[0],
         inference=rules.inference_table.output[0],

@@ -49,6 +49,7 @@ rule benchmark_model:
         local_dir=local_dir_of,
         memory=config["memory"],
         slm_max_params=config["slm_max_params"],
+        on_error=config["models_on_error"],
     script:
         "../scripts/benchmark_model.py"
 
@@ -138,7 +139,7 @@ rule inference_table:
     input:
         tables=benchmark_tables(),
         # for the skip rows of the models that got no job
-        models=rules.models_table.output[0],
+        models=rules.models_table.output.models,
         hardware=expand(rules.detect_hardware.output[0], device=list(DEVICES)),
         code=code_of("inference_table"),
     output:

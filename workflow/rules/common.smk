@@ -503,6 +503,11 @@ def skipped_tables():
     return expand("results/models/skipped/{model}.parquet", model=list(MODELS))
 
 
+def skipped_models_input():
+    """The report's list of the models left out (models_on_error: skip); none by default."""
+    return {"models_skipped": "results/models_skipped.parquet"} if SKIP_BROKEN else {}
+
+
 def masked_endpoints():
     """The source URLs as a job's params, credentials masked: Snakemake records params in
     .snakemake/metadata (and re-runs a job when they change). The scripts read the URLs

@@ -5,7 +5,7 @@ rule training_footprint:
     input:
         published=shipped(config["training"]["published"]),
         derived_hours=shipped(config["training"]["derived_gpu_hours"]),
-        models=rules.models_table.output[0],
+        models=rules.models_table.output.models,
         code=code_of("training_footprint"),
     output:
         "results/training.parquet",
@@ -29,7 +29,7 @@ rule training_footprint:
 
 rule training_estimates:
     input:
-        models=rules.models_table.output[0],
+        models=rules.models_table.output.models,
         training=rules.training_footprint.output[0],
         tokens=shipped(config["training"]["tokens"]),
         derived_hours=shipped(config["training"]["derived_gpu_hours"]),
@@ -79,7 +79,7 @@ rule inference_fit:
 
 rule inference_estimates:
     input:
-        models=rules.models_table.output[0],
+        models=rules.models_table.output.models,
         scenarios=rules.scenarios.output[0],
         fit=rules.inference_fit.output.fit,
         code=code_of("inference_estimates"),

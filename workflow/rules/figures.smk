@@ -23,7 +23,7 @@ FIGURES = {
     "peers": {"peers": rules.peer_validation.output[0], "headlines": HEADLINES},
     "break_even": {"break_even": rules.break_even.output[0], "headlines": HEADLINES},
     "memory": {
-        "models": rules.models_table.output[0],
+        "models": rules.models_table.output.models,
         "scenarios": rules.scenarios.output[0],
         "headlines": HEADLINES,
     },

@@ -106,6 +106,7 @@ rule models_table:
         code=code_of("models_table"),
     output:
         **skipped_output("results/models_skipped.parquet"),
+        # by name: output[0] is the skipped table when there is one (snakefmt puts ** first)
         models="results/models.parquet",
     log:
         "logs/models_table.log",

@@ -1,6 +1,8 @@
 rule report:
     input:
-        models=rules.models_table.output[0],
+        **skipped_models_input(),
+        models=rules.models_table.output.models,
+        # models_on_error: skip: the models left out, listed with why
         training=rules.training_footprint.output[0],
         inference=rules.inference_table.output[0],
         scenarios=rules.scenarios.output[0],

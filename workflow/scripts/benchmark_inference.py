@@ -4,7 +4,7 @@ re-runs benchmark_emissions, never a measurement."""
 
 from pathlib import Path
 
-from lmfootprint.benchmark.benchmark_inference import benchmark_job
+from lmfootprint.benchmark.benchmark_inference import benchmark_job, no_results
 from lmfootprint.benchmark.detect_hardware import detect
 from lmfootprint.benchmark.harness import Workload
 from lmfootprint.core.io import write_parquet
@@ -29,24 +29,32 @@ with log_to(snakemake.log[0]) as log:
             machine.gpu.memory_gb,
             read_parquet_checked(snakemake.input.specs, HardwareSchema),
         )
-    model = load_models(snakemake.input.model).row(0, named=True)
-    weights_dir = snakemake.params.weights_dir
-    summary, raw = benchmark_job(
-        model=model,
-        machine=machine,
-        config_path=Path(snakemake.input.config_json),
-        weights_dir=Path(weights_dir) if weights_dir else None,
-        workload=Workload.from_spec(snakemake.wildcards.workload, spec),
-        dtype=snakemake.params.dtype,
-        threads=min(snakemake.params.threads, snakemake.threads),
-        max_params=snakemake.params.max_params,
-        cpu_tdp_w=snakemake.params.cpu_tdp_w,
-        ram_w_per_gb=snakemake.params.ram_w_per_gb,
-        idle_seconds_max=snakemake.params.idle_seconds_max,
-        seed=snakemake.params.seed,
-        cpu_tdp_table=snakemake.input.cpu_tdp,
-        memory_bandwidth_gbps=bandwidth,
-        skip_missing_devices=snakemake.params.skip_missing_devices,
-    )
+    models = load_models(snakemake.input.model)
+    if models.is_empty():  # models_on_error: skip, and its config.json could not be read
+        log.info(
+            "%s: left out (logs/benchmark_model says why): nothing measured",
+            snakemake.wildcards.model,
+        )
+        summary, raw = no_results()
+    else:
+        model = models.row(0, named=True)
+        weights_dir = snakemake.params.weights_dir
+        summary, raw = benchmark_job(
+            model=model,
+            machine=machine,
+            config_path=Path(snakemake.input.config_json),
+            weights_dir=Path(weights_dir) if weights_dir else None,
+            workload=Workload.from_spec(snakemake.wildcards.workload, spec),
+            dtype=snakemake.params.dtype,
+            threads=min(snakemake.params.threads, snakemake.threads),
+            max_params=snakemake.params.max_params,
+            cpu_tdp_w=snakemake.params.cpu_tdp_w,
+            ram_w_per_gb=snakemake.params.ram_w_per_gb,
+            idle_seconds_max=snakemake.params.idle_seconds_max,
+            seed=snakemake.params.seed,
+            cpu_tdp_table=snakemake.input.cpu_tdp,
+            memory_bandwidth_gbps=bandwidth,
+            skip_missing_devices=snakemake.params.skip_missing_devices,
+        )
     write_parquet(raw, snakemake.output.raw)
     write_parquet(summary, snakemake.output.summary)

@@ -221,6 +221,12 @@ def benchmark_job(
     return validate_frame(InferenceSchema, _frame(summary.to_dicts()), "inference"), raw
 
 
+def no_results() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(summary, raw) of a job whose model was left out (``models_on_error: skip``): no rows,
+    so the inference table and the emissions go on without it."""
+    return validate_frame(InferenceSchema, _frame([]), "inference"), pl.DataFrame()
+
+
 def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
     return frame_from_rows(InferenceSchema, rows)
 

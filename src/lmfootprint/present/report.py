@@ -239,6 +239,7 @@ def render_report(
         version=lmfootprint.__version__,
         vega_bundle=read_bundle(bundle),
         models=models.sort("params_total").to_dicts(),
+        models_skipped=rows("models_skipped"),
         training=training.to_dicts(),
         flagged=training.filter(pl.col("flags") != "").to_dicts(),
         inference=inference.filter(pl.col("status") == "ok")
@@ -290,6 +291,8 @@ OPTIONAL_TABLES = (
     "prices",
     "carbon",
     "tariffs",
+    # models_on_error: skip (results/models_skipped.parquet): the models left out, and why
+    "models_skipped",
 )
 
 
