@@ -53,7 +53,7 @@ TORCH_OTHER_cpu := cuda
 TORCH_OTHER_cuda := cpu
 TORCH_INSTALL = $(PIP) install --quiet --no-compile --no-deps --force-reinstall
 
-.PHONY: run test lint install install-dev install-llama install-gpu dag lock lock-gpu env clean clean-results refresh-hub refresh-reference discover
+.PHONY: run test test-fast lint install install-dev install-llama install-gpu dag lock lock-gpu env clean clean-results refresh-hub refresh-reference discover
 
 run: $(STAMP)
 	$(if $(CONFIG),$(BIN)/python -m lmfootprint check-config $(CONFIG))
@@ -62,6 +62,11 @@ run: $(STAMP)
 
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest
+
+# The fast lane, between commits: unit and schema tests, no end-to-end workflow run (pytest -m
+# "not e2e"); `make test` is the full suite CI runs.
+test-fast: $(DEV_STAMP)
+	$(BIN)/python -m pytest -m "not e2e" -q
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
