@@ -15,7 +15,8 @@ from lmfootprint.core.secrets import SecretFilter, mask_secrets
 
 @contextlib.contextmanager
 def log_to(path: str | Path) -> Iterator[logging.Logger]:
-    """Log to ``path`` and stderr, secrets masked (core.secrets); a user error is logged as
+    """Log to ``path`` (everything) and stderr (warnings and errors: the terminal shows a line
+    per job, the details stay in the log), secrets masked (core.secrets); a user error is logged as
     one clear line, then re-raised. An unexpected error's traceback is logged; it is re-raised
     as it is unless it holds a secret, which only the masked log copy then shows."""
     path = Path(path)
@@ -25,6 +26,7 @@ def log_to(path: str | Path) -> Iterator[logging.Logger]:
     handler.setFormatter(fmt)
     err = logging.StreamHandler(sys.stderr)
     err.setFormatter(fmt)
+    err.setLevel(logging.WARNING)
     for h in (handler, err):  # on the handlers: records of every logger pass through them
         h.addFilter(SecretFilter())
     root = logging.getLogger()
