@@ -27,6 +27,7 @@ from lmfootprint.core.units import fx_rate
 from lmfootprint.core.validation import read_csv_checked, read_csv_columns, validate_frame
 from lmfootprint.reference.http import fetch, get, now, redact, response_entry, session
 from lmfootprint.reference.schemas import GpuPriceSchema, GpuSkuSchema
+from lmfootprint.reference.tariffs import join_rates
 
 log = logging.getLogger(__name__)
 
@@ -346,19 +347,7 @@ def _to_usd(prices: pl.DataFrame, fx: pl.DataFrame | None, fx_source: str) -> pl
             + (f" and {rows.height - 5} more" if rows.height > 5 else "")
             + f": {why} ({fx_source}); add the dated rate there rather than read it as USD"
         )
-    table = pl.DataFrame(
-        [
-            {"currency": c, "effective_date": d, "usd_per_unit": r, "fx_period": p}
-            for (c, d), (r, p) in rates.items()
-        ],
-        schema={
-            "currency": pl.String,
-            "effective_date": pl.String,
-            "usd_per_unit": pl.Float64,
-            "fx_period": pl.String,
-        },
-    )
-    return prices.join(table, on=["currency", "effective_date"], how="left")
+    return join_rates(prices, rates, "effective_date")
 
 
 def _schema() -> dict[str, Any]:

@@ -171,19 +171,7 @@ def to_usd(
             rates[(currency, period)] = fx_rate(currency, period, fx_rows)
         except ValueError as err:
             raise LmFootprintError(str(err)) from None
-    table = pl.DataFrame(
-        [
-            {"currency": c, "period": p, "usd_per_unit": rate, "fx_period": fx_period}
-            for (c, p), (rate, fx_period) in rates.items()
-        ],
-        schema={
-            "currency": pl.String,
-            "period": pl.String,
-            "usd_per_unit": pl.Float64,
-            "fx_period": pl.String,
-        },
-    )
-    out = tariffs.join(table, on=["currency", "period"], how="left")
+    out = join_rates(tariffs, rates, "period")
     out = out.with_columns(
         usd_per_kwh=pl.col("price_per_kwh") * pl.col("usd_per_unit"),
         provenance=pl.lit(provenance),
@@ -218,3 +206,23 @@ def lookup(
             + " in results/tariffs.parquet"
         )
     return match.sort("period", "band", descending=[True, False]).row(0, named=True)
+
+
+def join_rates(
+    frame: pl.DataFrame, rates: dict[tuple[str, str], tuple[float, str]], date_column: str
+) -> pl.DataFrame:
+    """``usd_per_unit`` and ``fx_period`` on each row, from ``rates`` keyed by (currency, the
+    row's ``date_column``) as units.fx_rate gives them (tariffs and GPU prices alike)."""
+    table = pl.DataFrame(
+        [
+            {"currency": c, date_column: d, "usd_per_unit": rate, "fx_period": period}
+            for (c, d), (rate, period) in rates.items()
+        ],
+        schema={
+            "currency": pl.String,
+            date_column: pl.String,
+            "usd_per_unit": pl.Float64,
+            "fx_period": pl.String,
+        },
+    )
+    return frame.join(table, on=["currency", date_column], how="left")
