@@ -18,6 +18,17 @@ RES = ROOT / "resources"
 HARDWARE = load_hardware(RES / "hardware.csv")
 SPECS = {r["hardware_id"]: r for r in HARDWARE.iter_rows(named=True)}
 
+# the smallest Llama config.json the closed form and transformers both count (tests copy it)
+TINY_LLAMA = {
+    "model_type": "llama",
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "vocab_size": 100,
+}
+
 
 def scenario(name: str, kind: str, hardware_id: str, **over: Any) -> dict[str, Any]:
     """One row of results/scenarios.parquet, with the specs of resources/hardware.csv."""

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from builders import TINY_LLAMA
 
 from lmfootprint.core.ids import ModelRef
 from lmfootprint.core.limits import MAX_CONFIG_BYTES, MAX_JSON_DEPTH, MAX_PARAMS
@@ -18,15 +19,7 @@ from lmfootprint.models.architecture import ConfigJsonError
 from lmfootprint.models.model_metadata import model_record
 
 ROOT = Path(__file__).resolve().parents[2]
-TINY = {
-    "model_type": "llama",
-    "hidden_size": 64,
-    "intermediate_size": 128,
-    "num_hidden_layers": 2,
-    "num_attention_heads": 4,
-    "num_key_value_heads": 2,
-    "vocab_size": 100,
-}
+TINY = dict(TINY_LLAMA)
 
 
 def write_config(folder: Path, raw: dict | None = None, text: str | bytes | None = None) -> Path:

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from builders import TINY_LLAMA
 
 from lmfootprint.benchmark.benchmark_inference import benchmark_job
 from lmfootprint.benchmark.detect_hardware import detect
@@ -18,16 +19,7 @@ from lmfootprint.core.ids import ModelRef, parse_model_entry
 from lmfootprint.models.architecture import ConfigJsonError, read_config_json
 from lmfootprint.models.model_metadata import model_record
 
-TINY = {
-    "model_type": "llama",
-    "hidden_size": 64,
-    "intermediate_size": 128,
-    "num_hidden_layers": 2,
-    "num_attention_heads": 4,
-    "num_key_value_heads": 2,
-    "vocab_size": 100,
-    "max_position_embeddings": 16,
-}
+TINY = {**TINY_LLAMA, "max_position_embeddings": 16}
 
 
 @pytest.mark.parametrize("kind", ["directory", "fifo"])

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from builders import TINY_LLAMA
 
 from lmfootprint.core.io import write_parquet
 from lmfootprint.models.architecture import ConfigJsonError
@@ -17,15 +18,7 @@ from lmfootprint.models.model_metadata import (
     shard_rows,
 )
 
-TINY = {
-    "model_type": "llama",
-    "hidden_size": 64,
-    "intermediate_size": 128,
-    "num_hidden_layers": 2,
-    "num_attention_heads": 4,
-    "num_key_value_heads": 2,
-    "vocab_size": 100,
-}
+TINY = dict(TINY_LLAMA)
 
 
 def local_models(tmp_path: Path, n: int, broken: dict[int, str]) -> list[dict]:
