@@ -18,7 +18,13 @@ from lmfootprint.estimates.inference_fit import (
     interval,
     kv_bytes_per_token,
     peer_rows,
+    split_v2,
 )
+
+
+def fitted_rows(serving) -> pl.DataFrame:
+    """What the fit calibrates on: the v3 rows and v2's sub-8B rows."""
+    return pl.concat([serving.rows, split_v2(serving.v2)[0]], how="diagonal_relaxed")
 
 
 @pytest.mark.parametrize(
@@ -55,10 +61,11 @@ def test_shipped_rows_are_dense_configurations_on_h100_and_b200(serving) -> None
 
 
 def test_family_and_gpu_holdout_errors_are_computed(serving) -> None:
-    fit, cv, rows = serving.fit, serving.cv, serving.rows
+    fit, cv, rows = serving.fit, serving.cv, fitted_rows(serving)
     assert set(fit.gpu_holdout_median_abs_error) == {
         "hardware_id=H100-SXM5",
         "hardware_id=B200",
+        "hardware_id=A100-40-SXM4",  # only v2's sub-8B rows ran on it
     }
     for err in [fit.family_holdout_median_abs_error, *fit.gpu_holdout_median_abs_error.values()]:
         assert math.isfinite(err) and 0 < err < 1
@@ -69,10 +76,24 @@ def test_family_and_gpu_holdout_errors_are_computed(serving) -> None:
             assert held.height == n, (key, group)
             assert set(held[key]) == {group}
     assert cv.filter(pl.col("held_out") == "none (in-sample)").height == rows.height
+    # v2: the sub-8B rows (family held out) and the rest (never fitted), each once
     assert cv.filter(pl.col("held_out").str.starts_with("ML.ENERGY v2")).height == serving.v2.height
     assert fit.v2_median_abs_error is not None and fit.v2_median_abs_error < 0.5
     assert fit.in_sample_median_abs_error < 0.3
-    assert fit.n_rows == {"ML.ENERGY v3": rows.height, "ML.ENERGY v2": serving.v2.height}
+    small, large = split_v2(serving.v2)
+    assert small.height and set(small["family"]) == {"gemma-2", "phi-3", "mistral"}
+    assert fit.n_rows == {
+        "ML.ENERGY v3": serving.rows.height,
+        "ML.ENERGY v2 small (fitted)": small.height,
+        "ML.ENERGY v2": large.height,
+    }
+
+
+def test_v2_alone_can_still_be_a_check_never_fitted(serving) -> None:
+    """fit_small_v2=False: the v3-only calibration, every v2 row a check."""
+    fit, cv = fit_serving(serving.rows, serving.v2.head(3), fit_small_v2=False)
+    assert fit.n_rows == {"ML.ENERGY v3": serving.rows.height, "ML.ENERGY v2": 3}
+    assert cv.filter(pl.col("held_out") == "ML.ENERGY v2 (never fitted)").height == 3
 
 
 def test_held_out_predictions_come_from_another_fit(serving) -> None:
@@ -99,7 +120,7 @@ def test_interval_and_coverage(serving) -> None:
     low, high = interval(fit, 2.0)
     assert low == pytest.approx(2.0 * math.exp(fit.log_q_low)) and low < 2.0 < high
     assert 0.5 < fit.coverage <= 1.0
-    assert fit.coverage_n == serving.rows.height  # every row in some held-out family
+    assert fit.coverage_n == fitted_rows(serving).height  # every row in some held-out family
     assert ServingFit.from_dict(fit.to_dict()) == fit
     assert fit.serving_params.idle == pytest.approx(0.1)
 

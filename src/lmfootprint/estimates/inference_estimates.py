@@ -5,14 +5,19 @@ and a ``throughput`` mode (many concurrent requests), at the smallest tensor-par
 1, 2, 4 or 8 devices that holds the weights and the KV cache, in bf16, or in FP8 / INT4 only
 where that is what makes the model fit (e.g. Llama 3.1 405B on one 8 x H100 node). Tokens/s and
 GPU power come from the serving model (power bounded by idle..TDP), J/token = power / tokens/s,
-times PUE; the interval is the model's held-out-family error. Host power (CPU, DRAM, fans) and
-embodied carbon are reported beside it, not inside the headline J/token, which keeps the same
-boundary as the published training figures (accelerator power x PUE).
+times PUE; the interval is the model's held-out-family error. A batch outside the running batches
+the calibration saw (ML.ENERGY's smallest is 8: interactive batch 1 lies below it) is labelled
+``batch_outside_calibration`` and its interval widened (EXTRAPOLATION_WIDEN on the log error,
+and out to the prediction with the smallest per-step overhead the measured rows allow). Host
+power (CPU, DRAM, fans) and embodied carbon are reported beside it, not inside the headline
+J/token, which keeps the same boundary as the published training figures (accelerator power x
+PUE).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -35,6 +40,8 @@ PRECISIONS = (("bf16", False), ("fp8", True), ("int4", False))
 # The mode that break-even, rent vs buy and the per-scenario figures use: a loaded server in
 # the cloud, one user on local hardware.
 REFERENCE_MODE = {"cloud": "throughput", "local": "interactive"}
+# How much wider (in log error) the interval of an extrapolated batch is: assumed, not fitted
+EXTRAPOLATION_WIDEN = 2.0
 DEFAULT_SERVING = {
     "interactive": {"concurrency": 1},
     "throughput": {"concurrency": 64, "kinds": ["cloud"]},
@@ -144,7 +151,24 @@ def estimate_inference(
                 gpu_w = float(pred["power_w"][0])
                 pue = s["pue"]
                 j_mid = gpu_w / tps * pue
-                j = (j_mid * math.exp(fit.log_q_low), j_mid, j_mid * math.exp(fit.log_q_high))
+                outside = fit.outside_calibration(batch)
+                widen = EXTRAPOLATION_WIDEN if outside else 1.0
+                j = (
+                    j_mid * math.exp(widen * fit.log_q_low),
+                    j_mid,
+                    j_mid * math.exp(widen * fit.log_q_high),
+                )
+                tps_lo, tps_hi = (
+                    tps * math.exp(widen * fit.tps_log_q_low),
+                    tps * math.exp(widen * fit.tps_log_q_high),
+                )
+                if outside:  # as fast as the least per-step overhead measured allows
+                    fast = predict_arrays(
+                        one, replace(p, overhead_s=min(p.overhead_s, fit.overhead_floor_s))
+                    )
+                    j_fast = float(fast["j_per_token"][0]) * pue
+                    j = (min(j[0], j_fast), j_mid, max(j[2], j_fast))
+                    tps_hi = max(tps_hi, float(fast["tokens_per_s"][0]))
                 # physics: no batch decodes faster than its bytes stream at full bandwidth
                 roofline = (
                     batch
@@ -153,11 +177,7 @@ def estimate_inference(
                     * 1e9
                     / (m["params_total"] * nbytes + batch * context * kv_per_token)
                 )
-                tps_b = (
-                    tps * math.exp(fit.tps_log_q_low),
-                    tps,
-                    min(tps * math.exp(fit.tps_log_q_high), roofline),
-                )
+                tps_b = (tps_lo, tps, min(tps_hi, roofline))
                 host_w = host_w_per_device * devices if s["kind"] == "cloud" else 0.0
                 j_system = (gpu_w + host_w) / tps * pue
                 g = tuple(v / J_PER_KWH * 1000 * s["intensity_g_per_kwh"] for v in j)
@@ -206,6 +226,7 @@ def estimate_inference(
                         "precision": precision,
                         "devices": devices,
                         "bound": str(pred["bound"][0]),
+                        "batch_outside_calibration": outside,
                         "tdp_w": s["tdp_w"],
                         "pue": pue,
                         "gpu_power_w": gpu_w,
@@ -228,10 +249,17 @@ def estimate_inference(
                         "intensity_g_per_kwh": s["intensity_g_per_kwh"],
                         "intensity_basis": s["intensity_basis"],
                         "provenance": "estimated",
-                        "method": f"serving model calibrated on ML.ENERGY v3 ({precision}, "
-                        f"{devices} x {s['hardware_id']}, batch {batch}, {pred['bound'][0]}-"
-                        f"bound); J/token = GPU power / tokens/s x PUE {pue:g}; interval: "
-                        f"held-out-family error; cost: {how_cost}",
+                        "method": "serving model calibrated on ML.ENERGY v3 + v2 <8B "
+                        f"({precision}, {devices} x {s['hardware_id']}, batch {batch}, "
+                        f"{pred['bound'][0]}-bound); J/token = GPU power / tokens/s x PUE "
+                        f"{pue:g}; interval: held-out-family error"
+                        + (
+                            f", widened: batch {batch} outside the calibrated "
+                            f"{fit.batch_min:.0f}-{fit.batch_max:.0f}"
+                            if outside
+                            else ""
+                        )
+                        + f"; cost: {how_cost}",
                     }
                 )
     df = frame_from_rows(InferenceEstimateSchema, rows)

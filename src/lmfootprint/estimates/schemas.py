@@ -281,6 +281,9 @@ class InferenceEstimateSchema(TableSchema):
     precision: str = pa.Field(nullable=True, isin=["bf16", "fp8", "int4"])
     devices: int = pa.Field(nullable=True, ge=1)
     bound: str = pa.Field(nullable=True, isin=["memory", "compute"])
+    # the batch lies outside the running batches the serving model was calibrated on (e.g.
+    # batch 1 below ML.ENERGY's smallest, 8): an extrapolation, with a widened interval
+    batch_outside_calibration: bool = pa.Field(nullable=True)
     tdp_w: float = pa.Field(nullable=True, gt=0)
     pue: float = pa.Field(nullable=True, ge=1)
     gpu_power_w: float = pa.Field(nullable=True, gt=0)
