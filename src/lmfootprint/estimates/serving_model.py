@@ -23,7 +23,6 @@ host-bound engine.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -143,29 +142,40 @@ PER_SEQ_GRID = np.array(
 
 
 def calibrate(rows: dict[str, np.ndarray]) -> ServingParams:
-    """Least squares on log tokens/s over the grid, then the power model on the measured watts."""
-    best, best_err = None, math.inf
-    y_tps = np.log(rows["tokens_per_s"])
+    """Least squares on log tokens/s over the grid, then the power model on the measured watts.
+
+    The grid is searched in the order of ``itertools.product(*GRID.values())`` (first best
+    kept), one bandwidth efficiency at a time with the rest as array axes; each engine's host
+    time is the best of PER_SEQ_GRID for its own rows."""
+    y = np.log(rows["tokens_per_s"])
+    batch = rows["batch"]
     legacy = rows.get("legacy_stack")
-    old = np.zeros(len(y_tps), dtype=bool) if legacy is None else legacy > 0
-    host = PER_SEQ_GRID[:, None] * rows["batch"][None, :]
-    for eta_bw, eta_flop, oh, comm in itertools.product(*GRID.values()):
-        p = ServingParams(eta_bw=eta_bw, eta_flop=eta_flop, overhead_s=oh, comm=comm)
-        # no legacy flags here: host time is added per candidate on the next line
-        t_step, _, _ = step_arrays(*(rows[k] for k in STEP_COLUMNS), p=p)
-        sq = (np.log(rows["batch"][None, :] / (t_step[None, :] + host)) - y_tps[None, :]) ** 2
-        new_err, old_err = sq[:, ~old].sum(axis=1), sq[:, old].sum(axis=1)
-        i_new, i_old = int(np.argmin(new_err)), int(np.argmin(old_err)) if old.any() else 0
-        err = float(new_err[i_new] + old_err[i_old])
-        if err < best_err:
-            best_err = err
+    old = np.zeros(len(y), dtype=bool) if legacy is None else legacy > 0
+    ideal = ServingParams(eta_bw=1.0, eta_flop=1.0, overhead_s=0.0, comm=0.0)
+    _, t_mem1, t_flop1 = step_arrays(*(rows[k] for k in STEP_COLUMNS), p=ideal)
+    log2d = np.log2(rows["devices"])
+    # axes: eta_flop, overhead, comm, host time, row
+    t_flop = (t_flop1[None, :] / GRID["eta_flop"][:, None])[:, None, None, None, :]
+    overhead = GRID["overhead_s"][:, None, None] * (1 + GRID["comm"][None, :, None] * log2d)
+    fixed = t_flop + overhead[None, :, :, None, :] + (PER_SEQ_GRID[:, None] * batch)[None, None]
+    best, best_err = None, math.inf
+    for eta_bw in GRID["eta_bw"]:
+        sq = (np.log(batch / (t_mem1 / eta_bw + fixed)) - y) ** 2
+        new_err, old_err = sq[..., ~old].sum(axis=-1), sq[..., old].sum(axis=-1)
+        err = new_err.min(axis=-1) + old_err.min(axis=-1)
+        i = int(np.argmin(err))
+        if err.flat[i] < best_err:
+            f, o, c = np.unravel_index(i, err.shape)
+            best_err = float(err.flat[i])
             best = ServingParams(
-                eta_bw=eta_bw,
-                eta_flop=eta_flop,
-                overhead_s=oh,
-                comm=comm,
-                per_seq_s=float(PER_SEQ_GRID[i_new]),
-                legacy_per_seq_s=float(PER_SEQ_GRID[i_old]),
+                eta_bw=float(eta_bw),
+                eta_flop=float(GRID["eta_flop"][f]),
+                overhead_s=float(GRID["overhead_s"][o]),
+                comm=float(GRID["comm"][c]),
+                per_seq_s=float(PER_SEQ_GRID[np.argmin(new_err[f, o, c])]),
+                legacy_per_seq_s=float(PER_SEQ_GRID[np.argmin(old_err[f, o, c])])
+                if old.any()
+                else 0.0,
             )
     assert best is not None
     return _fit_power(rows, best)
