@@ -7,6 +7,7 @@ from pathlib import Path
 import psutil
 import torch
 
+from lmfootprint.benchmark.device import Device
 from lmfootprint.benchmark.meters import Meter, meter_for
 from lmfootprint.benchmark.transformers_backend import load_model, make_prompt
 
@@ -21,7 +22,7 @@ def cpu_setup(slug: str, batch: int = 1, prompt_tokens: int = 32):
         ROOT / "resources/hub" / slug / "config.json", None, "fp32", "cpu", 0
     )
     meter: Meter = meter_for(
-        "cpu",
+        Device.parse("cpu"),
         cpu_tdp_w=4.0 * threads,
         tdp_source="bench",
         ram_gb=psutil.virtual_memory().total / 1e9,

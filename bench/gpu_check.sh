@@ -96,7 +96,9 @@ import polars as pl
 
 from lmfootprint.benchmark.benchmark_inference import benchmark_job
 from lmfootprint.benchmark.detect_hardware import detect
-from lmfootprint.benchmark.harness import Workload
+from lmfootprint.benchmark.job_settings import JobSettings
+from lmfootprint.benchmark.registry import checked_workload
+from lmfootprint.benchmark.workload import Workload
 from lmfootprint.core.ids import ModelRef
 from lmfootprint.models.model_metadata import model_record
 from lmfootprint.reference.hardware_table import gpu_memory_bandwidth, load_hardware
@@ -132,9 +134,11 @@ for model_id in models:
         t0 = time.perf_counter()
         summary, _ = benchmark_job(
             model=model, machine=machine, config_path=config, weights_dir=None,
-            workload=workload, dtype="bf16", threads=os.cpu_count() or 1, max_params=1e12,
-            cpu_tdp_w=None, ram_w_per_gb=0.375, idle_seconds_max=5.0,
-            memory_bandwidth_gbps=bandwidth,
+            workload=checked_workload(workload),
+            settings=JobSettings(
+                dtype="bf16", threads=os.cpu_count() or 1, max_params=1e12,
+                ram_w_per_gb=0.375, idle_seconds_max=5.0, memory_bandwidth_gbps=bandwidth,
+            ),
         )
         print(f"{model_id} {backend}: {time.perf_counter() - t0:.0f} s")
         frames.append(summary)

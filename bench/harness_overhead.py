@@ -12,8 +12,9 @@ import time
 
 from _setup import cpu_setup
 
-from lmfootprint.benchmark.harness import Workload, run_benchmark
+from lmfootprint.benchmark.harness import run_benchmark
 from lmfootprint.benchmark.transformers_backend import TransformersGenerator, generate
+from lmfootprint.benchmark.workload import Workload
 
 
 def main() -> None:

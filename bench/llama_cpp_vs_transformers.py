@@ -15,9 +15,10 @@ from pathlib import Path
 
 from _setup import ROOT, cpu_setup
 
-from lmfootprint.benchmark.harness import Workload, run_benchmark
+from lmfootprint.benchmark.harness import run_benchmark
 from lmfootprint.benchmark.llama_cpp import LlamaCppGenerator, prepare_gguf
 from lmfootprint.benchmark.transformers_backend import TransformersGenerator
+from lmfootprint.benchmark.workload import Workload
 from lmfootprint.models.architecture import read_config_json
 
 

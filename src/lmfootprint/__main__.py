@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from lmfootprint.benchmark.registry import missing_engines
 from lmfootprint.core.config import (
     apply_defaults,
     check_config,
@@ -59,7 +60,7 @@ def check_files(files: list[Path], schema_path: Path, base: Path | None) -> dict
     # what the workflow checks next, before any job runs: the values' meaning, the engines the
     # workloads need, and the model entries (local paths from the working directory)
     apply_defaults(config, schema)
-    check_parsed(config, hardware_csv=hardware_csv())
+    check_parsed(config, hardware_csv=hardware_csv(), checks=[missing_engines])
     parse_model_entries(config["models"], Path.cwd())
     return config
 

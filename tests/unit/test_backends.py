@@ -15,21 +15,18 @@ from typing import Any
 import polars as pl
 import pytest
 
-from lmfootprint.benchmark.backend import Backend, BackendJob, Generator, backend_class, registry
+from lmfootprint.benchmark.backend import Backend, BackendJob, Generator
 from lmfootprint.benchmark.benchmark_inference import benchmark_job, why_not_run
 from lmfootprint.benchmark.detect_hardware import Gpu, Machine, MachineRecordError, detect
-from lmfootprint.benchmark.harness import (
-    MEMORY_MARGIN,
-    Workload,
-    WorkloadError,
-    human_seconds,
-    kv_gb_per_token,
-    time_left_s,
-)
-from lmfootprint.benchmark.llama_cpp import LlamaCppBackend, write_random_gguf
+from lmfootprint.benchmark.gguf_writer import write_random_gguf
+from lmfootprint.benchmark.harness import MEMORY_MARGIN, human_seconds, time_left_s
+from lmfootprint.benchmark.job_settings import JobSettings
+from lmfootprint.benchmark.llama_cpp import LlamaCppBackend
+from lmfootprint.benchmark.registry import ENTRIES, backend_class, checked_workload
 from lmfootprint.benchmark.schemas import InferenceSchema
 from lmfootprint.benchmark.transformers_backend import TransformersBackend, causal_lm_problem
 from lmfootprint.benchmark.vllm_backend import VllmBackend
+from lmfootprint.benchmark.workload import Workload, WorkloadError, kv_gb_per_token
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.ids import ModelRef
 from lmfootprint.models.memory import bytes_per_param
@@ -82,7 +79,7 @@ VLLM = Workload("sweep", 4, 2, (1, 8), backend="vllm")
 
 
 def test_registry_names_each_backend_once() -> None:
-    assert registry() == {
+    assert {name: entry.backend for name, entry in ENTRIES.items()} == {
         "transformers": TransformersBackend,
         "llama_cpp": LlamaCppBackend,
         "vllm": VllmBackend,
@@ -91,14 +88,14 @@ def test_registry_names_each_backend_once() -> None:
     with pytest.raises(LmFootprintError, match=r"unknown backend 'tgi'; known: \['llama_cpp'"):
         backend_class("tgi")
     with pytest.raises(WorkloadError, match="workload w: unknown backend 'tgi'"):
-        Workload("w", 8, 4, (1,), backend="tgi")
+        checked_workload(Workload("w", 8, 4, (1,), backend="tgi"))
 
 
 def test_every_backend_has_every_member_of_the_interface() -> None:
     members = {n for n in (*vars(Backend), *Backend.__annotations__) if not n.startswith("_")}
     members |= {"name", "generate", "__init__", "batching"}
     assert {"prepare", "generate", "predicted_memory_gb", "describe", "skip_reason"} <= members
-    for name, cls in registry().items():
+    for name, cls in ((name, entry.backend) for name, entry in ENTRIES.items()):
         assert cls.name == name
         missing = sorted(m for m in members - {"job"} if not hasattr(cls, m))
         assert not missing, f"{cls.__name__} lacks {missing}"
@@ -112,7 +109,7 @@ def test_llama_cpp_workload_rules_live_in_its_backend() -> None:
     assert LlamaCppBackend.workload_problem(Q4) is None
     assert TransformersBackend.workload_problem(TINY) is None
     with pytest.raises(WorkloadError, match="needs a quantization and batch_sizes"):
-        Workload("w", 8, 4, (1, 4), backend="llama_cpp", quantization="q8_0")
+        checked_workload(Workload("w", 8, 4, (1, 4), backend="llama_cpp", quantization="q8_0"))
 
 
 # -- the machine record --------------------------------------------------------------------
@@ -242,12 +239,14 @@ def test_unknown_model_type_is_a_skip_row(tmp_path: Path, auto_map: bool) -> Non
         config_path=config,
         weights_dir=None,
         workload=TINY,
-        dtype="fp32",
-        threads=1,
-        max_params=1e12,
-        cpu_tdp_w=None,
-        ram_w_per_gb=0.375,
-        idle_seconds_max=1.0,
+        settings=JobSettings(
+            dtype="fp32",
+            threads=1,
+            max_params=1e12,
+            cpu_tdp_w=None,
+            ram_w_per_gb=0.375,
+            idle_seconds_max=1.0,
+        ),
     )
     row = summary.row(0, named=True)
     assert summary.height == 1 and raw_rows.is_empty()
@@ -303,12 +302,14 @@ def test_tiny_run_logs_each_repeat_with_time_left(logged: Captured) -> None:
         config_path=PYTHIA,
         weights_dir=None,
         workload=TINY,
-        dtype="fp32",
-        threads=1,
-        max_params=1e12,
-        cpu_tdp_w=None,
-        ram_w_per_gb=0.375,
-        idle_seconds_max=0.2,
+        settings=JobSettings(
+            dtype="fp32",
+            threads=1,
+            max_params=1e12,
+            cpu_tdp_w=None,
+            ram_w_per_gb=0.375,
+            idle_seconds_max=0.2,
+        ),
     )
     pattern = re.compile(r"transformers batch (\d): repeat (\d)/3 took [\d.]+ s; about (.+) left")
     progress = [pattern.fullmatch(r.getMessage()) for r in logged.records]

@@ -16,8 +16,9 @@ from lmfootprint.benchmark.benchmark_inference import (
 )
 from lmfootprint.benchmark.budget import budget_reason, closed_form_total, over_budget
 from lmfootprint.benchmark.detect_hardware import detect
-from lmfootprint.benchmark.harness import Workload, skip_reason
+from lmfootprint.benchmark.harness import skip_reason
 from lmfootprint.benchmark.schemas import InferenceSchema
+from lmfootprint.benchmark.workload import Workload
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.ids import ModelRef
 from lmfootprint.models.model_metadata import model_record

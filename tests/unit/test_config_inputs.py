@@ -13,7 +13,8 @@ from builders import TINY_LLAMA
 
 from lmfootprint.benchmark.benchmark_inference import benchmark_job
 from lmfootprint.benchmark.detect_hardware import detect
-from lmfootprint.benchmark.harness import Workload
+from lmfootprint.benchmark.job_settings import JobSettings
+from lmfootprint.benchmark.workload import Workload
 from lmfootprint.core.errors import ConfigError
 from lmfootprint.core.ids import ModelRef, parse_model_entry
 from lmfootprint.models.architecture import ConfigJsonError, read_config_json
@@ -83,12 +84,14 @@ def test_a_workload_longer_than_the_context_is_a_skip_row(tmp_path: Path) -> Non
         config_path=tmp_path / "config.json",
         weights_dir=None,
         workload=Workload("long", 768, 256, (1,), warmup=0, repeats=3),
-        dtype="fp32",
-        threads=1,
-        max_params=1e12,
-        cpu_tdp_w=None,
-        ram_w_per_gb=0.375,
-        idle_seconds_max=1.0,
+        settings=JobSettings(
+            dtype="fp32",
+            threads=1,
+            max_params=1e12,
+            cpu_tdp_w=None,
+            ram_w_per_gb=0.375,
+            idle_seconds_max=1.0,
+        ),
     )
     row = summary.row(0, named=True)
     assert row["status"] == "skipped" and raw.is_empty()

@@ -10,7 +10,8 @@ import pytest
 
 from lmfootprint.benchmark.benchmark_inference import benchmark_job
 from lmfootprint.benchmark.detect_hardware import DeviceMissingError, detect, nvml_index
-from lmfootprint.benchmark.harness import Workload
+from lmfootprint.benchmark.job_settings import JobSettings
+from lmfootprint.benchmark.workload import Workload
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.ids import ModelRef
 from lmfootprint.models.model_metadata import model_record
@@ -27,13 +28,15 @@ def run(device: str, **kw):
         config_path=PYTHIA,
         weights_dir=None,
         workload=TINY,
-        dtype="bf16",
-        threads=1,
-        max_params=1e12,
-        cpu_tdp_w=None,
-        ram_w_per_gb=0.375,
-        idle_seconds_max=0.1,
-        **kw,
+        settings=JobSettings(
+            dtype="bf16",
+            threads=1,
+            max_params=1e12,
+            cpu_tdp_w=None,
+            ram_w_per_gb=0.375,
+            idle_seconds_max=0.1,
+            **kw,
+        ),
     )
 
 

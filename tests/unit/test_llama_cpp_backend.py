@@ -8,15 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from lmfootprint.benchmark.harness import Workload, run_benchmark
-from lmfootprint.benchmark.llama_cpp import (
-    LlamaCppGenerator,
-    prepare_gguf,
-    quantize,
-    unsupported_reason,
-    write_random_gguf,
-)
+from lmfootprint.benchmark.device import Device
+from lmfootprint.benchmark.gguf_writer import unsupported_reason, write_random_gguf
+from lmfootprint.benchmark.harness import run_benchmark
+from lmfootprint.benchmark.llama_cpp import LlamaCppGenerator, prepare_gguf, quantize
 from lmfootprint.benchmark.meters import meter_for
+from lmfootprint.benchmark.registry import checked_workload
+from lmfootprint.benchmark.workload import Workload
 from lmfootprint.models.architecture import architecture_from_config
 from lmfootprint.models.memory import weight_bytes
 
@@ -80,7 +78,9 @@ def test_runner_generates_exactly_the_forced_length(tmp_path: Path) -> None:
     assert runner.generate(1, 1) == 1
     with pytest.raises(ValueError, match="batch size 1"):
         runner.generate(2, 5)
-    meter = meter_for("cpu", cpu_tdp_w=8.0, tdp_source="test", ram_gb=1.0, ram_w_per_gb=0.375)
+    meter = meter_for(
+        Device.parse("cpu"), cpu_tdp_w=8.0, tdp_source="test", ram_gb=1.0, ram_w_per_gb=0.375
+    )
     rows = run_benchmark(
         runner,
         workload=Workload(
@@ -106,15 +106,16 @@ def test_what_the_writer_does_not_cover_is_named() -> None:
     assert "model_type ['llama', 'mistral'] only (got 'gpt_neox')" in unsupported_reason(neox)
     assert unsupported_reason(TINY) is None
     with pytest.raises(ValueError, match="batch_sizes \\[1\\]"):
-        Workload("w", 8, 4, (1, 4), backend="llama_cpp", quantization="q8_0")
+        checked_workload(Workload("w", 8, 4, (1, 4), backend="llama_cpp", quantization="q8_0"))
     with pytest.raises(ValueError, match="needs a quantization"):
-        Workload("w", 8, 4, (1,), backend="llama_cpp")
+        checked_workload(Workload("w", 8, 4, (1,), backend="llama_cpp"))
 
 
 def test_llama_cpp_workload_without_the_extra_names_the_make_target(monkeypatch) -> None:
     import importlib.util as iu
 
-    from lmfootprint.core.config import check_backends
+    from lmfootprint.benchmark.registry import missing_engines
+    from lmfootprint.core.config import check_parsed
     from lmfootprint.core.errors import LmFootprintError
 
     config = {"benchmark": {"workloads": {"q": {"backend": "llama_cpp"}, "t": {}}}}
@@ -122,5 +123,5 @@ def test_llama_cpp_workload_without_the_extra_names_the_make_target(monkeypatch)
     with pytest.raises(
         LmFootprintError, match=r"\['q'\] use backend llama_cpp.*make install-llama"
     ):
-        check_backends(config)
-    check_backends({"benchmark": {"workloads": {"t": {}}}})  # no llama_cpp workload: fine
+        check_parsed(config, env={}, checks=[missing_engines])
+    assert missing_engines({"benchmark": {"workloads": {"t": {}}}}) == []  # no llama_cpp: fine

@@ -9,12 +9,8 @@ import polars as pl
 import pytest
 
 from lmfootprint.benchmark.benchmark_inference import cpu_tdp
-from lmfootprint.benchmark.harness import (
-    Workload,
-    predicted_memory_gb,
-    skip_reason,
-    summarise,
-)
+from lmfootprint.benchmark.device import Device
+from lmfootprint.benchmark.harness import skip_reason, summarise
 from lmfootprint.benchmark.meters import (
     EstimateMeter,
     RaplMeter,
@@ -23,6 +19,7 @@ from lmfootprint.benchmark.meters import (
     meter_for,
     rapl_package_domains,
 )
+from lmfootprint.benchmark.workload import Workload, predicted_memory_gb
 from lmfootprint.models.architecture import read_config_json
 
 
@@ -74,7 +71,7 @@ def test_estimate_meter_is_labelled_estimated() -> None:
 
 
 def test_meter_for_cpu_without_rapl_is_an_estimate() -> None:
-    meter = meter_for("cpu", cpu_tdp_w=10, tdp_source="t", ram_gb=1, ram_w_per_gb=0.1)
+    meter = meter_for(Device.parse("cpu"), cpu_tdp_w=10, tdp_source="t", ram_gb=1, ram_w_per_gb=0.1)
     if not rapl_package_domains():
         assert isinstance(meter, EstimateMeter)
 

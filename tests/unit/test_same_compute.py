@@ -12,9 +12,9 @@ import pytest
 
 from lmfootprint.benchmark.benchmark_inference import SkipWithoutJob, rows_without_job
 from lmfootprint.benchmark.detect_hardware import detect
-from lmfootprint.benchmark.harness import Workload
 from lmfootprint.benchmark.same_compute import compute_signature, same_compute
 from lmfootprint.benchmark.schemas import InferenceSchema
+from lmfootprint.benchmark.workload import Workload
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.ids import ModelRef
 from lmfootprint.models.architecture import read_config_json

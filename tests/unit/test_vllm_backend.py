@@ -10,12 +10,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lmfootprint.benchmark.backend import BackendJob, backend_class
+from lmfootprint.benchmark.backend import BackendJob
 from lmfootprint.benchmark.benchmark_inference import benchmark_job
 from lmfootprint.benchmark.detect_hardware import Gpu, detect
-from lmfootprint.benchmark.harness import Workload, WorkloadError
+from lmfootprint.benchmark.job_settings import JobSettings
+from lmfootprint.benchmark.registry import backend_class, checked_workload
 from lmfootprint.benchmark.schemas import InferenceSchema
 from lmfootprint.benchmark.vllm_backend import VllmBackend, prompt_ids
+from lmfootprint.benchmark.workload import Workload, WorkloadError
 from lmfootprint.core.ids import ModelRef
 from lmfootprint.models.model_metadata import model_record
 
@@ -33,19 +35,21 @@ def job_on(machine, workload: Workload = SWEEP):
         config_path=QWEN,
         weights_dir=None,
         workload=workload,
-        dtype="bf16",
-        threads=1,
-        max_params=1e12,
-        cpu_tdp_w=None,
-        ram_w_per_gb=0.375,
-        idle_seconds_max=0.1,
+        settings=JobSettings(
+            dtype="bf16",
+            threads=1,
+            max_params=1e12,
+            cpu_tdp_w=None,
+            ram_w_per_gb=0.375,
+            idle_seconds_max=0.1,
+        ),
     )
 
 
 def test_registered_and_its_workload_rules() -> None:
     assert backend_class("vllm") is VllmBackend and VllmBackend.batching == "continuous"
     with pytest.raises(WorkloadError, match="vllm backend runs unquantised"):
-        Workload("q", 8, 4, (1,), backend="vllm", quantization="q4_k_m")
+        checked_workload(Workload("q", 8, 4, (1,), backend="vllm", quantization="q4_k_m"))
 
 
 def test_on_a_cpu_it_is_a_skip_row_with_the_reason() -> None:

@@ -14,7 +14,8 @@ from zeus.device.soc.apple import AppleSiliconMeasurement  # noqa: E402
 from zeus.monitor import Measurement  # noqa: E402
 from zeus.utils.testing import ReplayZeusMonitor  # noqa: E402
 
-from lmfootprint.benchmark.harness import Workload, run_benchmark, summarise  # noqa: E402
+from lmfootprint.benchmark.device import Device
+from lmfootprint.benchmark.harness import run_benchmark, summarise  # noqa: E402
 from lmfootprint.benchmark.meters import (  # noqa: E402
     EstimateMeter,
     ZeusMeter,
@@ -23,6 +24,7 @@ from lmfootprint.benchmark.meters import (  # noqa: E402
     reading_from_measurement,
     zeus_meter,
 )
+from lmfootprint.benchmark.workload import Workload  # noqa: E402
 
 PYTHIA = Path(__file__).resolve().parents[2] / "resources/hub/EleutherAI--pythia-14m/config.json"
 
@@ -108,10 +110,10 @@ def test_apple_silicon_soc_fields_are_millijoules() -> None:
 def test_without_anything_zeus_can_read_the_fallback_is_labelled() -> None:
     """On a machine with no GPU, no readable RAPL and no SoC (CI), Zeus offers nothing and the
     labelled estimate is used; where Zeus does read something, its meter names Zeus."""
-    found = zeus_meter("cpu")
-    meter = meter_for("cpu", cpu_tdp_w=10, tdp_source="t", ram_gb=1, ram_w_per_gb=0.1)
+    found = zeus_meter(Device.parse("cpu"))
+    meter = meter_for(Device.parse("cpu"), cpu_tdp_w=10, tdp_source="t", ram_gb=1, ram_w_per_gb=0.1)
     if found is None and not rapl_package_domains():
         assert isinstance(meter, EstimateMeter) and meter.domains == "cpu+dram"
     elif found is not None:
         assert isinstance(meter, ZeusMeter) and meter.method.startswith("Zeus ")
-    assert zeus_meter("cuda:99") is None  # a GPU index no machine has
+    assert zeus_meter(Device.parse("cuda:99")) is None  # a GPU index no machine has

@@ -67,6 +67,7 @@ rule benchmark_inference:
         config_json=model_config_json,
         cpu_tdp=shipped("resources/hardware/cpu_tdp_codecarbon.csv"),
         specs="results/hardware.parquet",
+        prompts=prompts_of,
         code=code_of("benchmark_inference"),
     output:
         summary="results/benchmarks/{model}/{device}/{workload}.parquet",
@@ -141,6 +142,7 @@ rule inference_table:
         # for the skip rows of the models that got no job
         models=rules.models_table.output.models,
         hardware=expand(rules.detect_hardware.output[0], device=list(DEVICES)),
+        prompts=replayed_prompts(),
         code=code_of("inference_table"),
     output:
         "results/inference.parquet",

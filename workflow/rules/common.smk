@@ -22,6 +22,8 @@ from lmfootprint.core.config import (
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.redact import redact
 from lmfootprint.benchmark.budget import closed_form_total, over_budget
+from lmfootprint.benchmark.device import Device
+from lmfootprint.benchmark.registry import missing_engines
 from lmfootprint.benchmark.same_compute import same_compute
 from lmfootprint.models.pins import (
     pinned_models,
@@ -58,6 +60,7 @@ def shipped(path):
 
 
 RESOURCES = Path(os.path.relpath(WORKFLOW_DIR / "resources"))
+PROMPT_SAMPLE = "resources/prompts/prompt_sample.csv"
 
 
 def hub_query_snapshot(cfg=config):
@@ -75,7 +78,11 @@ def _load_models(cfg):
         coerce_booleans(cfg, schema)
         check_config(cfg, schema)
         apply_defaults(cfg, schema)
-        check_parsed(cfg, hardware_csv=shipped("resources/hardware.csv"))
+        check_parsed(
+            cfg,
+            hardware_csv=shipped("resources/hardware.csv"),
+            checks=[missing_engines],
+        )
         refs = parse_model_entries(cfg["models"], Path.cwd())
         found, warning = [], None
         if cfg["hub_query"]["name"]:
@@ -279,13 +286,26 @@ def workload_of(wildcards):
     return config["benchmark"]["workloads"][wildcards.workload]
 
 
+def prompts_of(wildcards):
+    """The prompt sample, for a workload that replays it (its edit re-runs those only)."""
+    if config["benchmark"]["workloads"][wildcards.workload].get("replay"):
+        return shipped(PROMPT_SAMPLE)
+    return []
+
+
+def replayed_prompts():
+    """The prompt sample, when any workload replays it (the skip rows build workloads)."""
+    replays = any(w.get("replay") for w in config["benchmark"]["workloads"].values())
+    return shipped(PROMPT_SAMPLE) if replays else []
+
+
 def dtype_of(wildcards):
-    kind = "cuda" if DEVICES[wildcards.device].startswith("cuda") else "cpu"
-    return config["benchmark"]["dtype"][kind]
+    device = Device.parse(DEVICES[wildcards.device])
+    return config["benchmark"]["dtype"]["cuda" if device.is_gpu else "cpu"]
 
 
 def gpus_of(wildcards):
-    return 1 if DEVICES[wildcards.device].startswith("cuda") else 0
+    return 1 if Device.parse(DEVICES[wildcards.device]).is_gpu else 0
 
 
 def bench_threads():

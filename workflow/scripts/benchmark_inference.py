@@ -6,7 +6,9 @@ from pathlib import Path
 
 from lmfootprint.benchmark.benchmark_inference import benchmark_job, no_results
 from lmfootprint.benchmark.detect_hardware import detect
-from lmfootprint.benchmark.harness import Workload
+from lmfootprint.benchmark.job_settings import JobSettings
+from lmfootprint.benchmark.prompts import load_prompts
+from lmfootprint.benchmark.registry import workload_from_spec
 from lmfootprint.core.io import write_parquet
 from lmfootprint.core.logs import log_to
 from lmfootprint.core.validation import read_parquet_checked
@@ -21,8 +23,7 @@ with log_to(snakemake.log[0]) as log:
     machine = detect(snakemake.params.device)
     log.info("detected %s (%s)", machine.hardware, machine.unavailable_reason or "present")
     machine.to_json(snakemake.output.hardware)
-    kind = "cuda" if machine.gpu else "cpu"
-    bandwidth = snakemake.params.bandwidth.get(kind)
+    bandwidth = snakemake.params.bandwidth.get(machine.target.kind)
     if bandwidth is None and machine.gpu:
         bandwidth = gpu_memory_bandwidth(
             machine.gpu.name,
@@ -44,17 +45,17 @@ with log_to(snakemake.log[0]) as log:
             machine=machine,
             config_path=Path(snakemake.input.config_json),
             weights_dir=Path(weights_dir) if weights_dir else None,
-            workload=Workload.from_spec(snakemake.wildcards.workload, spec),
-            dtype=snakemake.params.dtype,
-            threads=min(snakemake.params.threads, snakemake.threads),
-            max_params=snakemake.params.max_params,
-            cpu_tdp_w=snakemake.params.cpu_tdp_w,
-            ram_w_per_gb=snakemake.params.ram_w_per_gb,
-            idle_seconds_max=snakemake.params.idle_seconds_max,
-            seed=snakemake.params.seed,
-            cpu_tdp_table=snakemake.input.cpu_tdp,
-            memory_bandwidth_gbps=bandwidth,
-            skip_missing_devices=snakemake.params.skip_missing_devices,
+            workload=workload_from_spec(
+                snakemake.wildcards.workload,
+                spec,
+                load_prompts(snakemake.input.prompts) if spec.get("replay") else None,
+            ),
+            settings=JobSettings.from_params(
+                dict(snakemake.params.items()),
+                threads=min(snakemake.params.threads, snakemake.threads),
+                cpu_tdp_table=snakemake.input.cpu_tdp,
+                memory_bandwidth_gbps=bandwidth,
+            ),
         )
     write_parquet(raw, snakemake.output.raw)
     write_parquet(summary, snakemake.output.summary)

@@ -8,13 +8,15 @@ from lmfootprint.benchmark.benchmark_inference import (
     rows_without_job,
 )
 from lmfootprint.benchmark.detect_hardware import Machine
-from lmfootprint.benchmark.harness import Workload
+from lmfootprint.benchmark.prompts import load_prompts
+from lmfootprint.benchmark.registry import workload_from_spec
 from lmfootprint.core.io import write_parquet
 from lmfootprint.core.logs import log_to
 from lmfootprint.models.model_metadata import load_models
 
 with log_to(snakemake.log[0]) as log:
     skips = [SkipWithoutJob(**s) for s in snakemake.params.without_job]
+    prompts = load_prompts(snakemake.input.prompts) if snakemake.input.prompts else None
     rows = None
     if skips:
         rows = rows_without_job(
@@ -27,7 +29,7 @@ with log_to(snakemake.log[0]) as log:
                 )
             },
             workloads={
-                name: Workload.from_spec(name, spec)
+                name: workload_from_spec(name, spec, prompts)
                 for name, spec in snakemake.params.workloads.items()
             },
             threads=snakemake.params.threads,

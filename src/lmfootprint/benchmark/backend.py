@@ -1,21 +1,20 @@
-"""The one interface every inference backend implements, and the registry that picks one.
+"""The one interface every inference backend implements, and the data it is given.
 
-A benchmark job names its backend in the workload (``backend: transformers``); the job
-looks the class up here, never with ``if backend == ...``, so a new backend is one module
-and one registry entry. The harness (benchmark/harness.py) times, meters and summarises the
-same way whichever backend generates.
+A benchmark job names its backend in the workload (``backend: transformers``); the registry
+(benchmark/registry.py) finds the class, never an ``if backend == ...``, so a new backend is
+one module and one registry entry. The harness (benchmark/harness.py) times, meters and
+summarises the same way whichever backend generates. This module imports no backend.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
     from lmfootprint.benchmark.detect_hardware import Machine
-    from lmfootprint.benchmark.harness import Workload
+    from lmfootprint.benchmark.workload import Workload
 
 
 @dataclass(frozen=True)
@@ -41,11 +40,12 @@ class Prepared:
 
 
 class Generator(Protocol):
-    """What the metered loop needs: exactly ``new_tokens`` tokens for ``batch`` sequences."""
+    """What the metered loop needs: exactly ``new_tokens`` tokens for ``batch`` sequences, after
+    a prompt of ``prompt_tokens`` tokens (None: the workload's input_tokens)."""
 
     name: ClassVar[str]
 
-    def generate(self, batch: int, new_tokens: int) -> int: ...
+    def generate(self, batch: int, new_tokens: int, prompt_tokens: int | None = None) -> int: ...
 
 
 class Backend(Generator, Protocol):
@@ -89,28 +89,3 @@ class Backend(Generator, Protocol):
     def close(self) -> None:
         """Release the model, so the idle baseline runs without it in memory."""
         ...
-
-
-@functools.cache
-def registry() -> dict[str, type[Backend]]:
-    """Backend name -> class. Imported here, not at module level: each backend module
-    imports this one, and no import loads torch, llama.cpp or vllm."""
-    from lmfootprint.benchmark.llama_cpp import LlamaCppBackend
-    from lmfootprint.benchmark.transformers_backend import TransformersBackend
-    from lmfootprint.benchmark.vllm_backend import VllmBackend
-
-    return {cls.name: cls for cls in (TransformersBackend, LlamaCppBackend, VllmBackend)}
-
-
-def backend_class(name: str) -> type[Backend]:
-    try:
-        return registry()[name]
-    except KeyError:
-        from lmfootprint.benchmark.harness import WorkloadError
-
-        raise WorkloadError(f"unknown backend {name!r}; known: {sorted(registry())}") from None
-
-
-def make_backend(job: BackendJob) -> Backend:
-    """The backend the job's workload names, constructed (nothing loaded yet)."""
-    return backend_class(job.workload.backend)(job)

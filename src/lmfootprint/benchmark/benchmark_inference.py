@@ -11,21 +11,24 @@ from typing import Any
 
 import polars as pl
 
-from lmfootprint.benchmark.backend import Backend, BackendJob, make_backend
+from lmfootprint.benchmark.backend import Backend, BackendJob
 from lmfootprint.benchmark.budget import budget_reason
 from lmfootprint.benchmark.detect_hardware import DeviceMissingError, Machine
 from lmfootprint.benchmark.harness import (
-    Workload,
-    context_reason,
     idle_baseline,
     peak_memory_gb,
     run_benchmark,
+    run_replay,
     skip_reason,
     summarise,
+    summarise_replay,
 )
+from lmfootprint.benchmark.job_settings import JobSettings
 from lmfootprint.benchmark.meters import DOMAINS, meter_for
+from lmfootprint.benchmark.registry import make_backend
 from lmfootprint.benchmark.same_compute import same_compute_reason
 from lmfootprint.benchmark.schemas import InferenceSchema
+from lmfootprint.benchmark.workload import Workload, context_reason
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.validation import (
     frame_from_rows,
@@ -111,22 +114,12 @@ def benchmark_job(
     config_path: Path,
     weights_dir: Path | None,
     workload: Workload,
-    dtype: str,
-    threads: int,
-    max_params: float,
-    cpu_tdp_w: float | None,
-    ram_w_per_gb: float,
-    idle_seconds_max: float,
-    seed: int = 0,
-    cpu_tdp_table: str | Path | None = None,
-    memory_bandwidth_gbps: float | None = None,
-    skip_missing_devices: bool = False,
-    use_zeus: bool = True,
+    settings: JobSettings,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(summary rows, raw per-repeat rows) for one job; a skip yields one row with its reason.
     ``machine`` is what this job detected where it runs: a configured device that is absent is
-    an error, or a skip row with ``skip_missing_devices``."""
-    if not machine.available and not skip_missing_devices:
+    an error, or a skip row with ``settings.skip_missing_devices``."""
+    if not machine.available and not settings.skip_missing_devices:
         raise DeviceMissingError(
             f"configured benchmark device {machine.device} is absent where the job runs: "
             f"{machine.unavailable_reason}. Run on a node that has it (on Slurm, the "
@@ -134,22 +127,22 @@ def benchmark_job(
             f"benchmark.skip_missing_devices: true to record a skip row instead"
         )
     # never more threads than the machine has (`--cores 4` on a 2-core machine oversubscribes)
-    threads = max(1, min(threads, machine.cpu_logical_cores))
-    device = machine.device
+    threads = max(1, min(settings.threads, machine.cpu_logical_cores))
+    device = machine.target
     backend = make_backend(
         BackendJob(
             model=model,
             config_path=config_path,
             weights_dir=weights_dir,
             workload=workload,
-            dtype=dtype,
-            device=device,
+            dtype=settings.dtype,
+            device=device.name,
             threads=threads,
-            seed=seed,
+            seed=settings.seed,
         )
     )
     base = _empty_row(model, machine, workload, backend.dtype, threads)
-    reason = why_not_run(backend, machine, max_params=max_params)
+    reason = why_not_run(backend, machine, max_params=settings.max_params)
     if reason:
         log.info("%s on %s: skipped: %s", model["model_id"], device, reason)
         return validate_frame(
@@ -158,33 +151,48 @@ def benchmark_job(
             "inference",
         ), pl.DataFrame()
     tdp, tdp_source = cpu_tdp(
-        cpu_tdp_w, machine.cpu_logical_cores, machine.cpu_model, cpu_tdp_table
+        settings.cpu_tdp_w, machine.cpu_logical_cores, machine.cpu_model, settings.cpu_tdp_table
     )
     meter = meter_for(
         device,
         cpu_tdp_w=tdp,
         tdp_source=tdp_source,
         ram_gb=machine.ram_gb,
-        ram_w_per_gb=ram_w_per_gb,
-        use_zeus=use_zeus,
+        ram_w_per_gb=settings.ram_w_per_gb,
+        use_zeus=settings.use_zeus,
     )
     with tempfile.TemporaryDirectory(prefix="lmfootprint-scratch-") as scratch:
         prepared = backend.prepare(Path(scratch))
         log.info("%s: %s, meter: %s", model["model_id"], backend.describe(), meter.method)
         try:
-            raw = pl.DataFrame(run_benchmark(backend, workload=workload, meter=meter)).cast(
+            run = run_replay if workload.replay else run_benchmark
+            raw = pl.DataFrame(run(backend, workload=workload, meter=meter)).cast(
                 {f"{d}_j": pl.Float64 for d in DOMAINS}
             )
         finally:
             backend.close()
-    window = min(idle_seconds_max, raw.filter(pl.col("phase") == "full")["seconds"].median())
+    # the idle window: as long as one timed generation (a full one, or one replayed response)
+    timed = raw.filter(pl.col("phase") != "prefill")["seconds"]
+    window = min(settings.idle_seconds_max, timed.median())
     idle = idle_baseline(meter, window)
     idle_w = idle.joules / idle.seconds
-    summary = summarise(raw, output_tokens=workload.output_tokens, idle_power_w=idle_w)
+    if workload.replay:
+        summary = summarise_replay(raw, idle_power_w=idle_w, target_noise=workload.target_noise)
+    else:
+        summary = summarise(
+            raw,
+            output_tokens=workload.output_tokens,
+            idle_power_w=idle_w,
+            target_noise=workload.target_noise,
+        )
     device_tdp = machine.gpu.power_limit_w if machine.gpu else tdp
-    if memory_bandwidth_gbps:
-        roofline = pl.col("batch_size") * memory_bandwidth_gbps * 1e9 / (prepared.weights_gb * 1e9)
-        plausibility = pl.lit(f"roofline at {memory_bandwidth_gbps:g} GB/s")
+    bandwidth = settings.memory_bandwidth_gbps
+    if workload.replay:  # its tokens/s includes each prompt's processing: not a decode rate
+        roofline = pl.lit(None, dtype=pl.Float64)
+        plausibility = pl.lit("replay: the roofline is checked on fixed-length rows")
+    elif bandwidth:
+        roofline = pl.col("batch_size") * bandwidth * 1e9 / (prepared.weights_gb * 1e9)
+        plausibility = pl.lit(f"roofline at {bandwidth:g} GB/s")
     else:
         roofline = pl.lit(None, dtype=pl.Float64)
         plausibility = pl.lit("roofline unchecked: memory bandwidth unknown")
@@ -207,14 +215,16 @@ def benchmark_job(
         # ML.ENERGY's names: every sequence runs at once and gets exactly output_tokens
         max_num_seqs=pl.col("batch_size") if backend.batching == "continuous" else pl.lit(None),
         avg_batch_size=pl.col("batch_size").cast(pl.Float64),
-        avg_output_len=pl.lit(float(workload.output_tokens)),
+        avg_output_len=pl.col("response_tokens_mean")
+        if workload.replay
+        else pl.lit(float(workload.output_tokens)),
         j_per_request=pl.col("j_per_response"),
         output_tokens_per_s=pl.col("tokens_per_s"),
         median_itl_ms=pl.col("latency_ms_per_token"),
     )
     raw = raw.with_columns(
         model_id=pl.lit(model["model_id"]),
-        device=pl.lit(device),
+        device=pl.lit(device.name),
         workload=pl.lit(workload.name),
         idle_power_w=pl.lit(idle_w),
     )

@@ -19,6 +19,7 @@ from typing import Any
 
 import psutil
 
+from lmfootprint.benchmark.device import Device
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.io import write_json
 
@@ -55,6 +56,11 @@ class Machine:
     available: bool
     hardware: str
     unavailable_reason: str | None = None
+
+    @property
+    def target(self) -> Device:
+        """The benchmark device as a value (its kind, dtypes and meters)."""
+        return Device.parse(self.device)
 
     def usable_memory_gb(self) -> float:
         """What a model may fill: the GPU's memory, or the RAM free right now on a CPU."""
@@ -274,8 +280,9 @@ def detect(device: str) -> Machine:
     cpu = cpu_model()
     logical = psutil.cpu_count(logical=True) or 1
     gpu, reason = None, None
-    if device.startswith("cuda"):
-        gpu, reason = find_gpu(int(device.split(":", 1)[1]) if ":" in device else 0)
+    target = Device.parse(device)
+    if target.is_gpu:
+        gpu, reason = find_gpu(target.index)
     return Machine(
         device=device,
         cpu_model=cpu,

@@ -13,15 +13,14 @@ import logging
 import resource
 import statistics
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from lmfootprint.benchmark.budget import budget_reason
+from lmfootprint.benchmark.device import Device
 from lmfootprint.benchmark.meters import DOMAINS, Meter, Reading
-from lmfootprint.core.errors import LmFootprintError
-from lmfootprint.models.memory import GB, weight_bytes
+from lmfootprint.benchmark.workload import Workload
 
 if TYPE_CHECKING:
     from lmfootprint.benchmark.backend import Generator
@@ -30,70 +29,6 @@ log = logging.getLogger(__name__)
 
 # headroom over weights + KV cache (activations, allocator, runtime) before a job is run
 MEMORY_MARGIN = 1.2
-
-
-class WorkloadError(LmFootprintError, ValueError):
-    """A configured workload the harness or its backend cannot run as written."""
-
-
-@dataclass(frozen=True)
-class Workload:
-    name: str
-    input_tokens: int
-    output_tokens: int
-    batch_sizes: tuple[int, ...]
-    warmup: int = 1
-    repeats: int = 3
-    backend: str = "transformers"
-    quantization: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.repeats < 3:
-            raise WorkloadError(
-                f"workload {self.name}: repeats must be >= 3 (median and spread are reported)"
-            )
-        if self.output_tokens < 2 or self.input_tokens < 1:
-            raise WorkloadError(
-                f"workload {self.name}: input_tokens >= 1 and output_tokens >= 2 are required"
-            )
-        from lmfootprint.benchmark.backend import backend_class
-
-        try:
-            backend = backend_class(self.backend)
-        except WorkloadError as exc:
-            raise WorkloadError(f"workload {self.name}: {exc}") from None
-        problem = backend.workload_problem(self)
-        if problem:
-            raise WorkloadError(f"workload {self.name}: {problem}")
-
-    @classmethod
-    def from_spec(cls, name: str, spec: dict[str, Any]) -> Workload:
-        """A workload as the config states it (benchmark.workloads.<name>)."""
-        return cls(
-            name=name,
-            input_tokens=spec["input_tokens"],
-            output_tokens=spec["output_tokens"],
-            batch_sizes=tuple(spec["batch_sizes"]),
-            warmup=spec.get("warmup", 1),
-            repeats=spec.get("repeats", 3),
-            backend=spec.get("backend", "transformers"),
-            quantization=spec.get("quantization"),
-        )
-
-    def cache_tokens(self, batch: int) -> int:
-        """Tokens the KV cache holds at the end of a generation of ``batch`` sequences."""
-        return batch * (self.input_tokens + self.output_tokens)
-
-
-def kv_gb_per_token(model: dict[str, Any]) -> float:
-    """KV cache per token from the model row (its kv_cache_gb is for a stated context x batch)."""
-    return model["kv_cache_gb"] / (model["memory_context_tokens"] * model["memory_batch_size"])
-
-
-def predicted_memory_gb(model: dict[str, Any], dtype: str, cache_tokens: int) -> float:
-    """Weights in the dtype they run at plus the KV cache of ``cache_tokens`` tokens, no
-    margin: the one predictor behind both the skip check and the predicted_memory_gb column."""
-    return weight_bytes(model["params_total"], dtype) / GB + kv_gb_per_token(model) * cache_tokens
 
 
 def skip_reason(
@@ -123,23 +58,6 @@ def skip_reason(
     return None
 
 
-def context_reason(model: dict[str, Any], workload: Workload) -> str | None:
-    """Why a workload is not run on this model: its sequences (input + output tokens) are longer
-    than the model's context (max_position_embeddings or its aliases). Past it a measurement
-    describes no use anyone makes of the model (and learned positions fail outright)."""
-    context = model.get("context_length")
-    tokens = workload.input_tokens + workload.output_tokens
-    if not context or tokens <= context:
-        return None
-    return (
-        f"workload {workload.name!r} needs {tokens:,} tokens per sequence "
-        f"({workload.input_tokens:,} in + {workload.output_tokens:,} out), "
-        f"{tokens / context:.3g}x the model's context of "
-        f"{context:,} (config.json max_position_embeddings or its alias); shorten the workload "
-        "or leave this model out of it"
-    )
-
-
 def _metered(meter: Meter, backend: Generator, batch: int, new_tokens: int) -> tuple[Reading, int]:
     meter.start()
     produced = backend.generate(batch, new_tokens)
@@ -153,7 +71,7 @@ def time_left_s(
     every later batch size's repeats scaled by batch size (an upper estimate on a GPU, where
     a larger batch costs less than in proportion)."""
     batch = workload.batch_sizes[batch_index]
-    left = (workload.repeats - repeats_done) * mean_repeat_s
+    left = max(0, workload.repeats - repeats_done) * mean_repeat_s
     for later in workload.batch_sizes[batch_index + 1 :]:
         left += workload.repeats * mean_repeat_s * later / batch
     return left
@@ -168,28 +86,41 @@ def human_seconds(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def noise(seconds: list[float]) -> float:
+    """Median absolute deviation over the median: one slow outlier moves it little, so more
+    repeats bring it down on a machine that is only sometimes busy (a range never shrinks)."""
+    middle = statistics.median(seconds)
+    return statistics.median(abs(s - middle) for s in seconds) / middle
+
+
 def run_benchmark(backend: Generator, *, workload: Workload, meter: Meter) -> list[dict[str, Any]]:
     """Per-repeat rows: prefill (1 token) and full generation, each metered. The same loop
-    serves every backend, so their rows compare. One INFO line per repeat says how long it
-    took and about how long the job has left, so a long job shows it is moving."""
+    serves every backend, so their rows compare. Past ``repeats``, more run while the full
+    generations' noise is above ``target_noise`` (up to ``repeat_limit``). One INFO line per
+    repeat says how long it took and about how long the job has left."""
     rows: list[dict[str, Any]] = []
     for index, batch in enumerate(workload.batch_sizes):
         for _ in range(workload.warmup):
             backend.generate(batch, 2)
         took: list[float] = []
-        for rep in range(workload.repeats):
+        full_s: list[float] = []
+        rep = 0
+        while rep < workload.repeats or (
+            rep < workload.repeat_limit and noise(full_s) > workload.target_noise
+        ):
             t0 = time.perf_counter()
             pre, n1 = _metered(meter, backend, batch, 1)
             full, n = _metered(meter, backend, batch, workload.output_tokens)
             if n != workload.output_tokens or n1 != 1:
                 raise RuntimeError(f"generated {n} tokens, expected {workload.output_tokens}")
             took.append(time.perf_counter() - t0)
+            full_s.append(full.seconds)
             log.info(
                 "%s batch %d: repeat %d/%d took %.1f s; about %s left",
                 backend.name,
                 batch,
                 rep + 1,
-                workload.repeats,
+                max(workload.repeats, rep + 1),
                 took[-1],
                 human_seconds(time_left_s(workload, index, rep + 1, statistics.fmean(took))),
             )
@@ -206,6 +137,7 @@ def run_benchmark(backend: Generator, *, workload: Workload, meter: Meter) -> li
                         **{f"{d}_j": r.by_domain.get(d) for d in DOMAINS},
                     }
                 )
+            rep += 1
         log.info(
             "%s batch %d: median full generation %.3f s",
             backend.name,
@@ -224,16 +156,21 @@ def idle_baseline(meter: Meter, seconds: float) -> Reading:
     return meter.stop()
 
 
-def peak_memory_gb(device: str) -> float:
-    if device.startswith("cuda"):
+def peak_memory_gb(device: Device) -> float:
+    """The job's peak: torch's allocator on a GPU, the process's resident set elsewhere."""
+    if device.is_gpu:
         import torch
 
         return torch.cuda.max_memory_allocated() / 1e9
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9  # kB on Linux
 
 
-def summarise(raw: pl.DataFrame, *, output_tokens: int, idle_power_w: float) -> pl.DataFrame:
-    """One row per batch size: medians, spread, gross and net-of-idle energy per token."""
+def summarise(
+    raw: pl.DataFrame, *, output_tokens: int, idle_power_w: float, target_noise: float = 0.1
+) -> pl.DataFrame:
+    """One row per batch size: medians, spread, gross and net-of-idle energy per token, and
+    ``flags`` saying what a reader should not trust (noise above target, a batch slower than
+    batch 1)."""
     full = raw.filter(pl.col("phase") == "full")
     pre = raw.filter(pl.col("phase") == "prefill")
     joined = full.join(pre, on=["batch_size", "repeat"], suffix="_prefill")
@@ -246,13 +183,15 @@ def summarise(raw: pl.DataFrame, *, output_tokens: int, idle_power_w: float) -> 
         # most 1 (decode then below the noise), never a ratio of two unrelated medians
         prefill_share=(pl.col("seconds_prefill") / pl.col("seconds")).clip(upper_bound=1.0),
     )
-    return (
+    summary = (
         per.group_by("batch_size", maintain_order=True)
         .agg(
             repeats=pl.len(),
             seconds_median=pl.col("seconds").median(),
             seconds_min=pl.col("seconds").min(),
             seconds_max=pl.col("seconds").max(),
+            noise=(pl.col("seconds") - pl.col("seconds").median()).abs().median()
+            / pl.col("seconds").median(),
             ttft_s=pl.col("seconds_prefill").median(),
             decode_s=pl.col("decode_s").median(),
             energy_j=pl.col("energy_j").median(),
@@ -276,3 +215,120 @@ def summarise(raw: pl.DataFrame, *, output_tokens: int, idle_power_w: float) -> 
             idle_power_w=pl.lit(idle_power_w),
         )
     )
+    return summary.with_columns(flags=flags(summary, target_noise))
+
+
+def flags(summary: pl.DataFrame, target_noise: float) -> pl.Series:
+    """Per row, what makes it doubtful, joined by '; ' (null when nothing): noise above the
+    target after every repeat allowed; a batch whose throughput is below batch 1's (more
+    sequences per step can only help unless the machine was busy)."""
+    single = summary.filter(pl.col("batch_size") == 1)["tokens_per_s"]
+    base = single[0] if single.len() else None
+    out = []
+    for row in summary.iter_rows(named=True):
+        found = []
+        if row["noise"] > target_noise:
+            found.append(
+                f"noisy: {row['noise']:.0%} median deviation after {row['repeats']} repeats "
+                f"(target {target_noise:.0%}); the machine was likely busy"
+            )
+        if base is not None and row["batch_size"] > 1 and row["tokens_per_s"] < base:
+            found.append(
+                f"batch {row['batch_size']} ran {row['tokens_per_s']:.3g} tokens/s, below batch "
+                f"1's {base:.3g}: measured under contention"
+            )
+        out.append("; ".join(found) or None)
+    return pl.Series("flags", out, dtype=pl.String)
+
+
+def run_replay(backend: Generator, *, workload: Workload, meter: Meter) -> list[dict[str, Any]]:
+    """Per-response rows of a replay: each request's prompt at its own length, its response
+    forced to the reference length, one at a time (batch 1), each metered. A repeat replays
+    every request; repeats go on while the repeats' total times disagree, as in
+    ``run_benchmark``."""
+    rows: list[dict[str, Any]] = []
+    for _ in range(workload.warmup):
+        backend.generate(1, 2, workload.replay[0][0])
+    totals: list[float] = []
+    rep = 0
+    while rep < workload.repeats or (
+        rep < workload.repeat_limit and noise(totals) > workload.target_noise
+    ):
+        total = 0.0
+        for index, (prompt, response) in enumerate(workload.replay):
+            meter.start()
+            produced = backend.generate(1, response, prompt)
+            r = meter.stop()
+            if produced != response:
+                raise RuntimeError(f"generated {produced} tokens, expected {response}")
+            total += r.seconds
+            rows.append(
+                {
+                    "batch_size": 1,
+                    "repeat": rep,
+                    "phase": "response",
+                    "request": index,
+                    "prompt_tokens": prompt,
+                    "response_tokens": response,
+                    "seconds": r.seconds,
+                    "energy_j": r.joules,
+                    "utilisation": r.utilisation,
+                    **{f"{d}_j": r.by_domain.get(d) for d in DOMAINS},
+                }
+            )
+        totals.append(total)
+        rep += 1
+        log.info(
+            "%s replay of %d requests: repeat %d took %.1f s (noise %.0f%%)",
+            backend.name,
+            len(workload.replay),
+            rep,
+            total,
+            100 * noise(totals),
+        )
+    return rows
+
+
+def summarise_replay(
+    raw: pl.DataFrame, *, idle_power_w: float, target_noise: float = 0.1
+) -> pl.DataFrame:
+    """One row for a replay: per response, its median time and energy (what a person waiting
+    for an answer feels), and tokens/s and J/token over every response token (prompt
+    processing included, as a chat user experiences it)."""
+    per_repeat = raw.group_by("repeat", maintain_order=True).agg(
+        seconds=pl.col("seconds").sum(),
+        energy_j=pl.col("energy_j").sum(),
+        tokens=pl.col("response_tokens").sum(),
+        responses=pl.len(),
+        prompt_tokens_mean=pl.col("prompt_tokens").mean(),
+        response_tokens_mean=pl.col("response_tokens").mean(),
+    )
+    summary = per_repeat.select(
+        batch_size=pl.lit(1),
+        repeats=pl.len(),
+        seconds_median=pl.col("seconds").median(),
+        seconds_min=pl.col("seconds").min(),
+        seconds_max=pl.col("seconds").max(),
+        noise=(pl.col("seconds") - pl.col("seconds").median()).abs().median()
+        / pl.col("seconds").median(),
+        energy_j=pl.col("energy_j").median(),
+        tokens=pl.col("tokens").first(),
+        responses=pl.col("responses").first(),
+        prompt_tokens_mean=pl.col("prompt_tokens_mean").first(),
+        response_tokens_mean=pl.col("response_tokens_mean").first(),
+    ).with_columns(
+        tokens_per_s=pl.col("tokens") / pl.col("seconds_median"),
+        spread=(pl.col("seconds_max") - pl.col("seconds_min")) / pl.col("seconds_median"),
+        j_per_token=pl.col("energy_j") / pl.col("tokens"),
+        j_per_token_net=(pl.col("energy_j") - idle_power_w * pl.col("seconds_median")).clip(
+            lower_bound=0.0
+        )
+        / pl.col("tokens"),
+        seconds_per_response=pl.col("seconds_median") / pl.col("responses"),
+        # a replay times whole responses: no per-token decode latency of its own
+        latency_ms_per_token=pl.lit(None, dtype=pl.Float64),
+        j_per_response=pl.col("energy_j") / pl.col("responses"),
+        avg_power_w=pl.col("energy_j") / pl.col("seconds_median"),
+        idle_power_w=pl.lit(idle_power_w),
+    )
+    return summary.with_columns(flags=flags(summary, target_noise))

@@ -1,11 +1,11 @@
 """llama.cpp backend: quantised GGUF models, run through llama-cpp-python.
 
 People who run models locally use llama.cpp with 4- and 8-bit GGUF files. Without a GGUF of
-the model here, one is written from its config.json with random weights (gguf package, f16),
-then quantised by llama.cpp's own quantiser (``llama_model_quantize``), so the file has the
-tensor types a real q8_0 / q4_k_m file has. Runtime and energy depend on the architecture,
-the quantisation and the forced output length, not on the weight values. The writer covers
-the ``llama`` architecture (Llama, SmolLM, Mistral-style configs without biases).
+the model here, one is written from its config.json with random weights
+(benchmark/gguf_writer.py, f16), then quantised by llama.cpp's own quantiser
+(``llama_model_quantize``), so the file has the tensor types a real q8_0 / q4_k_m file has.
+Runtime and energy depend on the architecture, the quantisation and the forced output
+length, not on the weight values.
 """
 
 from __future__ import annotations
@@ -17,105 +17,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from lmfootprint.benchmark.backend import BackendJob, Prepared
-from lmfootprint.benchmark.harness import predicted_memory_gb
+from lmfootprint.benchmark.gguf_writer import FTYPES, unsupported_reason, write_random_gguf
+from lmfootprint.benchmark.workload import predicted_memory_gb
 from lmfootprint.models.architecture import read_config_json
 
 if TYPE_CHECKING:
     from lmfootprint.benchmark.detect_hardware import Machine
-    from lmfootprint.benchmark.harness import Workload
+    from lmfootprint.benchmark.workload import Workload
 
 log = logging.getLogger(__name__)
-
-# llama.cpp's file types (llama.h: enum llama_ftype); their bytes per weight are in
-# lmfootprint.models.memory.BYTES_PER_PARAM with every other dtype
-FTYPES = {"f16": 1, "q8_0": 7, "q4_0": 2, "q4_k_m": 15, "q5_k_m": 17, "q6_k": 18}
-LLAMA_TYPES = {"llama", "mistral"}
-
-
-def unsupported_reason(raw: dict[str, Any]) -> str | None:
-    """Why a config cannot be written as a random-init GGUF here, or None."""
-    if raw.get("model_type") not in LLAMA_TYPES:
-        return (
-            f"llama_cpp backend writes random-init GGUF for model_type {sorted(LLAMA_TYPES)} "
-            f"only (got {raw.get('model_type')!r}); put a real .gguf in the model's directory"
-        )
-    if raw.get("attention_bias") or raw.get("mlp_bias"):
-        return "llama_cpp backend: attention or MLP biases are not written by the GGUF writer"
-    return None
-
-
-def _vocab(n: int) -> tuple[list[bytes], list[float], list[int]]:
-    """A placeholder SentencePiece vocabulary of ``n`` tokens: the benchmark feeds token ids,
-    so only the size matters (unk, bos, eos, 256 byte tokens, then filler pieces)."""
-    from gguf import TokenType
-
-    tokens = [b"<unk>", b"<s>", b"</s>"] + [f"<0x{i:02X}>".encode() for i in range(256)]
-    types = [TokenType.UNKNOWN, TokenType.CONTROL, TokenType.CONTROL] + [TokenType.BYTE] * 256
-    tokens += [f"t{i}".encode() for i in range(len(tokens), n)]
-    types += [TokenType.NORMAL] * (n - len(types))
-    return tokens[:n], [0.0] * n, [int(t) for t in types[:n]]
-
-
-def write_random_gguf(raw: dict[str, Any], path: Path, *, seed: int = 0) -> Path:
-    """An f16 GGUF with the architecture of ``raw`` (a config.json) and random weights."""
-    import gguf
-
-    reason = unsupported_reason(raw)
-    if reason:
-        raise ValueError(reason)
-    hidden = raw["hidden_size"]
-    layers = raw["num_hidden_layers"]
-    heads = raw["num_attention_heads"]
-    kv_heads = raw.get("num_key_value_heads") or heads
-    head_dim = raw.get("head_dim") or hidden // heads
-    ffn = raw["intermediate_size"]
-    vocab = raw["vocab_size"]
-    rng = np.random.default_rng(seed)
-
-    def weight(*shape: int) -> np.ndarray:
-        return (rng.standard_normal(shape, dtype=np.float32) * 0.02).astype(np.float16)
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = gguf.GGUFWriter(str(path), "llama")
-    writer.add_name(f"random-init {raw.get('_name_or_path') or 'llama'}")
-    writer.add_context_length(int(raw.get("max_position_embeddings") or 2048))
-    writer.add_embedding_length(hidden)
-    writer.add_block_count(layers)
-    writer.add_feed_forward_length(ffn)
-    writer.add_head_count(heads)
-    writer.add_head_count_kv(kv_heads)
-    writer.add_rope_dimension_count(head_dim)
-    writer.add_layer_norm_rms_eps(float(raw.get("rms_norm_eps") or 1e-5))
-    writer.add_rope_freq_base(float(raw.get("rope_theta") or 10000.0))
-    writer.add_file_type(FTYPES["f16"])
-    tokens, scores, types = _vocab(vocab)
-    writer.add_tokenizer_model("llama")
-    writer.add_token_list(tokens)
-    writer.add_token_scores(scores)
-    writer.add_token_types(types)
-    writer.add_bos_token_id(1)
-    writer.add_eos_token_id(2)
-    writer.add_unk_token_id(0)
-    norm = np.ones(hidden, dtype=np.float32)
-    writer.add_tensor("token_embd.weight", weight(vocab, hidden))
-    writer.add_tensor("output_norm.weight", norm)
-    if not raw.get("tie_word_embeddings", False):
-        writer.add_tensor("output.weight", weight(vocab, hidden))
-    for i in range(layers):
-        writer.add_tensor(f"blk.{i}.attn_norm.weight", norm)
-        writer.add_tensor(f"blk.{i}.attn_q.weight", weight(heads * head_dim, hidden))
-        writer.add_tensor(f"blk.{i}.attn_k.weight", weight(kv_heads * head_dim, hidden))
-        writer.add_tensor(f"blk.{i}.attn_v.weight", weight(kv_heads * head_dim, hidden))
-        writer.add_tensor(f"blk.{i}.attn_output.weight", weight(hidden, heads * head_dim))
-        writer.add_tensor(f"blk.{i}.ffn_norm.weight", norm)
-        writer.add_tensor(f"blk.{i}.ffn_gate.weight", weight(ffn, hidden))
-        writer.add_tensor(f"blk.{i}.ffn_up.weight", weight(ffn, hidden))
-        writer.add_tensor(f"blk.{i}.ffn_down.weight", weight(hidden, ffn))
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
-    return path
 
 
 def quantize(source: Path, target: Path, quantization: str, threads: int) -> Path:
@@ -207,11 +117,12 @@ class LlamaCppGenerator:
         )
         return int(logits.argmax())
 
-    def generate(self, batch: int, new_tokens: int) -> int:
+    def generate(self, batch: int, new_tokens: int, prompt_tokens: int | None = None) -> int:
         if batch != 1:
             raise ValueError("the llama_cpp backend decodes one sequence (batch size 1)")
         self.llm.reset()
-        self.llm.eval(self.prompt)  # prefill; its logits give the first new token
+        # prefill (a replayed request's own length); its logits give the first new token
+        self.llm.eval(self.prompt[:prompt_tokens] if prompt_tokens else self.prompt)
         produced, token = 1, self._next_token()
         while produced < new_tokens:
             self.llm.eval([token])
@@ -282,10 +193,10 @@ class LlamaCppBackend:
         self._prepared = Prepared(weights, path.stat().st_size / 1e9)
         return self._prepared
 
-    def generate(self, batch: int, new_tokens: int) -> int:
+    def generate(self, batch: int, new_tokens: int, prompt_tokens: int | None = None) -> int:
         if self._generator is None:
             raise RuntimeError("LlamaCppBackend.generate before prepare()")
-        return self._generator.generate(batch, new_tokens)
+        return self._generator.generate(batch, new_tokens, prompt_tokens)
 
     def describe(self) -> str:
         import llama_cpp

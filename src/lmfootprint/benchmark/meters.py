@@ -21,6 +21,8 @@ from typing import Any, Protocol
 
 import psutil
 
+from lmfootprint.benchmark.device import Device
+
 POWERCAP = Path("/sys/class/powercap")
 
 
@@ -213,7 +215,7 @@ class ZeusMeter:
         return f"lmfootprint-{self._windows}"
 
 
-def zeus_meter(device: str) -> ZeusMeter | None:
+def zeus_meter(device: Device) -> ZeusMeter | None:
     """A Zeus meter of ``device`` ('cuda:N', 'mps' or 'cpu'), or None when Zeus is not
     installed or sees nothing to meter there (then the caller falls back)."""
     try:
@@ -222,11 +224,11 @@ def zeus_meter(device: str) -> ZeusMeter | None:
     except ImportError:
         return None
     version = f"Zeus {zeus.__version__} ZeusMonitor"
-    if device.startswith("cuda"):
+    if device.is_gpu:
         from zeus.device import get_gpus
         from zeus.device.gpu.common import ZeusGPUInitError
 
-        index = int(device.split(":", 1)[1]) if ":" in device else 0
+        index = device.index
         try:
             if index >= len(get_gpus()):  # NVIDIA through NVML, else AMD through amdsmi
                 return None
@@ -245,9 +247,9 @@ def zeus_meter(device: str) -> ZeusMeter | None:
         )
     monitor = ZeusMonitor(gpu_indices=[])
     if monitor.soc_is_present:
-        headline = ("gpu",) if device == "mps" else ("cpu", "dram")
+        headline = ("gpu",) if device.kind == "mps" else ("cpu", "dram")
         return ZeusMeter(monitor, headline, f"{version}: Apple silicon SoC {'+'.join(headline)}")
-    if device == "cpu" and monitor.cpu_indices:
+    if device.kind == "cpu" and monitor.cpu_indices:
         try:
             dram = monitor.cpus.supports_get_dram_energy_consumption(0)
         except Exception:  # noqa: BLE001 - any failure: meter the package alone
@@ -262,7 +264,7 @@ def zeus_meter(device: str) -> ZeusMeter | None:
 
 
 def meter_for(
-    device: str,
+    device: Device,
     *,
     cpu_tdp_w: float,
     tdp_source: str,
@@ -276,10 +278,10 @@ def meter_for(
         found = zeus_meter(device)
         if found is not None:
             return found
-    if device.startswith("cuda"):
+    if device.is_gpu:
         from lmfootprint.benchmark.detect_hardware import nvml_index
 
-        return NvmlMeter(nvml_index(int(device.split(":", 1)[1]) if ":" in device else 0))
+        return NvmlMeter(nvml_index(device.index))
     domains = rapl_package_domains()
     if domains:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from lmfootprint.benchmark.registry import BACKEND_NAMES
 from lmfootprint.core.schema import TableSchema
 
 
@@ -25,7 +26,7 @@ class InferenceSchema(TableSchema):
     dtype: str = pa.Field(
         isin=["fp32", "bf16", "fp16", "f16", "q8_0", "q4_0", "q4_k_m", "q5_k_m", "q6_k"]
     )
-    backend: str = pa.Field(isin=["transformers", "llama_cpp", "vllm"])
+    backend: str = pa.Field(isin=list(BACKEND_NAMES))
     quantization: str = pa.Field(nullable=True)
     threads: int = pa.Field(gt=0)
     batch_size: int = pa.Field(nullable=True, gt=0)
@@ -34,6 +35,10 @@ class InferenceSchema(TableSchema):
     tokens: int = pa.Field(nullable=True, gt=0)
     seconds_median: float = pa.Field(nullable=True, gt=0)
     spread: float = pa.Field(nullable=True, ge=0)
+    # median absolute deviation / median of the repeats' times (what more repeats reduce)
+    noise: float = pa.Field(nullable=True, ge=0)
+    # what makes an ok row doubtful (noise above target, batch N slower than batch 1)
+    flags: str = pa.Field(nullable=True)
     ttft_s: float = pa.Field(nullable=True, gt=0)
     decode_s: float = pa.Field(nullable=True, gt=0)
     tokens_per_s: float = pa.Field(nullable=True, gt=0)
@@ -46,6 +51,12 @@ class InferenceSchema(TableSchema):
     j_per_token: float = pa.Field(nullable=True, gt=0)
     j_per_token_net: float = pa.Field(nullable=True, ge=0)
     j_per_response: float = pa.Field(nullable=True, gt=0)
+    # a replay of real requests (workload replay: N): how many, their mean lengths, and the
+    # median seconds per response (j_per_response is then per replayed response)
+    responses: int = pa.Field(nullable=True, gt=0)
+    prompt_tokens_mean: float = pa.Field(nullable=True, gt=0)
+    response_tokens_mean: float = pa.Field(nullable=True, gt=0)
+    seconds_per_response: float = pa.Field(nullable=True, gt=0)
     avg_power_w: float = pa.Field(nullable=True, gt=0, le=5000)
     idle_power_w: float = pa.Field(nullable=True, ge=0)
     peak_memory_gb: float = pa.Field(nullable=True, gt=0)

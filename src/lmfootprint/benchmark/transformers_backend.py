@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from lmfootprint.benchmark.backend import BackendJob, Prepared
 from lmfootprint.benchmark.detect_hardware import Machine
-from lmfootprint.benchmark.harness import Workload, predicted_memory_gb
+from lmfootprint.benchmark.workload import Workload, predicted_memory_gb
 from lmfootprint.models.architecture import read_config_json
 from lmfootprint.models.memory import DTYPE_ALIASES, GB, weight_bytes
 
@@ -137,14 +137,13 @@ class TransformersGenerator:
     def __init__(self, model, *, vocab_size: int, device: str, input_tokens: int, seed: int = 0):
         self.model, self.vocab_size, self.device = model, vocab_size, device
         self.input_tokens, self.seed = input_tokens, seed
-        self._prompts: dict[int, tuple] = {}
+        self._prompts: dict[tuple[int, int], tuple] = {}
 
-    def generate(self, batch: int, new_tokens: int) -> int:
-        if batch not in self._prompts:
-            self._prompts[batch] = make_prompt(
-                self.vocab_size, batch, self.input_tokens, self.seed, self.device
-            )
-        ids, mask = self._prompts[batch]
+    def generate(self, batch: int, new_tokens: int, prompt_tokens: int | None = None) -> int:
+        key = (batch, prompt_tokens or self.input_tokens)
+        if key not in self._prompts:
+            self._prompts[key] = make_prompt(self.vocab_size, *key, self.seed, self.device)
+        ids, mask = self._prompts[key]
         return generate(self.model, ids, mask, new_tokens)
 
 
@@ -199,10 +198,10 @@ class TransformersBackend:
         self._prepared = Prepared(weights, weight_bytes(job.model["params_total"], self.dtype) / GB)
         return self._prepared
 
-    def generate(self, batch: int, new_tokens: int) -> int:
+    def generate(self, batch: int, new_tokens: int, prompt_tokens: int | None = None) -> int:
         if self._generator is None:
             raise RuntimeError("TransformersBackend.generate before prepare()")
-        return self._generator.generate(batch, new_tokens)
+        return self._generator.generate(batch, new_tokens, prompt_tokens)
 
     def describe(self) -> str:
         import transformers

@@ -21,14 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from lmfootprint.benchmark.backend import BackendJob, Prepared
-from lmfootprint.benchmark.harness import predicted_memory_gb
 from lmfootprint.benchmark.transformers_backend import TORCH_DTYPES, has_local_weights
+from lmfootprint.benchmark.workload import predicted_memory_gb
 from lmfootprint.models.architecture import read_config_json
 from lmfootprint.models.memory import GB, weight_bytes
 
 if TYPE_CHECKING:
     from lmfootprint.benchmark.detect_hardware import Machine
-    from lmfootprint.benchmark.harness import Workload
+    from lmfootprint.benchmark.workload import Workload
 
 INSTALL_HINT = "pip install -e '.[vllm]' (the vllm extra)"
 # the share of GPU memory the engine may reserve for weights, activations and KV cache
@@ -80,6 +80,8 @@ class VllmBackend:
     def workload_problem(cls, workload: Workload) -> str | None:
         if workload.quantization is not None:
             return "the vllm backend runs unquantised weights: set quantization to null"
+        if workload.replay:
+            return "the vllm backend serves many requests at once: replay is for batch 1 backends"
         return None
 
     @property
@@ -89,7 +91,7 @@ class VllmBackend:
     def skip_reason(self, machine: Machine) -> str | None:
         if machine.gpu is None:
             return f"the vllm backend needs a GPU; device {machine.device} is not one"
-        if machine.device not in ("cuda", "cuda:0"):
+        if machine.target.index != 0:
             return (
                 "the vllm backend runs on the first visible GPU (cuda:0); select another GPU "
                 "with CUDA_VISIBLE_DEVICES"
@@ -149,7 +151,7 @@ class VllmBackend:
         self._prepared = Prepared(weights, weight_bytes(job.model["params_total"], self.dtype) / GB)
         return self._prepared
 
-    def generate(self, batch: int, new_tokens: int) -> int:
+    def generate(self, batch: int, new_tokens: int, prompt_tokens: int | None = None) -> int:
         """Exactly ``new_tokens`` tokens for each of ``batch`` requests submitted at once;
         returns the fewest any request got (the harness checks it)."""
         if self._llm is None:

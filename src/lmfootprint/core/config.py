@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,6 @@ import yaml
 from jsonschema import Draft202012Validator, validators
 
 from lmfootprint.core.config_values import value_problems
-from lmfootprint.core.engines import missing_engines
 from lmfootprint.core.errors import ConfigError
 
 # libyaml's loader where PyYAML was built with it: the schema and a 1,000-model config are
@@ -170,25 +169,19 @@ def check_yaml_file(path: str | Path) -> None:
         raise ConfigError("\n".join(f"{path}:{line}: {problem}" for line, problem in twice))
 
 
-def check_backends(config: dict[str, Any]) -> None:
-    """Every workload's backend must have its engine installed (llama.cpp and vLLM are
-    extras): one message naming the workloads and the install command, before any job runs."""
-    missing = missing_engines(config)
-    if missing:
-        raise ConfigError("; ".join(missing))
-
-
 def check_parsed(
     config: dict[str, Any],
     *,
     hardware_csv: str | Path | None = None,
     env: Mapping[str, str] | None = None,
+    checks: Sequence[Callable[[dict[str, Any]], list[str]]] = (),
 ) -> None:
     """After the schema and its defaults: what each value must mean (core.config_values) and
-    the engines the workloads need (core.engines), every problem in one ConfigError."""
+    what each later stage checks (``checks``: the benchmark's engines), every problem in one
+    ConfigError."""
     problems = [
         *value_problems(config, hardware_csv=hardware_csv, env=env),
-        *missing_engines(config),
+        *(problem for check in checks for problem in check(config)),
     ]
     if problems:
         lines = "\n".join(f"  - {p}" for p in problems)
