@@ -106,10 +106,15 @@ def unsupported_reason(raw: dict[str, Any]) -> str | None:
             )
         if f["attention_bias"]:
             return "llama_cpp backend: llama.cpp's gemma2 has no attention biases"
-    if _rope(raw)[0] not in ("", "llama3", "linear", "yarn", "longrope", "su", "default"):
-        return (
-            f"llama_cpp backend: rope scaling {_rope(raw)[0]!r} is not written by the GGUF writer"
-        )
+    rope_kind, rope = _rope(raw)
+    if model_type == "phi3" and rope_kind in ("su", "longrope") and rope.get("long_factor"):
+        half = int(_rotary_fraction(raw) * h) // heads // 2
+        got = (len(rope["long_factor"]), len(rope.get("short_factor") or ()))
+        if got != (half, half):
+            return (
+                f"llama_cpp backend: phi3 rope long/short factors need {half} values each "
+                f"(got {got[0]} and {got[1]})"
+            )
     return None
 
 
@@ -120,6 +125,12 @@ def _rope(raw: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return "", {}
     kind = str(params.get("rope_type") or params.get("type") or "").lower()
     return kind, params
+
+
+def _rotary_fraction(raw: dict[str, Any]) -> float:
+    """phi3's partial_rotary_factor (1.0: rope over the whole head)."""
+    value = _rope(raw)[1].get("partial_rotary_factor", raw.get("partial_rotary_factor"))
+    return float(value if value is not None else 1.0)
 
 
 def _get(raw: dict[str, Any], key: str) -> Any:
@@ -168,7 +179,7 @@ def tensor_plan(raw: dict[str, Any]) -> list[TensorPlan]:
     rope_kind, rope = _rope(raw)
     if model_type in ("llama", "mistral") and rope_kind == "llama3":
         add(T.ROPE_FREQS, (f["head_dim"] // 2,), "rope")
-    if model_type == "phi3" and rope.get("long_factor") and rope.get("short_factor"):
+    if model_type == "phi3" and rope_kind in ("su", "longrope") and rope.get("long_factor"):
         add(T.ROPE_FACTORS_LONG, (len(rope["long_factor"]),), "rope")
         add(T.ROPE_FACTORS_SHORT, (len(rope["short_factor"]),), "rope")
     for i in range(layers):
@@ -207,11 +218,15 @@ def tensor_plan(raw: dict[str, Any]) -> list[TensorPlan]:
 
 def _vocab(n: int) -> tuple[list[bytes], list[float], list[int]]:
     """A placeholder SentencePiece vocabulary of ``n`` tokens: the benchmark feeds token ids,
-    so only the size matters (unk, bos, eos, 256 byte tokens, then filler pieces)."""
+    so only the size matters (unk, bos, eos, 256 byte tokens, ``<|endoftext|>``, then filler
+    pieces). llama.cpp looks ``<|endoftext|>`` up in any model whose general.name says
+    phi-3 or phi3 (llama-vocab.cpp, per-token attributes) and fails to load without it."""
     from gguf import TokenType
 
     tokens = [b"<unk>", b"<s>", b"</s>"] + [f"<0x{i:02X}>".encode() for i in range(256)]
     types = [TokenType.UNKNOWN, TokenType.CONTROL, TokenType.CONTROL] + [TokenType.BYTE] * 256
+    tokens.append(b"<|endoftext|>")
+    types.append(TokenType.CONTROL)
     tokens += [f"t{i}".encode() for i in range(len(tokens), n)]
     types += [TokenType.NORMAL] * (n - len(types))
     return tokens[:n], [0.0] * n, [int(t) for t in types[:n]]
@@ -265,7 +280,7 @@ def _metadata(writer: Any, raw: dict[str, Any], f: dict[str, Any]) -> None:
         writer.add_final_logit_softcapping(float(_get(raw, "final_logit_softcapping")))
         writer.add_sliding_window(int(_get(raw, "sliding_window")))
     if model_type == "phi3":
-        rot = float(rope.get("partial_rotary_factor", raw.get("partial_rotary_factor") or 1.0))
+        rot = _rotary_fraction(raw)
         max_pos = int(_get(raw, "max_position_embeddings"))
         orig = int(raw.get("original_max_position_embeddings") or max_pos)
         writer.add_rope_scaling_orig_ctx_len(orig)
@@ -276,6 +291,8 @@ def _metadata(writer: Any, raw: dict[str, Any], f: dict[str, Any]) -> None:
             attn = math.sqrt(1 + math.log(scale) / math.log(orig)) if scale > 1 else 1.0
             writer.add_rope_scaling_attn_factors(attn)
     elif rope_kind in ("linear", "yarn") and rope.get("factor") is not None:
+        # other kinds (dynamic NTK, ...) are left out as convert_hf_to_gguf.py leaves them:
+        # the rope's cost is the same
         linear = rope_kind == "linear"
         kind = gguf.RopeScalingType.LINEAR if linear else gguf.RopeScalingType.YARN
         writer.add_rope_scaling_type(kind)
