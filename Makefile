@@ -53,11 +53,17 @@ TORCH_OTHER_cpu := cuda
 TORCH_OTHER_cuda := cpu
 TORCH_INSTALL = $(PIP) install --quiet --no-compile --no-deps --force-reinstall
 
-.PHONY: run test test-fast lint install install-dev install-llama install-gpu dag lock lock-gpu env clean clean-results refresh-hub refresh-reference discover
+.PHONY: run run-local test test-fast lint install install-dev install-llama install-gpu dag lock lock-gpu env clean clean-results refresh-hub refresh-reference discover
 
 run: $(STAMP)
 	$(if $(CONFIG),$(BIN)/python -m lmfootprint check-config $(CONFIG))
 	$(BIN)/snakemake $(if $(CORES),--cores $(CORES)) $(if $(CONFIG),--configfile $(CONFIG))
+	@echo "Report: $(CURDIR)/results/report.html"
+
+# The local-inference study (config/local.yaml): llama.cpp, Q4_K_M GGUF ladder from 135M to 8B,
+# fixed-length and replayed requests, measured on this machine; installs llama.cpp first.
+run-local: $(LLAMA_STAMP)
+	$(BIN)/snakemake $(if $(CORES),--cores $(CORES)) --configfile config/local.yaml $(if $(CONFIG),$(CONFIG))
 	@echo "Report: $(CURDIR)/results/report.html"
 
 test: $(DEV_STAMP)

@@ -70,7 +70,7 @@ def job(config: Path, workload: Workload, model: dict[str, Any] | None = None) -
     )
 
 
-TINY = Workload("tiny", 4, 2, (1, 2), warmup=0, repeats=3)
+TINY = Workload("tiny", 4, 2, (1, 2), warmup=0, repeats=3, max_repeats=3)
 Q4 = Workload("q4", 8, 4, (1,), backend="llama_cpp", quantization="q4_k_m")
 VLLM = Workload("sweep", 4, 2, (1, 8), backend="vllm")
 

@@ -150,3 +150,19 @@ def test_problems_are_listed_together() -> None:
         from lmfootprint.core.config import check_parsed
 
         check_parsed({"benchmark": {"grid_scenario": "x"}}, env={})
+
+
+def test_a_benchmark_selection_names_configured_models_and_workloads() -> None:
+    from lmfootprint.core.config_values import selection_problems
+
+    config = {
+        "models": ["acme/a", "acme/b"],
+        "benchmark": {"workloads": {"short": {}}, "only_models": ["acme/a", "acme/c"]},
+    }
+    assert selection_problems(config) == [
+        "benchmark.only_models: ['acme/c'] are not in models (write them as in models)"
+    ]
+    config["benchmark"] |= {"only_models": None, "only_workloads": ["short", "long"]}
+    assert selection_problems(config) == [
+        "benchmark.only_workloads: ['long'] are not in benchmark.workloads (['short'])"
+    ]

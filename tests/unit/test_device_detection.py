@@ -17,7 +17,7 @@ from lmfootprint.core.ids import ModelRef
 from lmfootprint.models.model_metadata import model_record
 
 PYTHIA = Path(__file__).resolve().parents[2] / "resources/hub/EleutherAI--pythia-14m/config.json"
-TINY = Workload("tiny", 4, 2, (1,), warmup=0, repeats=3)
+TINY = Workload("tiny", 4, 2, (1,), warmup=0, repeats=3, max_repeats=3)
 
 
 def run(device: str, **kw):

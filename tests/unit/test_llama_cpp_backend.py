@@ -103,7 +103,7 @@ def test_what_the_writer_does_not_cover_is_named() -> None:
             Path(__file__).resolve().parents[2] / "resources/hub/EleutherAI--pythia-14m/config.json"
         ).read_text()
     )
-    assert "model_type ['llama', 'mistral'] only (got 'gpt_neox')" in unsupported_reason(neox)
+    assert "only (got 'gpt_neox')" in unsupported_reason(neox)
     assert unsupported_reason(TINY) is None
     with pytest.raises(ValueError, match="batch_sizes \\[1\\]"):
         checked_workload(Workload("w", 8, 4, (1, 4), backend="llama_cpp", quantization="q8_0"))
@@ -125,3 +125,25 @@ def test_llama_cpp_workload_without_the_extra_names_the_make_target(monkeypatch)
     ):
         check_parsed(config, env={}, checks=[missing_engines])
     assert missing_engines({"benchmark": {"workloads": {"t": {}}}}) == []  # no llama_cpp: fine
+
+
+def test_a_cached_gguf_is_written_once_and_rewritten_when_its_inputs_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("llama_cpp")
+    import lmfootprint.benchmark.llama_cpp as backend
+
+    written = []
+    real = backend.write_random_gguf
+    monkeypatch.setattr(
+        backend, "write_random_gguf", lambda *a, **k: written.append(a[1]) or real(*a, **k)
+    )
+    cache = tmp_path / "cache"
+    first, label = prepare_gguf(TINY, None, "q8_0", tmp_path / "a", threads=1, cache_dir=cache)
+    again, _ = prepare_gguf(TINY, None, "q8_0", tmp_path / "b", threads=1, cache_dir=cache)
+    assert (first, label) == (again, "random-init") and first.parent == cache
+    assert len(written) == 1 and not list(cache.glob("*.partial"))
+    # another seed, another format: another file
+    prepare_gguf(TINY, None, "q8_0", tmp_path / "c", threads=1, seed=1, cache_dir=cache)
+    prepare_gguf(TINY, None, "q4_0", tmp_path / "d", threads=1, cache_dir=cache)
+    assert len(written) == 3 and len(list(cache.glob("*.gguf"))) == 3

@@ -33,6 +33,29 @@ rule answer:
         "../scripts/answer.py"
 
 
+# The study's third question: the same models at home and in the cloud, and a small model at
+# home against a large one in the cloud, each row naming what differs.
+rule cloud_vs_local:
+    input:
+        estimates=rules.inference_estimates.output[0],
+        published=shipped("resources/local/published_local.csv"),
+        code=code_of("cloud_vs_local"),
+    output:
+        "results/cloud_vs_local.parquet",
+    log:
+        "logs/cloud_vs_local.log",
+    benchmark:
+        "benchmarks/cloud_vs_local.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    params:
+        settings=config["comparison"]["cloud_vs_local"],
+    script:
+        "../scripts/cloud_vs_local.py"
+
+
 rule peer_validation:
     input:
         cv=rules.inference_fit.output.cv,

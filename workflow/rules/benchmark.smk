@@ -99,6 +99,7 @@ rule benchmark_inference:
         seed=config["benchmark"]["seed"],
         bandwidth=config["benchmark"]["memory_bandwidth_gbps"],
         skip_missing_devices=config["benchmark"]["skip_missing_devices"],
+        gguf_cache=config["benchmark"]["gguf_cache"],
         memory=config["memory"],
         slm_max_params=config["slm_max_params"],
     script:
@@ -136,6 +137,28 @@ rule benchmark_emissions:
         "../scripts/benchmark_emissions.py"
 
 
+# This machine's memory bandwidth (a copy probe): what the local-device model divides a
+# decode step's bytes by for the rows measured here.
+rule measure_bandwidth:
+    input:
+        code=code_of("measure_bandwidth"),
+    output:
+        "results/hardware/cpu_bandwidth.json",
+    log:
+        "logs/measure_bandwidth.log",
+    benchmark:
+        "benchmarks/measure_bandwidth.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: all_cores()
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    script:
+        "../scripts/measure_bandwidth.py"
+
+
 rule inference_table:
     input:
         tables=benchmark_tables(),
@@ -160,7 +183,7 @@ rule inference_table:
     params:
         without_job=skips_without_job(),
         devices=list(DEVICES),
-        workloads=config["benchmark"]["workloads"],
+        workloads={name: config["benchmark"]["workloads"][name] for name in WORKLOADS},
         threads=bench_threads(),
         max_params=config["benchmark"]["max_params"],
     script:

@@ -176,6 +176,11 @@ def config_json_before_run(ref):
     return snapshot_config_path(RESOURCES, ref.slug)
 
 
+# benchmark.only_models: the others get a skip row saying so, not a job
+_ONLY = config["benchmark"]["only_models"]
+NOT_SELECTED = (
+    [slug for slug, ref in MODELS.items() if ref.model_id not in _ONLY] if _ONLY else []
+)
 # Models above benchmark.max_params whose exact size the closed form gives now get no
 # benchmark job (lmfootprint.benchmark.budget); the inference table writes their skip rows.
 # (Nothing to read when no device is benchmarked: a study of thousands of models pays nothing.)
@@ -194,14 +199,23 @@ SAME_COMPUTE = (
         {
             slug: config_json_before_run(ref)
             for slug, ref in MODELS.items()
-            if slug not in OVER_BUDGET and not ref.is_local
+            if slug not in OVER_BUDGET and slug not in NOT_SELECTED and not ref.is_local
         }
     )
     if config["benchmark"]["devices"]
     else {}
 )
 BENCHMARKED = [
-    slug for slug in MODELS if slug not in OVER_BUDGET and slug not in SAME_COMPUTE
+    slug
+    for slug in MODELS
+    if slug not in OVER_BUDGET and slug not in SAME_COMPUTE and slug not in NOT_SELECTED
+]
+# benchmark.only_workloads, else every configured workload
+WORKLOADS = [
+    name
+    for name in config["benchmark"]["workloads"]
+    if name
+    in (config["benchmark"]["only_workloads"] or config["benchmark"]["workloads"])
 ]
 
 
@@ -214,10 +228,11 @@ def skips_without_job():
             "workload": workload,
             "dtype": dtype_of(SimpleNamespace(device=device)),
             "measured_as": SAME_COMPUTE.get(slug),
+            "not_selected": slug in NOT_SELECTED,
         }
-        for slug in [*OVER_BUDGET, *SAME_COMPUTE]
+        for slug in dict.fromkeys([*NOT_SELECTED, *OVER_BUDGET, *SAME_COMPUTE])
         for device in DEVICES
-        for workload in config["benchmark"]["workloads"]
+        for workload in WORKLOADS
     ]
 
 
@@ -279,7 +294,7 @@ def device_slug_pattern():
 
 
 def workload_pattern():
-    return "|".join(re.escape(w) for w in config["benchmark"]["workloads"])
+    return "|".join(re.escape(w) for w in WORKLOADS)
 
 
 def workload_of(wildcards):
@@ -295,7 +310,7 @@ def prompts_of(wildcards):
 
 def replayed_prompts():
     """The prompt sample, when any workload replays it (the skip rows build workloads)."""
-    replays = any(w.get("replay") for w in config["benchmark"]["workloads"].values())
+    replays = any(config["benchmark"]["workloads"][w].get("replay") for w in WORKLOADS)
     return shipped(PROMPT_SAMPLE) if replays else []
 
 
@@ -341,7 +356,7 @@ def benchmark_outputs(suffix=".parquet"):
         f"results/benchmarks/{{model}}/{{device}}/{{workload}}{suffix}",
         model=BENCHMARKED,
         device=list(DEVICES),
-        workload=list(config["benchmark"]["workloads"]),
+        workload=WORKLOADS,
     )
 
 

@@ -65,6 +65,7 @@ rule inference_fit:
     output:
         fit="results/inference_fit.json",
         cv="results/inference_fit_cv.parquet",
+        errors="results/inference_fit_errors.parquet",
     log:
         "logs/inference_fit.log",
     benchmark:
@@ -77,11 +78,41 @@ rule inference_fit:
         "../scripts/inference_fit.py"
 
 
+# The local-device model's calibration rows: published local measurements, the ladder recorded
+# on this project's machine, and this run's own llama.cpp rows (which replace the recorded
+# ones of the same machine).
+rule local_calibration:
+    input:
+        published=shipped("resources/local/published_local.csv"),
+        recorded=shipped("resources/local/measured_here_ladder.csv"),
+        inference="results/inference.parquet",
+        bandwidth=rules.measure_bandwidth.output[0],
+        code=code_of("local_calibration"),
+    output:
+        rows="results/local/calibration.parquet",
+        errors="results/local/heldout_errors.parquet",
+        efficiencies="results/local/efficiencies.parquet",
+        ladder="results/local/ladder.parquet",
+    log:
+        "logs/local_calibration.log",
+    benchmark:
+        "benchmarks/local_calibration.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    params:
+        bandwidth=config["benchmark"]["memory_bandwidth_gbps"],
+    script:
+        "../scripts/local_calibration.py"
+
+
 rule inference_estimates:
     input:
         models=rules.models_table.output.models,
         scenarios=rules.scenarios.output[0],
         fit=rules.inference_fit.output.fit,
+        local=rules.local_calibration.output.rows,
         code=code_of("inference_estimates"),
     output:
         "results/inference_estimates.parquet",

@@ -6,8 +6,10 @@ import polars as pl
 
 from lmfootprint.core.io import write_parquet
 from lmfootprint.core.logs import log_to
+from lmfootprint.core.validation import read_parquet_checked
 from lmfootprint.estimates.inference_estimates import estimate_inference
 from lmfootprint.estimates.inference_fit import ServingFit
+from lmfootprint.estimates.local_device import LocalMeasurement, fit_local
 
 with log_to(snakemake.log[0]):
     s = snakemake.params.settings
@@ -24,5 +26,7 @@ with log_to(snakemake.log[0]):
         server_embodied_kgco2e_per_device=s["server_embodied_kgco2e_per_device"],
         embodied_lifetime_years=s["embodied_lifetime_years"],
         local_utilisation=s["local_utilisation"],
+        local_fit=fit_local(read_parquet_checked(snakemake.input.local, LocalMeasurement)),
+        local_precision=s["local_precision"],
     )
     write_parquet(table, snakemake.output[0])

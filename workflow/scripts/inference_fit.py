@@ -1,9 +1,16 @@
-"""Calibrate the serving model on ML.ENERGY v3, validate it held out and on v2 -> fit + cv."""
+"""Calibrate the serving model on ML.ENERGY v3 and v2's sub-8B rows, validate it held out by
+family and on v2's 8B+ rows -> fit, cv, and the held-out errors per quantity and size."""
 
 from lmfootprint.core.io import write_json, write_parquet
 from lmfootprint.core.logs import log_to
 from lmfootprint.core.validation import read_parquet_checked
-from lmfootprint.estimates.inference_fit import fit_serving, load_shapes, peer_rows, v2_rows
+from lmfootprint.estimates.inference_fit import (
+    fit_serving,
+    load_shapes,
+    peer_rows,
+    small_model_errors,
+    v2_rows,
+)
 from lmfootprint.reference.schemas import HardwareSchema
 
 with log_to(snakemake.log[0]):
@@ -15,3 +22,4 @@ with log_to(snakemake.log[0]):
     )
     write_json(fit.to_dict(), snakemake.output.fit)
     write_parquet(cv, snakemake.output.cv)
+    write_parquet(small_model_errors(cv), snakemake.output.errors)

@@ -16,6 +16,7 @@ import polars as pl
 
 from lmfootprint.answer.schemas import EcoLogitsSchema, PeerMapSchema, PeerValidationSchema
 from lmfootprint.core.validation import frame_from_rows, read_csv_checked, validate_frame
+from lmfootprint.estimates.inference_fit import V2_SMALL_LABEL
 
 GAP = 2.0
 V3_POINTS = (8.0, 64.0, 512.0)  # concurrency points shown per model (all rows are in the cv table)
@@ -99,7 +100,12 @@ def peer_table(
             if sub.height:  # the smallest batch and the energy-optimal one
                 best = sub.sort("j_per_token").head(1)
                 sub = pl.concat([sub.sort("batch").head(1), best]).unique(maintain_order=True)
-            how = "fit on v3 only (v2 never fitted)"
+            # sub-8B v2 rows are fitted, and predicted here with their family held out
+            how = (
+                "fit with its family held out (v2 small models are fitted)"
+                if sub.height and sub["held_out"][0] == V2_SMALL_LABEL
+                else "fit without v2's 8B+ rows (never fitted)"
+            )
         for r in sub.iter_rows(named=True):
             ratio = r["predicted_j_per_token"] / r["j_per_token"]
             rows.append(

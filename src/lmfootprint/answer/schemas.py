@@ -265,3 +265,35 @@ class HeadlineSchema(TableSchema):
         both = c("low").is_not_null() & c("high").is_not_null()
         bracketed = neither | (both & brackets("value", low="low", high="high"))
         return data.lazyframe.select(c("value").is_finite() & bracketed)
+
+
+class CloudVsLocalSchema(TableSchema):
+    """results/cloud_vs_local.parquet: the same models at home and in the cloud, and small
+    models at home against a large one in the cloud; every row says what differs."""
+
+    question: str
+    model_id: str
+    params_total: int = pa.Field(gt=0)
+    setting: str
+    scenario: str
+    kind: str = pa.Field(isin=["cloud", "local"])
+    serving: str
+    batch_size: int = pa.Field(ge=1)
+    precision: str = pa.Field(nullable=True)
+    intensity_g_per_kwh: float = pa.Field(nullable=True, ge=0)
+    tokens_per_s: float = pa.Field(gt=0)
+    seconds_per_response: float = pa.Field(nullable=True, gt=0)
+    j_per_response: float = pa.Field(nullable=True, gt=0)
+    j_per_token_low: float = pa.Field(nullable=True, gt=0)
+    j_per_token: float = pa.Field(gt=0)
+    j_per_token_high: float = pa.Field(nullable=True, gt=0)
+    gco2e_per_1k_tokens: float = pa.Field(nullable=True, ge=0)
+    usd_per_1k_tokens: float = pa.Field(nullable=True, gt=0)
+    # the row's J/token over the home row's (1 for the home row)
+    j_per_token_vs_home: float = pa.Field(gt=0)
+    differs_from_home: str
+    method: str = pa.Field(nullable=True)
+    # a home row's published measurement on the same device and model size (the 004 study)
+    published_tokens_per_s: float = pa.Field(nullable=True, gt=0)
+    published_j_per_token: float = pa.Field(nullable=True, gt=0)
+    published_source: str = pa.Field(nullable=True)

@@ -29,6 +29,8 @@ class BackendJob:
     device: str
     threads: int
     seed: int = 0
+    # where a backend may keep files it derives from the model across jobs (GGUF), or None
+    cache_dir: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -139,6 +139,7 @@ def benchmark_job(
             device=device.name,
             threads=threads,
             seed=settings.seed,
+            cache_dir=Path(settings.gguf_cache) if settings.gguf_cache else None,
         )
     )
     base = _empty_row(model, machine, workload, backend.dtype, threads)
@@ -251,6 +252,7 @@ class SkipWithoutJob:
     workload: str
     dtype: str
     measured_as: str | None = None
+    not_selected: bool = False  # left out by benchmark.only_models
 
 
 def rows_without_job(
@@ -272,11 +274,12 @@ def rows_without_job(
             raise LmFootprintError(
                 f"{skip.slug}: given no benchmark job but not in the models table"
             )
-        reason = (
-            _same_compute_reason(skip, model, by_slug)
-            if skip.measured_as
-            else budget_reason(model["params_total"], max_params)
-        )
+        if skip.not_selected:
+            reason = "not in benchmark.only_models: this run measures other models"
+        elif skip.measured_as:
+            reason = _same_compute_reason(skip, model, by_slug)
+        else:
+            reason = budget_reason(model["params_total"], max_params)
         if reason is None:  # the closed form and the metadata job disagree: never silently
             raise LmFootprintError(
                 f"{skip.slug}: counted above benchmark.max_params when the workflow was read, "

@@ -25,6 +25,7 @@ class JobSettings:
     skip_missing_devices: bool = False
     use_zeus: bool = True
     seed: int = 0
+    gguf_cache: str | Path | None = None  # benchmark.gguf_cache
 
     @classmethod
     def from_params(cls, params: dict[str, Any], **overrides: Any) -> JobSettings:

@@ -10,12 +10,17 @@ length, not on the weight values.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from lmfootprint.benchmark import gguf_writer
 from lmfootprint.benchmark.backend import BackendJob, Prepared
 from lmfootprint.benchmark.gguf_writer import FTYPES, unsupported_reason, write_random_gguf
 from lmfootprint.benchmark.workload import predicted_memory_gb
@@ -65,6 +70,14 @@ def local_gguf(model_dir: Path | None, quantization: str) -> Path | None:
     return None
 
 
+def cache_key(raw: dict[str, Any], quantization: str, seed: int) -> str:
+    """What a random-init file depends on: the config, the format, the seed and the writer's
+    own code (a changed writer never reuses an old file)."""
+    writer = Path(gguf_writer.__file__).read_bytes()
+    blob = json.dumps(raw, sort_keys=True).encode() + f"|{quantization}|{seed}|".encode()
+    return hashlib.sha256(blob + writer).hexdigest()[:20]
+
+
 def prepare_gguf(
     raw: dict[str, Any],
     model_dir: Path | None,
@@ -73,16 +86,30 @@ def prepare_gguf(
     *,
     threads: int,
     seed: int = 0,
+    cache_dir: Path | None = None,
 ) -> tuple[Path, str]:
     """(GGUF path, weights label): a real local file of that quantisation when there is one,
-    else a random-init file written and quantised here."""
+    else a random-init file written and quantised here, or taken from ``cache_dir``
+    (benchmark.gguf_cache), where another job of the same model and format left it:
+    quantising an 8B model takes minutes, and every workload would pay it again."""
     local = local_gguf(model_dir, quantization)
     if local is not None:
         return local, "real"
+    cached = None
+    if cache_dir is not None:
+        cached = Path(cache_dir) / f"{cache_key(raw, quantization, seed)}-{quantization}.gguf"
+        if cached.is_file():
+            log.info("random-init %s GGUF from the cache: %s", quantization, cached)
+            return cached, "random-init"
     f16 = write_random_gguf(raw, workdir / "model-f16.gguf", seed=seed)
-    return quantize(
-        f16, workdir / f"model-{quantization}.gguf", quantization, threads
-    ), "random-init"
+    made = quantize(f16, workdir / f"model-{quantization}.gguf", quantization, threads)
+    if cached is None:
+        return made, "random-init"
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_suffix(f".{os.getpid()}.partial")
+    shutil.copyfile(made, partial)
+    os.replace(partial, cached)  # whole or absent: a concurrent job never reads half a file
+    return cached, "random-init"
 
 
 class LlamaCppGenerator:
@@ -95,10 +122,11 @@ class LlamaCppGenerator:
     ):
         from llama_cpp import Llama
 
+        self.n_batch = max(8, input_tokens)
         self.llm = Llama(
             model_path=str(gguf_path),
             n_ctx=input_tokens + output_tokens + 8,
-            n_batch=max(8, input_tokens),
+            n_batch=self.n_batch,
             n_threads=threads,
             n_threads_batch=threads,
             seed=seed,
@@ -113,19 +141,35 @@ class LlamaCppGenerator:
         import llama_cpp
 
         logits = np.ctypeslib.as_array(
-            llama_cpp.llama_get_logits(self.llm.ctx), shape=(self.vocab,)
+            llama_cpp.llama_get_logits_ith(self.llm.ctx, -1), shape=(self.vocab,)
         )
         return int(logits.argmax())
 
+    def _decode(self, tokens: list[int]) -> None:
+        import llama_cpp
+
+        ids = (llama_cpp.llama_token * len(tokens))(*tokens)
+        status = llama_cpp.llama_decode(self.llm.ctx, llama_cpp.llama_batch_get_one(ids, len(ids)))
+        if status != 0:
+            raise RuntimeError(f"llama_decode failed ({status})")
+
     def generate(self, batch: int, new_tokens: int, prompt_tokens: int | None = None) -> int:
+        """Straight on llama.cpp's C API (llama_decode), as llama.cpp's own examples decode:
+        the high-level ``Llama.eval`` copies every step's logits into Python arrays, which
+        halved decode speed on a 135M model (bench/llama_cpp_overhead.py)."""
+        import llama_cpp
+
         if batch != 1:
             raise ValueError("the llama_cpp backend decodes one sequence (batch size 1)")
-        self.llm.reset()
-        # prefill (a replayed request's own length); its logits give the first new token
-        self.llm.eval(self.prompt[:prompt_tokens] if prompt_tokens else self.prompt)
+        llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(self.llm.ctx), True)
+        # prefill (a replayed request's own length) in chunks of n_batch; its logits give the
+        # first new token
+        prompt = self.prompt[:prompt_tokens] if prompt_tokens else self.prompt
+        for start in range(0, len(prompt), self.n_batch):
+            self._decode(prompt[start : start + self.n_batch])
         produced, token = 1, self._next_token()
         while produced < new_tokens:
-            self.llm.eval([token])
+            self._decode([token])
             token = self._next_token()
             produced += 1
         return produced
@@ -180,6 +224,7 @@ class LlamaCppBackend:
             scratch,
             threads=job.threads,
             seed=job.seed,
+            cache_dir=job.cache_dir,
         )
         self._generator = LlamaCppGenerator(
             path,

@@ -172,6 +172,26 @@ def hardware_ids(path: str | Path) -> set[str] | None:
         return {row["hardware_id"].strip() for row in csv.DictReader(f) if row.get("hardware_id")}
 
 
+def selection_problems(config: Mapping[str, Any]) -> list[str]:
+    """benchmark.only_models / only_workloads must name configured models and workloads."""
+    bench = config.get("benchmark") or {}
+    problems = []
+    models = {str(m).strip() for m in config.get("models") or []}
+    unknown = sorted(set(bench.get("only_models") or []) - models)
+    if unknown:
+        problems.append(
+            f"benchmark.only_models: {unknown} are not in models (write them as in models)"
+        )
+    workloads = set(bench.get("workloads") or {})
+    unknown = sorted(set(bench.get("only_workloads") or []) - workloads)
+    if unknown:
+        problems.append(
+            f"benchmark.only_workloads: {unknown} are not in benchmark.workloads "
+            f"({sorted(workloads)})"
+        )
+    return problems
+
+
 def value_problems(
     config: Mapping[str, Any],
     *,
@@ -183,6 +203,7 @@ def value_problems(
     return [
         *name_problems(config),
         *count_problems(config),
+        *selection_problems(config),
         *reference_problems(config, known),
         *url_problems(config, os.environ if env is None else env),
     ]

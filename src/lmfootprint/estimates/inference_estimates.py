@@ -26,6 +26,8 @@ import polars as pl
 from lmfootprint.core.units import ENERGY_IN_J
 from lmfootprint.core.validation import frame_from_rows, validate_frame
 from lmfootprint.estimates.inference_fit import ServingFit
+from lmfootprint.estimates.local_device import LocalFit, bytes_per_weight, predict_local
+from lmfootprint.estimates.local_measurements import device_class_of
 from lmfootprint.estimates.schemas import InferenceEstimateSchema
 from lmfootprint.estimates.serving_model import predict_arrays
 from lmfootprint.estimates.training_estimates import HOURS_PER_YEAR
@@ -89,7 +91,12 @@ def estimate_inference(
     embodied_lifetime_years: float = 3.0,
     local_utilisation: float = 0.1,
     max_devices: int = 8,
+    local_fit: LocalFit | None = None,
+    local_precision: str = "q4_k_m",
 ) -> pl.DataFrame:
+    """Every (model, scenario, serving mode). Cloud scenarios come from the serving model;
+    local ones from the local-device model (``local_fit``, calibrated on local measurements)
+    at one precision for every model, or from the serving model where no local fit is given."""
     modes = serving or DEFAULT_SERVING
     p = fit.serving_params
     context = prompt_tokens + output_tokens / 2
@@ -115,6 +122,22 @@ def estimate_inference(
                     "kind": s["kind"],
                     "hardware_id": s["hardware_id"],
                 }
+                if s["kind"] == "local" and local_fit is not None:
+                    rows.append(
+                        _local_row(
+                            base,
+                            m,
+                            s,
+                            local_fit,
+                            precision=local_precision,
+                            kv_per_token=kv_per_token,
+                            prompt_tokens=prompt_tokens,
+                            output_tokens=output_tokens,
+                            lifetime_hours=s["lifetime_years"] * HOURS_PER_YEAR,
+                            local_utilisation=local_utilisation,
+                        )
+                    )
+                    continue
                 placed = _placement(
                     m["params_total"], kv_per_seq, settings["concurrency"], s, limit
                 )
@@ -220,6 +243,9 @@ def estimate_inference(
                         **base,
                         "batch_size": batch,
                         "status": "estimated",
+                        # one request's share: its output tokens at tokens/s per sequence
+                        "seconds_per_response": output_tokens / (tps / batch),
+                        "j_per_response": j_mid * output_tokens,
                         "note": None
                         if batch == settings["concurrency"]
                         else (f"memory holds {batch} of {settings['concurrency']} sequences"),
@@ -264,3 +290,102 @@ def estimate_inference(
                 )
     df = frame_from_rows(InferenceEstimateSchema, rows)
     return validate_frame(InferenceEstimateSchema, df, "results/inference_estimates.parquet")
+
+
+def _local_row(
+    base: dict[str, Any],
+    m: dict[str, Any],
+    s: dict[str, Any],
+    fit: LocalFit,
+    *,
+    precision: str,
+    kv_per_token: float,
+    prompt_tokens: int,
+    output_tokens: int,
+    lifetime_hours: float,
+    local_utilisation: float,
+) -> dict[str, Any]:
+    """One model on a local device, one request at a time, at the ladder's one precision:
+    the local-device model's tokens/s, power and per-response time and energy. A model whose
+    weights at that precision do not fit the device's memory does not fit: never a silent
+    switch to a smaller format."""
+    context = prompt_tokens + output_tokens / 2
+    need = m["params_total"] * bytes_per_weight(precision) + kv_per_token * context
+    if need > s["memory_gb"] * 1e9 * MEMORY_HEADROOM:
+        return {
+            **base,
+            "batch_size": 1,
+            "status": "does not fit",
+            "precision": precision,
+            "note": f"needs {need / 1e9:.0f} GB at {precision} (the local ladder's one "
+            f"precision), more than {MEMORY_HEADROOM:.0%} of the device's {s['memory_gb']:g} GB",
+        }
+    device_class = device_class_of(s["hardware_name"])
+    p = predict_local(
+        fit,
+        device_class=device_class,
+        bandwidth_gbps=s["memory_bandwidth_gbps"],
+        peak_tflops=s["peak_tflops"],
+        power_w=s["tdp_w"],
+        idle_w=0.0,
+        params=m["params_total"],
+        precision=precision,
+        prompt_tokens=prompt_tokens,
+        response_tokens=output_tokens,
+        kv_bytes_per_token=kv_per_token,
+    )
+    tps = p["decode_tps"]
+    j = (p["j_per_token_low"] or p["j_per_token"], p["j_per_token"], p["j_per_token_high"])
+    j = (j[0], j[1], j[2] or j[1])
+    tps_b = (
+        p["decode_tps_low"] or tps,
+        tps,
+        min(p["decode_tps_high"] or tps, p["roofline_decode_tps"]),
+    )
+    g = tuple(v / J_PER_KWH * 1000 * s["intensity_g_per_kwh"] for v in j)
+    embodied_g_1k = (s["embodied_kgco2e"] or 0.0) * 1e6 / (lifetime_hours * 3600 * tps)
+    per_hour = (s["purchase_price_usd"] or 0.0) / (lifetime_hours * local_utilisation)
+    tariff = s["tariff_usd_per_kwh"] or 0.0
+    usd = tuple(
+        v * 1000 / J_PER_KWH * tariff + per_hour / (t * 3600) * 1000
+        for v, t in zip(j, (tps_b[2], tps_b[1], tps_b[0]), strict=True)
+    )
+    n_rows = fit.classes[device_class].n_decode
+    return {
+        **base,
+        "batch_size": 1,
+        "status": "estimated",
+        "note": None,
+        "precision": precision,
+        "devices": 1,
+        "bound": "memory",
+        "batch_outside_calibration": False,
+        "tdp_w": s["tdp_w"],
+        "seconds_per_response": p["seconds_per_response"],
+        "j_per_response": p["joules_per_response"],
+        "pue": 1.0,
+        "gpu_power_w": p["power_w"],
+        "host_power_w": 0.0,
+        "tokens_per_s_low": tps_b[0],
+        "tokens_per_s": tps_b[1],
+        "tokens_per_s_high": tps_b[2],
+        "roofline_tokens_per_s": p["roofline_decode_tps"],
+        "j_per_token_low": j[0],
+        "j_per_token": j[1],
+        "j_per_token_high": j[2],
+        "j_per_token_system": j[1],
+        "gco2e_per_1k_tokens_low": g[0],
+        "gco2e_per_1k_tokens": g[1],
+        "gco2e_per_1k_tokens_high": g[2],
+        "embodied_gco2e_per_1k_tokens": embodied_g_1k,
+        "usd_per_1k_tokens_low": usd[0],
+        "usd_per_1k_tokens": usd[1],
+        "usd_per_1k_tokens_high": usd[2],
+        "intensity_g_per_kwh": s["intensity_g_per_kwh"],
+        "intensity_basis": s["intensity_basis"],
+        "provenance": "estimated",
+        "method": f"{p['method']}; calibrated on {n_rows} local measurements of class "
+        f"{device_class}; {precision} for every model (llama.cpp GGUF, as local tools ship), "
+        f"batch 1; cost: electricity at {tariff:.3f} USD/kWh + purchase amortised over "
+        f"{lifetime_hours / HOURS_PER_YEAR:g} years at {local_utilisation:.0%} utilisation",
+    }

@@ -278,13 +278,19 @@ class InferenceEstimateSchema(TableSchema):
     batch_size: int = pa.Field(ge=1)
     status: str = pa.Field(isin=["estimated", "does not fit"])
     note: str = pa.Field(nullable=True)
-    precision: str = pa.Field(nullable=True, isin=["bf16", "fp8", "int4"])
+    # cloud: bf16, else fp8 / int4 where that is what fits; local: one GGUF format for the
+    # whole ladder (inference.local_precision, Q4_K_M as local tools ship), never switched
+    precision: str = pa.Field(nullable=True, isin=["bf16", "fp8", "int4", "q4_k_m", "q8_0", "f16"])
     devices: int = pa.Field(nullable=True, ge=1)
     bound: str = pa.Field(nullable=True, isin=["memory", "compute"])
     # the batch lies outside the running batches the serving model was calibrated on (e.g.
     # batch 1 below ML.ENERGY's smallest, 8): an extrapolation, with a widened interval
     batch_outside_calibration: bool = pa.Field(nullable=True)
     tdp_w: float = pa.Field(nullable=True, gt=0)
+    # one response of the estimate's prompt and output tokens: its time (batch 1: the whole
+    # response; loaded: one request's share of the steps) and energy
+    seconds_per_response: float = pa.Field(nullable=True, gt=0)
+    j_per_response: float = pa.Field(nullable=True, gt=0)
     pue: float = pa.Field(nullable=True, ge=1)
     gpu_power_w: float = pa.Field(nullable=True, gt=0)
     host_power_w: float = pa.Field(nullable=True, ge=0)

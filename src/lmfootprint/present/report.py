@@ -261,6 +261,13 @@ def render_report(
         threshold_rows=threshold_rows,
         capability=rows("capability", "params_total"),
         peers=rows("peers"),
+        cloud_vs_local=rows("cloud_vs_local"),
+        local_ladder=rows("local_ladder", "workload", "params_total"),
+        local_errors=rows("local_errors"),
+        local_efficiencies=rows("local_efficiencies"),
+        serving_errors=rows("serving_errors")
+        if tables.get("serving_errors") is None
+        else tables["serving_errors"].filter(pl.col("family") == "all").to_dicts(),
         price_sensitivity=rows("price_sensitivity"),
         calibration=rows("calibration", "params"),
         calibration_model=calibration_model,
@@ -293,6 +300,11 @@ OPTIONAL_TABLES = (
     "tariffs",
     # models_on_error: skip (results/models_skipped.parquet): the models left out, and why
     "models_skipped",
+    "cloud_vs_local",
+    "local_ladder",
+    "local_errors",
+    "local_efficiencies",
+    "serving_errors",
 )
 
 
