@@ -53,14 +53,19 @@ ANSWER = pl.DataFrame(
 
 
 def estimates(scenario_values: dict[str, tuple[float, float, float]]) -> pl.DataFrame:
-    """Reference-mode inference rows: per scenario (SLM usd, LLM usd, gCO2e of both)."""
+    """Reference-mode inference rows: per scenario (SLM usd, LLM usd, gCO2e of both); a
+    scenario named local-* is a laptop serving one request at a time."""
     rows = []
     for scenario, (slm, llm, grams) in scenario_values.items():
+        local = scenario.startswith("local")
         for size_class, usd in (("SLM", slm), ("LLM", llm)):
             rows.append(
                 {
                     "scenario": scenario,
-                    "serving": "throughput",
+                    "kind": "local" if local else "cloud",
+                    "hardware_id": "M1-Pro-16c" if local else "H100-SXM5",
+                    "model_id": f"acme/{size_class}",
+                    "serving": "interactive" if local else "throughput",
                     "status": "estimated",
                     "reference": True,
                     "size_class": size_class,
@@ -99,13 +104,23 @@ def test_threshold_headline_is_the_configured_one() -> None:
 
 
 def test_cost_and_grid_headlines_follow_the_estimates() -> None:
-    est = estimates({"cloud": (0.01, 0.05, 2.0), "local-fr": (0.02, 0.04, 0.5)})
+    est = estimates(
+        {"cloud": (0.01, 0.05, 2.0), "cloud-se": (0.01, 0.05, 0.25), "local-fr": (0.02, 0.04, 0.1)}
+    )
     h = Headlines(table(inference_estimates=est))
     assert h.value("cost.llm_over_slm.cloud") == pytest.approx(5.0)
     assert h.value("cost.llm_over_slm.local_fr") == pytest.approx(2.0)
+    # the grid ratio sets like against like: two cloud scenarios, both loaded, the same
+    # models; never the laptop at batch 1 (which would give 20x here)
     grid = h["carbon.grid_ratio"]
-    assert grid["value"] == pytest.approx(4.0)
-    assert (grid["subject"], grid["versus"]) == ("cloud", "local-fr")
+    assert grid["value"] == pytest.approx(8.0)
+    assert grid["subject"] == "cloud"
+    assert grid["versus"] == (
+        "cloud-se (the same 2 models, both throughput; grids 2000 vs 250 gCO2e/kWh, "
+        "H100-SXM5 vs H100-SXM5)"
+    )
+    only_one_cloud = estimates({"cloud": (0.01, 0.05, 2.0), "local-fr": (0.02, 0.04, 0.1)})
+    assert "carbon.grid_ratio" not in table(inference_estimates=only_one_cloud)["key"].to_list()
 
 
 def test_a_missing_headline_is_an_error_by_key() -> None:
@@ -174,7 +189,9 @@ def test_titles_print_small_ratios_with_their_digits() -> None:
 
 def test_titles_read_their_numbers_from_the_headlines_table() -> None:
     """The title states the table's number, not one computed from the chart's own rows."""
-    est = estimates({"cloud": (0.01, 0.05, 2.0), "local-fr": (0.02, 0.04, 0.5)})
+    est = estimates(
+        {"cloud": (0.01, 0.05, 2.0), "cloud-se": (0.01, 0.05, 0.5), "local-fr": (0.02, 0.04, 0.5)}
+    )
     rows = table(inference_estimates=est).with_columns(
         value=pl.when(pl.col("key") == "carbon.grid_ratio")
         .then(pl.lit(7.0))
@@ -182,9 +199,12 @@ def test_titles_read_their_numbers_from_the_headlines_table() -> None:
     )
     h = Headlines(rows)
     carbon = carbon_chart(est, h).to_dict()["title"]["text"]
-    assert "cloud emits 7.0x local-fr per token" in carbon
+    assert "cloud emits 7.0x cloud-se (the same 2 models, both throughput" in carbon
     cost = cost_chart(est, h).to_dict()["title"]["text"]
-    assert cost == "Per 1k tokens, an LLM costs 5.0x on cloud and 2.0x on local-fr an SLM (medians)"
+    assert cost == (
+        "Per 1k tokens, an LLM costs 5.0x on cloud and 5.0x on cloud-se and 2.0x on local-fr an SLM "
+        "(medians)"
+    )
     # without the headlines the titles state no number
     bare = carbon_chart(est, Headlines()).to_dict()["title"]["text"]
     assert bare == "CO2e per 1k tokens against model size, per scenario's grid"

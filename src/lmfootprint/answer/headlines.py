@@ -327,22 +327,41 @@ def serving_headlines(estimates: pl.DataFrame, source: str) -> Iterator[Row]:
             versus="SLM median",
             setting=scenario,
         )
+    # like with like: cloud scenarios in the same serving mode, over the models both serve, so
+    # the ratio is the grid's (and the device's), never a laptop at batch 1 against a loaded
+    # server or two different model sets
+    cloud = ok.filter(pl.col("kind") == "cloud")
+    shared = None
+    for scenario in cloud["scenario"].unique(maintain_order=True).to_list():
+        served = set(cloud.filter(pl.col("scenario") == scenario)["model_id"].to_list())
+        shared = served if shared is None else shared & served
     by = (
-        ok.group_by("scenario", "intensity_g_per_kwh", "intensity_basis", maintain_order=True)
-        .agg(pl.col("gco2e_per_1k_tokens").median())
+        cloud.filter(pl.col("model_id").is_in(sorted(shared or ())))
+        .group_by(
+            "scenario",
+            "hardware_id",
+            "serving",
+            "intensity_g_per_kwh",
+            "intensity_basis",
+            maintain_order=True,
+        )
+        .agg(pl.col("gco2e_per_1k_tokens").median(), n=pl.len())
         .sort("gco2e_per_1k_tokens", maintain_order=True)
     )
-    if by.height >= 2:
+    if by.height >= 2 and by["serving"].n_unique() == 1:
         lo, hi = by.row(0, named=True), by.row(-1, named=True)
         yield _row(
             "carbon.grid_ratio",
             hi["gco2e_per_1k_tokens"] / lo["gco2e_per_1k_tokens"],
             "x",
-            "gCO2e per 1k tokens of the dirtiest scenario over the cleanest (median model)",
+            "gCO2e per 1k tokens of the dirtiest cloud scenario over the cleanest, the same "
+            "models in the same serving mode (median model)",
             source,
             "estimated",
             subject=hi["scenario"],
-            versus=lo["scenario"],
+            versus=f"{lo['scenario']} (the same {hi['n']} models, both {hi['serving']}; grids "
+            f"{hi['intensity_g_per_kwh']:.0f} vs {lo['intensity_g_per_kwh']:.0f} gCO2e/kWh, "
+            f"{hi['hardware_id']} vs {lo['hardware_id']})",
         )
 
 
