@@ -202,8 +202,8 @@ def test_titles_read_their_numbers_from_the_headlines_table() -> None:
     assert "cloud emits 7.0x cloud-se (the same 2 models, both throughput" in carbon
     cost = cost_chart(est, h).to_dict()["title"]["text"]
     assert cost == (
-        "Per 1k tokens, an LLM costs 5.0x on cloud and 5.0x on cloud-se and 2.0x on local-fr an SLM "
-        "(medians)"
+        "Per 1k tokens, an LLM costs 5.0x on cloud and 5.0x on cloud-se and 2.0x on local-fr an "
+        "SLM (medians)"
     )
     # without the headlines the titles state no number
     bare = carbon_chart(est, Headlines()).to_dict()["title"]["text"]
