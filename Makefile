@@ -53,7 +53,7 @@ TORCH_OTHER_cpu := cuda
 TORCH_OTHER_cuda := cpu
 TORCH_INSTALL = $(PIP) install --quiet --no-compile --no-deps --force-reinstall
 
-.PHONY: run run-local test test-fast lint install install-dev install-llama install-gpu dag lock lock-gpu env clean clean-results refresh-hub refresh-reference discover
+.PHONY: run run-local test test-fast lint docs install install-dev install-llama install-gpu dag lock lock-gpu env clean clean-results refresh-hub refresh-reference discover
 
 run: $(STAMP)
 	$(if $(CONFIG),$(BIN)/python -m lmfootprint check-config $(CONFIG))
@@ -148,9 +148,14 @@ refresh-reference: $(STAMP)
 	  --forcerun retrieve_prices_live retrieve_carbon_live retrieve_tariffs_live
 	cp -R results/reference_refresh/. resources/
 
-# The DAG picture in the README, rendered from Snakemake's own rule graph.
+# The DAG picture in docs/architecture.md, rendered from Snakemake's own rule graph.
 dag: $(STAMP)
-	$(BIN)/python -m lmfootprint.core.docs rulegraph README.md
+	$(BIN)/python -m lmfootprint.core.docs rulegraph docs/architecture.md
+
+# The documentation site (mkdocs.yml, docs/) into site/; offline, and any warning (a broken
+# link, a page left out of the nav) fails it.
+docs: $(DEV_STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
 
 # Re-resolve the exact pins after changing pyproject.toml (needs the package registry).
 lock:

@@ -1,13 +1,55 @@
 from pathlib import Path
 
-from lmfootprint.core.docs import readme_block, rulegraph_mermaid
+from lmfootprint.core.docs import (
+    DAG_PAGE,
+    marked_block,
+    rulegraph_mermaid,
+    stale_in_docs,
+    stale_references,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_readme_dag_matches_workflow() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert readme_block(readme) == rulegraph_mermaid(ROOT), "run `make dag` to refresh README.md"
+def test_docs_dag_matches_workflow() -> None:
+    page = (ROOT / DAG_PAGE).read_text(encoding="utf-8")
+    assert marked_block(page) == rulegraph_mermaid(ROOT), f"run `make dag` to refresh {DAG_PAGE}"
+
+
+def test_no_command_or_path_in_readme_or_docs_is_stale() -> None:
+    """Every `make` target, repository path, --configfile / --workflow-profile, lmfootprint
+    module and relative link that README.md and docs/ name exists."""
+    problems = stale_in_docs(ROOT)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_staleness_check_catches_each_kind() -> None:
+    page = "\n".join(
+        [
+            "Run `make run` then `make no-such-target`; see [the guide](docs/nowhere.md).",
+            "```bash",
+            "make -C ~/clone install-dev && make run CONFIG=config/nope.yaml",
+            "snakemake --configfile config/gone.yaml --workflow-profile profiles/none",
+            ".venv/bin/python bench/vanished.py  # then python -m lmfootprint.core.nothing",
+            "```",
+            "`resources/hub/<org>--<name>/config.json` is a pattern; `make` in prose is not code;",
+            "`lmfootprint.core.docs.stale_references` and `config/local.yaml` exist.",
+        ]
+    )
+    problems = "\n".join(stale_references(page, ROOT, page="README.md"))
+    for stale in (
+        "make no-such-target",
+        "config/nope.yaml",
+        "--configfile config/gone.yaml",
+        "--workflow-profile profiles/none",
+        "bench/vanished.py",
+        "lmfootprint.core.nothing",
+        "docs/nowhere.md",
+    ):
+        assert stale in problems
+    # config/gone.yaml and profiles/none are named twice: as paths and as options
+    assert len(problems.splitlines()) == 9
+    assert "install-dev" not in problems and "make run`" not in problems
 
 
 def test_readme_shows_the_two_commands_first() -> None:
@@ -17,7 +59,7 @@ def test_readme_shows_the_two_commands_first() -> None:
 
 
 def test_every_job_writes_a_log_and_a_benchmark_record() -> None:
-    """The README promises a log under logs/ and a benchmarks/ record for every job."""
+    """The docs (outputs.md) promise a log under logs/ and a benchmarks/ record for every job."""
     import re
 
     rules = {}
