@@ -267,13 +267,21 @@ CASES = [
             "resources/inference/mlenergy_v3.csv", ",1.3662634337367148,", ",-1.3662634337367148,"
         ),
         r"j_per_token.*-1\.366",
-        {"results/inference_fit.json", "results/inference_fit_cv.parquet"},
+        {
+            "results/inference_fit.json",
+            "results/inference_fit_cv.parquet",
+            "results/inference_fit_errors.parquet",
+        },
     ),
     Case(
         "peer measurement column missing",
         drop_column("resources/inference/mlenergy_v3.csv", "avg_batch_size"),
         r"mlenergy_v3\.csv.*avg_batch_size",
-        {"results/inference_fit.json", "results/inference_fit_cv.parquet"},
+        {
+            "results/inference_fit.json",
+            "results/inference_fit_cv.parquet",
+            "results/inference_fit_errors.parquet",
+        },
     ),
     Case(
         "training tokens without a source",

@@ -4,8 +4,8 @@ the two-model study runs to its report.
 snakedeploy itself (the package, its command line) deploys a local clone of this repository,
 committed and tagged as a release is: it copies config/ and profiles/ and writes a Snakefile
 declaring workflow/Snakefile as a module. For a local source snakedeploy writes that path
-relative to the clone, which the deployed Snakefile cannot resolve; the README's Deploy
-section has the user point it at the clone, as this test does.
+relative to the clone, which the deployed Snakefile cannot resolve; docs/running.md's
+snakedeploy section has the user point it at the clone, as this test does.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def test_snakedeploy_deploys_a_release_that_runs_to_its_report(tmp_path: Path) -
     assert (study / "config/config.yaml").is_file()
     assert (study / "profiles/default/profile.yaml").is_file()
 
-    # the one edit README: Deploy asks for a local source; then the user's config
+    # the one edit docs/running.md (snakedeploy) asks for a local source; then the user's config
     (study / "workflow/Snakefile").write_text(
         deployed.replace('"workflow/Snakefile"', f'"{clone}/workflow/Snakefile"')
     )

@@ -35,7 +35,13 @@ AGGREGATES = [
     "results/training_estimates.parquet",
     "results/inference_fit.json",
     "results/inference_fit_cv.parquet",
+    "results/inference_fit_errors.parquet",
     "results/inference_estimates.parquet",
+    "results/cloud_vs_local.parquet",
+    *(
+        f"results/local/{t}.parquet"
+        for t in ("calibration", "heldout_errors", "efficiencies", "ladder")
+    ),
     "results/break_even.parquet",
     "results/rent_vs_buy.parquet",
     "results/answer.parquet",
@@ -60,6 +66,7 @@ AGGREGATES = [
 MODEL_INDEPENDENT = {
     "results/inference_fit.json",
     "results/inference_fit_cv.parquet",
+    "results/inference_fit_errors.parquet",
 }
 
 

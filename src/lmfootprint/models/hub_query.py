@@ -230,7 +230,8 @@ def refresh(
     if not query or not query.get("name"):
         raise HubQueryError(
             "no hub_query in the config: give hub_query a name (and pipeline_tag, library, "
-            "authors, min_downloads, sort, limit; see README, 'Discovering models on the Hub')"
+            "authors, min_downloads, sort, limit; see docs/reference-data.md, 'Discovering "
+            "models on the Hub')"
         )
     when = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     listed = list_query(query, endpoint=endpoint)
