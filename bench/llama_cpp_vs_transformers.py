@@ -19,7 +19,7 @@ from lmfootprint.benchmark.harness import run_benchmark
 from lmfootprint.benchmark.llama_cpp import LlamaCppGenerator, prepare_gguf
 from lmfootprint.benchmark.transformers_backend import TransformersGenerator
 from lmfootprint.benchmark.workload import Workload
-from lmfootprint.models.architecture import read_config_json
+from lmfootprint.models.config_json import read_config_json
 
 
 def measure(runner, out_tokens: int, meter) -> tuple[float, float]:

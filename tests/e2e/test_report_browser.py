@@ -191,7 +191,8 @@ def test_script_in_model_name_executes_nothing(
         .otherwise(pl.col("model_id"))
     )
     from lmfootprint.answer.headlines import Headlines, load_headlines
-    from lmfootprint.present.charts import inference_chart, training_chart
+    from lmfootprint.present.charts.benchmark import inference_chart
+    from lmfootprint.present.charts.training import training_chart
     from lmfootprint.present.figure import save_figure
 
     headlines = Headlines(load_headlines(workdir / "results/headlines.parquet"))

@@ -44,6 +44,7 @@ AGGREGATES = [
     ),
     "results/break_even.parquet",
     "results/rent_vs_buy.parquet",
+    "results/rent_vs_buy_curves.parquet",
     "results/answer.parquet",
     "results/training_calibration.parquet",
     "results/training_calibration.json",

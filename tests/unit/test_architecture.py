@@ -13,16 +13,11 @@ import pytest
 import torch
 from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForSeq2SeqLM
 
-from lmfootprint.models.architecture import (
-    FAMILIES,
-    METHOD_CLOSED_FORM,
-    METHOD_TRANSFORMERS,
-    ConfigJsonError,
-    architecture_from_config,
-    generic_count,
-    human_params,
-    read_config_json,
-)
+from lmfootprint.models.architecture import architecture_from_config
+from lmfootprint.models.closed_form import FAMILIES, METHOD_CLOSED_FORM, generic_count
+from lmfootprint.models.config_json import ConfigJsonError, read_config_json
+from lmfootprint.models.meta_device import METHOD_TRANSFORMERS
+from lmfootprint.present.text import human_params
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOT_CONFIGS = sorted((ROOT.parent / "shared" / "hub-snapshot").glob("*/config.json"))
@@ -153,7 +148,7 @@ def test_human_params(n: int, label: str) -> None:
 
 def test_dtype_names_are_torchs() -> None:
     """read_config_json checks dtype names without importing torch: its list is torch's."""
-    from lmfootprint.models.architecture import TORCH_DTYPE_NAMES
+    from lmfootprint.models.config_json import TORCH_DTYPE_NAMES
 
     names = {n for n in dir(torch) if isinstance(getattr(torch, n, None), torch.dtype)}
     assert names <= TORCH_DTYPE_NAMES  # every name transformers accepts is accepted

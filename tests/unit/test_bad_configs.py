@@ -15,7 +15,7 @@ from builders import TINY_LLAMA
 
 from lmfootprint.core.ids import ModelRef
 from lmfootprint.core.limits import MAX_CONFIG_BYTES, MAX_JSON_DEPTH, MAX_PARAMS
-from lmfootprint.models.architecture import ConfigJsonError
+from lmfootprint.models.config_json import ConfigJsonError
 from lmfootprint.models.model_metadata import model_record
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,15 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from lmfootprint.models import architecture as arch_mod
-from lmfootprint.models.architecture import (
-    FAMILIES,
-    METHOD_CLOSED_FORM,
-    architecture_from_config,
-    count_with_transformers,
-    family_count,
-    read_config_json,
-)
+from lmfootprint.models.architecture import architecture_from_config
+from lmfootprint.models.closed_form import FAMILIES, METHOD_CLOSED_FORM, family_count
+from lmfootprint.models.config_json import read_config_json, shape_facts
+from lmfootprint.models.meta_device import build_config, count_with_transformers
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "resources" / "hub").glob("*/config.json"))
@@ -28,7 +23,7 @@ CONFIGS = SHIPPED + SNAPSHOT  # the snapshot is a fixture beside the checkout, w
 
 def meta_facts(raw: dict) -> dict:
     """What the transformers path reports: count, embedding split, class, shapes, tie."""
-    cfg = arch_mod._build_config(raw)
+    cfg = build_config(raw)
     total, embedding, name = count_with_transformers(raw, cfg)
     return {
         "params_total": total,
@@ -37,7 +32,7 @@ def meta_facts(raw: dict) -> dict:
         "tie_word_embeddings": bool(
             raw.get("tie_word_embeddings", getattr(cfg, "tie_word_embeddings", False))
         ),
-        **arch_mod._shape_facts(raw, cfg),
+        **shape_facts(raw, cfg),
     }
 
 

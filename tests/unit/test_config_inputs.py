@@ -17,7 +17,7 @@ from lmfootprint.benchmark.job_settings import JobSettings
 from lmfootprint.benchmark.workload import Workload
 from lmfootprint.core.errors import ConfigError
 from lmfootprint.core.ids import ModelRef, parse_model_entry
-from lmfootprint.models.architecture import ConfigJsonError, read_config_json
+from lmfootprint.models.config_json import ConfigJsonError, read_config_json
 from lmfootprint.models.model_metadata import model_record
 
 TINY = {**TINY_LLAMA, "max_position_embeddings": 16}

@@ -8,9 +8,18 @@ from builders import FIT, HARDWARE, NO_PUBLISHED, SCENARIOS, models, training_es
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lmfootprint.core.errors import TableValidationError
+from lmfootprint.core.validation import validate_frame
 from lmfootprint.estimates.break_even import break_even
 from lmfootprint.estimates.inference_estimates import estimate_inference
-from lmfootprint.estimates.rent_vs_buy import break_even_utilisation, gpu_year_costs, rent_vs_buy
+from lmfootprint.estimates.rent_vs_buy import (
+    UTILISATIONS,
+    break_even_utilisation,
+    gpu_year_costs,
+    gpu_year_curves,
+    rent_vs_buy,
+)
+from lmfootprint.estimates.schemas import RentVsBuyCurveSchema
 
 H100 = SCENARIOS.filter(pl.col("scenario") == "cloud-h100")
 PLACEMENT = ["scenario", "serving", "precision", "devices", "batch_size"]
@@ -141,3 +150,37 @@ def test_training_energy_co2_cost_grow_with_params(sizes: list[int]) -> None:
         group = group.sort("params_total")
         for col in ("training_rent_usd", "training_buy_usd"):
             assert group[col].is_sorted(), col
+
+
+def test_gpu_year_curves_are_the_costs_of_each_utilisation_and_cross_at_break_even() -> None:
+    t = rvb(0.5)
+    curves = gpu_year_curves(t)
+    # one rent and one buy point per scenario and utilisation, 2% to 100%
+    assert curves.height == 2 * len(UTILISATIONS) * t["scenario"].n_unique()
+    assert curves.columns == list(RentVsBuyCurveSchema.to_schema().columns)
+    h100 = curves.filter(pl.col("scenario") == "cloud-h100")
+    r = t.filter(pl.col("scenario") == "cloud-h100").row(0, named=True)
+    electricity = 700 * 1.2 / 1000 * 0.1
+    at = {(c["option"], c["utilisation"]): c["usd_per_gpu_year"] for c in h100.to_dicts()}
+    assert at["rent", 0.5] == pytest.approx(8760 * 0.5 * 4.0)
+    assert at["buy", 0.5] == pytest.approx(32_500 / 4 + 8760 * 0.5 * electricity)
+    # renting is cheaper below the break-even utilisation, buying above it
+    u = r["break_even_utilisation"]
+    below = max(x for x in UTILISATIONS if x < u)
+    above = min(x for x in UTILISATIONS if x > u)
+    assert at["rent", below] < at["buy", below]
+    assert at["rent", above] > at["buy", above]
+    assert set(h100["method"]) == {r["method"]}
+
+
+def test_curve_schema_rejects_a_cost_that_falls_with_utilisation_or_a_point_twice() -> None:
+    curves = gpu_year_curves(rvb(0.5))
+    falling = curves.with_columns(
+        usd_per_gpu_year=pl.when((pl.col("option") == "rent") & (pl.col("utilisation") == 1.0))
+        .then(1.0)
+        .otherwise(pl.col("usd_per_gpu_year"))
+    )
+    with pytest.raises(TableValidationError, match="cost_grows_with_utilisation"):
+        validate_frame(RentVsBuyCurveSchema, falling, "curves")
+    with pytest.raises(TableValidationError, match="one_point_per_option_and_utilisation"):
+        validate_frame(RentVsBuyCurveSchema, pl.concat([curves, curves.head(1)]), "curves")

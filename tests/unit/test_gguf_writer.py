@@ -21,7 +21,7 @@ from lmfootprint.benchmark.gguf_writer import (
     unsupported_reason,
     write_random_gguf,
 )
-from lmfootprint.models.architecture import closed_form_params, family_count
+from lmfootprint.models.closed_form import closed_form_params, family_count
 
 gguf = pytest.importorskip("gguf")
 

@@ -13,7 +13,9 @@ from lmfootprint.answer.headlines import HeadlineMissingError, Headlines, headli
 from lmfootprint.answer.schemas import HeadlineSchema
 from lmfootprint.core.errors import TableValidationError
 from lmfootprint.core.validation import frame_from_rows, validate_frame
-from lmfootprint.present.charts import FIGURES, answer_chart, carbon_chart, cost_chart
+from lmfootprint.present.charts import FIGURES
+from lmfootprint.present.charts.answer import answer_chart
+from lmfootprint.present.charts.scenarios import carbon_chart, cost_chart
 from lmfootprint.present.figure import tooltips
 from lmfootprint.present.text import ratio
 

@@ -12,6 +12,7 @@ from builders import FIT, SCENARIOS, SHAPES, models, scenario
 from lmfootprint.core.errors import TableValidationError
 from lmfootprint.core.validation import validate_frame
 from lmfootprint.estimates.inference_estimates import _placement, estimate_inference
+from lmfootprint.estimates.power_ceiling import with_devices_tdp
 from lmfootprint.estimates.schemas import InferenceEstimateSchema
 from lmfootprint.estimates.serving_model import predict_arrays
 
@@ -162,3 +163,16 @@ def test_no_row_decodes_faster_than_the_bandwidth_roofline() -> None:
     )
     with pytest.raises(TableValidationError, match="decode_within_bandwidth_roofline"):
         validate_frame(InferenceEstimateSchema, faster, "over the roofline")
+
+
+def test_devices_tdp_is_the_devices_times_their_tdp_and_zero_where_nothing_fits() -> None:
+    table = with_devices_tdp(ESTIMATES)
+    fits = table.filter(pl.col("status") == "estimated")
+    assert fits.height and (fits["devices_tdp_w"] == fits["devices"] * fits["tdp_w"]).all()
+    h100 = fits.filter((pl.col("scenario") == "cloud-h100") & (pl.col("devices") == 8))
+    assert h100.height and set(h100["devices_tdp_w"]) == {8 * 700.0}
+    none = table.filter(pl.col("devices").is_null())
+    assert none.height and set(none["devices_tdp_w"]) == {0.0}
+    wrong = table.with_columns(devices_tdp_w=pl.col("devices_tdp_w") + 1)
+    with pytest.raises(TableValidationError, match="devices_tdp_is_devices_times_tdp"):
+        validate_frame(InferenceEstimateSchema, wrong, "estimates")

@@ -20,7 +20,7 @@ from lmfootprint.benchmark.meters import (
     rapl_package_domains,
 )
 from lmfootprint.benchmark.workload import Workload, predicted_memory_gb
-from lmfootprint.models.architecture import read_config_json
+from lmfootprint.models.config_json import read_config_json
 
 
 def test_counter_wrap() -> None:

@@ -10,7 +10,7 @@ import pytest
 from builders import TINY_LLAMA
 
 from lmfootprint.core.io import write_parquet
-from lmfootprint.models.architecture import ConfigJsonError
+from lmfootprint.models.config_json import ConfigJsonError
 from lmfootprint.models.model_metadata import (
     aggregate_models,
     load_skipped,

@@ -16,7 +16,7 @@ from lmfootprint.benchmark.benchmark_inference import inference_table
 from lmfootprint.core.ids import parse_model_entry
 from lmfootprint.estimates.training_footprint import load_published, recompute_training
 from lmfootprint.models.model_metadata import model_record
-from lmfootprint.present.charts import training_chart
+from lmfootprint.present.charts.training import training_chart
 from lmfootprint.present.figure import save_figure
 from lmfootprint.present.report import _figures, render_report
 

@@ -17,7 +17,7 @@ from lmfootprint.benchmark.schemas import InferenceSchema
 from lmfootprint.benchmark.workload import Workload
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.ids import ModelRef
-from lmfootprint.models.architecture import read_config_json
+from lmfootprint.models.config_json import read_config_json
 from lmfootprint.models.model_metadata import model_record
 
 ROOT = Path(__file__).resolve().parents[2]

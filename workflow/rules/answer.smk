@@ -79,23 +79,26 @@ rule peer_validation:
 
 rule headlines:
     """Every number a figure title or the report states, computed once from the table it
-    summarises, so that titles and the report format numbers and never compute them."""
+    summarises, so that titles and the report format numbers and never compute them; and
+    how many rows of each output are measured, estimated or published (answer.provenance)."""
     input:
         models=rules.models_table.output.models,
         scenarios=rules.scenarios.output[0],
         training=rules.training_footprint.output[0],
+        estimates=rules.training_estimates.output.estimates,
         inference=rules.inference_table.output[0],
         answer=rules.answer.output.answer,
         exponent=rules.answer.output.exponent,
         inference_estimates=rules.inference_estimates.output[0],
         break_even=rules.break_even.output[0],
-        rent_vs_buy=rules.rent_vs_buy.output[0],
+        rent_vs_buy=rules.rent_vs_buy.output.table,
         peers=rules.peer_validation.output[0],
         fit=rules.inference_fit.output.fit,
         calibration_model=rules.training_estimates.output.model,
         code=code_of("headlines"),
     output:
-        "results/headlines.parquet",
+        headlines="results/headlines.parquet",
+        provenance="results/provenance.parquet",
     log:
         "logs/headlines.log",
     benchmark:
@@ -108,3 +111,4 @@ rule headlines:
         slm_max_params=config["slm_max_params"],
     script:
         "../scripts/headlines.py"
+

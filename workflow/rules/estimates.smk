@@ -160,7 +160,9 @@ rule rent_vs_buy:
         mfu_model=rules.training_estimates.output.model,
         code=code_of("rent_vs_buy"),
     output:
-        "results/rent_vs_buy.parquet",
+        table="results/rent_vs_buy.parquet",
+        # the rent_vs_buy figure's cost curves: a GPU-year of both options along utilisation
+        curves="results/rent_vs_buy_curves.parquet",
     log:
         "logs/rent_vs_buy.log",
     benchmark:

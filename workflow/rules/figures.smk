@@ -32,7 +32,11 @@ FIGURES = {
         "estimates": rules.inference_estimates.output[0],
         "headlines": HEADLINES,
     },
-    "rent_vs_buy": {"rvb": rules.rent_vs_buy.output[0], "headlines": HEADLINES},
+    "rent_vs_buy": {
+        "rvb": rules.rent_vs_buy.output.table,
+        "curves": rules.rent_vs_buy.output.curves,
+        "headlines": HEADLINES,
+    },
 }
 
 

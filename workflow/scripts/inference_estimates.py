@@ -1,4 +1,5 @@
-"""J/token, tokens/s, gCO2e and USD per 1k tokens per (model, scenario, serving mode)."""
+"""J/token, tokens/s, gCO2e and USD per 1k tokens per (model, scenario, serving mode), with the
+devices' TDP each row's power sits under."""
 
 import json
 
@@ -10,6 +11,7 @@ from lmfootprint.core.validation import read_parquet_checked
 from lmfootprint.estimates.inference_estimates import estimate_inference
 from lmfootprint.estimates.inference_fit import ServingFit
 from lmfootprint.estimates.local_device import LocalMeasurement, fit_local
+from lmfootprint.estimates.power_ceiling import with_devices_tdp
 
 with log_to(snakemake.log[0]):
     s = snakemake.params.settings
@@ -29,4 +31,4 @@ with log_to(snakemake.log[0]):
         local_fit=fit_local(read_parquet_checked(snakemake.input.local, LocalMeasurement)),
         local_precision=s["local_precision"],
     )
-    write_parquet(table, snakemake.output[0])
+    write_parquet(with_devices_tdp(table), snakemake.output[0])

@@ -1,4 +1,5 @@
-"""A training run and a year of serving on the cloud scenarios' GPUs: rented vs owned."""
+"""A training run and a year of serving on the cloud scenarios' GPUs: rented vs owned, and a
+GPU-year of both along the utilisation (the figure's curves)."""
 
 import json
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 from lmfootprint.core.io import write_parquet
 from lmfootprint.core.logs import log_to
 from lmfootprint.core.validation import read_parquet_checked
-from lmfootprint.estimates.rent_vs_buy import rent_vs_buy
+from lmfootprint.estimates.rent_vs_buy import gpu_year_curves, rent_vs_buy
 from lmfootprint.estimates.schemas import InferenceEstimateSchema, TrainingEstimateSchema
 from lmfootprint.estimates.training_calibration import MfuModel
 from lmfootprint.reference.schemas import HardwareSchema, ScenarioSchema, TariffSchema
@@ -30,4 +31,5 @@ with log_to(snakemake.log[0]):
             json.loads(Path(snakemake.input.mfu_model).read_text(encoding="utf-8"))
         ),
     )
-    write_parquet(table, snakemake.output[0])
+    write_parquet(table, snakemake.output.table)
+    write_parquet(gpu_year_curves(table), snakemake.output.curves)

@@ -297,3 +297,16 @@ class CloudVsLocalSchema(TableSchema):
     published_tokens_per_s: float = pa.Field(nullable=True, gt=0)
     published_j_per_token: float = pa.Field(nullable=True, gt=0)
     published_source: str = pa.Field(nullable=True)
+
+
+class ProvenanceCountSchema(TableSchema):
+    """results/provenance.parquet: how many rows of each output are measured, estimated or
+    published (the report's provenance table)."""
+
+    table: str
+    provenance: str = pa.Field(isin=[*PROVENANCE, "none (skipped)"])
+    rows: int = pa.Field(ge=1)
+
+    @pa.dataframe_check
+    def one_row_per_table_and_provenance(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(~pl.struct("table", "provenance").is_duplicated())

@@ -5,6 +5,8 @@ tariff; rented = the scenario's price per GPU-hour. Buying pays off above the ut
 where the two are equal: purchase / (lifetime x 8760 x (price - TDP x PUE x tariff)). Only
 the GPU's price is counted (no server, network, staff or financing), so the owned side is a
 lower bound and the break-even utilisation an optimistic one; the method says so.
+:func:`gpu_year_curves` gives the cost of a GPU-year of both options along the utilisation,
+what the rent_vs_buy figure draws.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from lmfootprint.core.validation import frame_from_rows, validate_frame
-from lmfootprint.estimates.schemas import RentVsBuySchema
+from lmfootprint.estimates.schemas import RentVsBuyCurveSchema, RentVsBuySchema
 from lmfootprint.estimates.training_calibration import MfuModel, generation
 from lmfootprint.estimates.training_estimates import HOURS_PER_YEAR, estimate_gpu_hours
 
@@ -141,3 +143,38 @@ def rent_vs_buy(
             )
     df = frame_from_rows(RentVsBuySchema, rows)
     return validate_frame(RentVsBuySchema, df, "results/rent_vs_buy.parquet")
+
+
+# the figure's utilisation axis: 2% to 100% busy, in steps of 2%
+UTILISATIONS = tuple(i / 100 for i in range(2, 101, 2))
+
+
+def gpu_year_curves(table: pl.DataFrame) -> pl.DataFrame:
+    """Rented and owned cost of one GPU-year of each scenario of ``table`` (the rent vs buy
+    table) at each utilisation of UTILISATIONS: one row per (scenario, utilisation, option)."""
+    rows = [
+        {
+            "scenario": r["scenario"],
+            "hardware_id": r["hardware_id"],
+            "option": option,
+            "utilisation": u,
+            "usd_per_gpu_year": usd,
+            "provenance": "estimated",
+            "method": r["method"],
+        }
+        for r in table.unique("scenario", maintain_order=True).iter_rows(named=True)
+        for u in UTILISATIONS
+        for option, usd in zip(
+            ("rent", "buy"),
+            gpu_year_costs(
+                r["price_per_gpu_hour_usd"],
+                r["purchase_price_usd"],
+                r["lifetime_years"],
+                r["electricity_usd_per_gpu_hour"],
+                u,
+            ),
+            strict=True,
+        )
+    ]
+    df = frame_from_rows(RentVsBuyCurveSchema, rows)
+    return validate_frame(RentVsBuyCurveSchema, df, "results/rent_vs_buy_curves.parquet")

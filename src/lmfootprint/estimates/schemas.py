@@ -263,6 +263,37 @@ class RentVsBuySchema(TableSchema):
     method: str
 
 
+class RentVsBuyCurveSchema(TableSchema):
+    """results/rent_vs_buy_curves.parquet: what one GPU of each cloud scenario costs for a
+    year, rented and owned, at each share of the year it is busy (the rent_vs_buy figure)."""
+
+    scenario: str
+    hardware_id: str
+    option: str = pa.Field(isin=["rent", "buy"])
+    utilisation: float = pa.Field(gt=0, le=1)
+    usd_per_gpu_year: float = pa.Field(gt=0)
+    provenance: str = pa.Field(isin=PROVENANCE)
+    method: str
+
+    @pa.dataframe_check
+    def one_point_per_option_and_utilisation(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            ~pl.struct("scenario", "option", "utilisation").is_duplicated()
+        )
+
+    @pa.dataframe_check
+    def cost_grows_with_utilisation(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """Both options pay for the busy hours: a busier year never costs less."""
+        return data.lazyframe.select(
+            pl.col("usd_per_gpu_year")
+            .sort_by("utilisation")
+            .diff()
+            .fill_null(0)
+            .over("scenario", "option")
+            >= 0
+        )
+
+
 class InferenceEstimateSchema(TableSchema):
     """results/inference_estimates.parquet: one row per (model, scenario, serving mode)."""
 
@@ -287,6 +318,9 @@ class InferenceEstimateSchema(TableSchema):
     # batch 1 below ML.ENERGY's smallest, 8): an extrapolation, with a widened interval
     batch_outside_calibration: bool = pa.Field(nullable=True)
     tdp_w: float = pa.Field(nullable=True, gt=0)
+    # the devices' TDP together, the ceiling gpu_power_w sits under (0: the model fits no
+    # device); null only in estimate_inference's own frame, before estimates.power_ceiling
+    devices_tdp_w: float = pa.Field(nullable=True, ge=0)
     # one response of the estimate's prompt and output tokens: its time (batch 1: the whole
     # response; loaded: one request's share of the steps) and energy
     seconds_per_response: float = pa.Field(nullable=True, gt=0)
@@ -322,6 +356,15 @@ class InferenceEstimateSchema(TableSchema):
         cap = (c("devices") * c("tdp_w") + c("host_power_w")) * c("pue")
         return data.lazyframe.select(
             c("j_per_token").is_null() | (c("j_per_token") * c("tokens_per_s") <= cap * 1.000001)
+        )
+
+    @pa.dataframe_check
+    def devices_tdp_is_devices_times_tdp(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        c = pl.col
+        ceiling = c("devices").fill_null(0) * c("tdp_w").fill_null(0)
+        return data.lazyframe.select(
+            c("devices_tdp_w").is_null()
+            | ((c("devices_tdp_w") - ceiling).abs() <= ceiling.abs() * 1e-6 + 1e-9)
         )
 
     @pa.dataframe_check

@@ -19,7 +19,8 @@ from lmfootprint.core.validation import (
     validate_frame,
     validate_parts,
 )
-from lmfootprint.models.architecture import architecture_from_config, read_config_json
+from lmfootprint.models.architecture import architecture_from_config
+from lmfootprint.models.config_json import read_config_json
 from lmfootprint.models.memory import GB, kv_cache_bytes, weight_bytes
 from lmfootprint.models.schemas import ModelsSchema, SkippedModelsSchema
 

@@ -21,11 +21,10 @@ from lmfootprint.answer.headlines import Headlines, load_headlines
 from lmfootprint.benchmark.benchmark_inference import load_inference
 from lmfootprint.core.io import write_text
 from lmfootprint.estimates.training_footprint import load_training
-from lmfootprint.models.architecture import human_params
 from lmfootprint.models.model_metadata import load_models
 from lmfootprint.present.bundle import read_bundle
 from lmfootprint.present.page_policy import CSP_META
-from lmfootprint.present.text import fmt, pct, ratio
+from lmfootprint.present.text import fmt, human_params, pct, ratio
 
 
 def _safe_url(url: str | None) -> str | None:
@@ -63,11 +62,6 @@ def _machine_energy(inference: pl.DataFrame) -> str:
     if kinds == ["estimated"]:
         return "estimated (no hardware counter readable here)"
     return " and ".join(kinds) or "not benchmarked"
-
-
-def _with_devices_tdp(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each inference row with the TDP of all its devices, the ceiling its power sits under."""
-    return [{**r, "devices_tdp_w": (r["tdp_w"] or 0) * (r["devices"] or 0)} for r in rows]
 
 
 def _figures(spec_paths: list[str | Path]) -> dict[str, dict[str, Any]]:
@@ -169,26 +163,6 @@ def data_versions(tables: dict[str, pl.DataFrame], fit: dict[str, Any] | None) -
     return rows
 
 
-def provenance_counts(tables: dict[str, pl.DataFrame]) -> list[dict[str, Any]]:
-    """How many rows of each output are measured, estimated or published."""
-    out = []
-    for key, label in (
-        ("inference", "results/inference.parquet (this machine)"),
-        ("training", "results/training.parquet"),
-        ("estimates", "results/training_estimates.parquet"),
-        ("inference_estimates", "results/inference_estimates.parquet"),
-        ("break_even", "results/break_even.parquet"),
-        ("rent_vs_buy", "results/rent_vs_buy.parquet"),
-    ):
-        df = tables.get(key)
-        if df is None:
-            continue
-        counts = df.group_by("provenance").len().sort("provenance", nulls_last=True)
-        for value, n in counts.iter_rows():
-            out.append({"table": label, "provenance": value or "none (skipped)", "rows": n})
-    return out
-
-
 def render_report(
     *,
     tables: dict[str, pl.DataFrame],
@@ -248,9 +222,7 @@ def render_report(
         skipped=inference.filter(pl.col("status") == "skipped").to_dicts(),
         scenarios=rows("scenarios"),
         estimates=rows("estimates", "params_total"),
-        inference_estimates=_with_devices_tdp(
-            rows("inference_estimates", "scenario", "params_total")
-        ),
+        inference_estimates=rows("inference_estimates", "scenario", "params_total"),
         break_even=rows("break_even", "scenario", "params_total"),
         rent_vs_buy=rows("rent_vs_buy", "scenario", "params_total"),
         answer=rows("answer"),
@@ -276,7 +248,7 @@ def render_report(
         h=Headlines(headlines),
         fit=fit,
         versions=data_versions(tables, fit),
-        provenance=provenance_counts(tables),
+        provenance=rows("provenance"),
         figures=figures,
     )
 
@@ -305,6 +277,8 @@ OPTIONAL_TABLES = (
     "local_errors",
     "local_efficiencies",
     "serving_errors",
+    # answer.provenance (headlines rule): rows of each output measured, estimated or published
+    "provenance",
 )
 
 

@@ -37,3 +37,14 @@ def fmt(value: Any, digits: int = 3) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def human_params(n: float) -> str:
+    """135M, 1.7B, 405B: the labels people use."""
+    if n <= 0 or math.isnan(n):
+        return "?"
+    for unit, div in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if n >= div:
+            v = n / div
+            return f"{v:.4g}{unit}"
+    return str(int(n))
