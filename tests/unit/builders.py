@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from lmfootprint.estimates.inference_fit import ServingFit
+from lmfootprint.estimates.local_device import LocalFit, fit_local, load_published_local
 from lmfootprint.estimates.training_calibration import MfuModel
 from lmfootprint.estimates.training_estimates import estimate_training
 from lmfootprint.estimates.training_tokens import load_tokens
@@ -171,3 +173,12 @@ NO_PUBLISHED = pl.DataFrame(
         "gpu_hours_status": pl.String,
     }
 )
+
+
+LOCAL_PUBLISHED = RES / "local" / "published_local.csv"
+
+
+@cache
+def local_fit() -> LocalFit:
+    """The local-device model fitted on the published local measurements (a few seconds)."""
+    return fit_local(load_published_local(LOCAL_PUBLISHED))

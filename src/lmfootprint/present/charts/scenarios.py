@@ -166,7 +166,7 @@ def carbon_chart(estimates: pl.DataFrame, headlines: Headlines) -> alt.LayerChar
     title = title_from(
         [headlines.get("carbon.grid_ratio")],
         lambda r: (
-            f"The grid matters as much as size: {r['subject']} emits {ratio(r['value'])} "
+            f"Same models, same serving, another grid: {r['subject']} emits {ratio(r['value'])} "
             f"{r['versus']} per token (median model)"
         ),
         "CO2e per 1k tokens against model size, per scenario's grid",
