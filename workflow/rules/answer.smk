@@ -80,7 +80,8 @@ rule peer_validation:
 rule headlines:
     """Every number a figure title or the report states, computed once from the table it
     summarises, so that titles and the report format numbers and never compute them; and
-    how many rows of each output are measured, estimated or published (answer.provenance)."""
+    how many rows of each output are measured, estimated or published (answer.provenance).
+    """
     input:
         models=rules.models_table.output.models,
         scenarios=rules.scenarios.output[0],
@@ -111,4 +112,3 @@ rule headlines:
         slm_max_params=config["slm_max_params"],
     script:
         "../scripts/headlines.py"
-
