@@ -173,7 +173,8 @@ def hardware_ids(path: str | Path) -> set[str] | None:
 
 
 def selection_problems(config: Mapping[str, Any]) -> list[str]:
-    """benchmark.only_models / only_workloads must name configured models and workloads."""
+    """benchmark.only_models / only_workloads must name configured models and workloads, and
+    comparison.cloud_vs_local's scenarios configured scenarios of their kind."""
     bench = config.get("benchmark") or {}
     problems = []
     models = {str(m).strip() for m in config.get("models") or []}
@@ -182,6 +183,15 @@ def selection_problems(config: Mapping[str, Any]) -> list[str]:
         problems.append(
             f"benchmark.only_models: {unknown} are not in models (write them as in models)"
         )
+    scenarios = config.get("scenarios") or {}
+    pair = (config.get("comparison") or {}).get("cloud_vs_local") or {}
+    for key, kind in (("local_scenario", "local"), ("cloud_scenario", "cloud")):
+        name = pair.get(key)
+        if name and (scenarios.get(name) or {}).get("kind") != kind:
+            problems.append(
+                f"comparison.cloud_vs_local.{key}: {name!r} is not a configured {kind} scenario "
+                f"({sorted(n for n, s in scenarios.items() if (s or {}).get('kind') == kind)})"
+            )
     workloads = set(bench.get("workloads") or {})
     unknown = sorted(set(bench.get("only_workloads") or []) - workloads)
     if unknown:

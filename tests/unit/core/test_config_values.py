@@ -166,3 +166,16 @@ def test_a_benchmark_selection_names_configured_models_and_workloads() -> None:
     assert selection_problems(config) == [
         "benchmark.only_workloads: ['long'] are not in benchmark.workloads (['short'])"
     ]
+
+
+def test_the_cloud_vs_local_scenarios_must_be_configured_and_of_their_kind() -> None:
+    from lmfootprint.core.config_values import selection_problems
+
+    config = {
+        "scenarios": {"home": {"kind": "local"}, "dc": {"kind": "cloud"}},
+        "comparison": {"cloud_vs_local": {"local_scenario": "dc", "cloud_scenario": "dc"}},
+    }
+    assert selection_problems(config) == [
+        "comparison.cloud_vs_local.local_scenario: 'dc' is not a configured local scenario "
+        "(['home'])"
+    ]
