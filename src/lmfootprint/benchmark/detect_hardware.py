@@ -283,6 +283,8 @@ def detect(device: str) -> Machine:
     target = Device.parse(device)
     if target.is_gpu:
         gpu, reason = find_gpu(target.index)
+    elif target.kind == "mps":
+        reason = apple_gpu_reason()
     return Machine(
         device=device,
         cpu_model=cpu,
@@ -298,12 +300,26 @@ def detect(device: str) -> Machine:
         else False,
         gpu=gpu,
         available=reason is None,
-        hardware=hardware_label(cpu, logical, gpu),
+        hardware=hardware_label(cpu, logical, gpu, metal=target.kind == "mps"),
         unavailable_reason=reason,
     )
 
 
-def hardware_label(cpu: str, logical_cores: int, gpu: Gpu | None) -> str:
+def hardware_label(cpu: str, logical_cores: int, gpu: Gpu | None, *, metal: bool = False) -> str:
     if gpu is not None:
         return f"{gpu.name} (GPU {gpu.index})"
+    if metal:
+        return f"{cpu} GPU (Metal)"
     return f"{cpu} ({logical_cores} threads)"
+
+
+def apple_gpu_reason(system: str | None = None, machine: str | None = None) -> str | None:
+    """Why there is no Apple silicon GPU (the ``mps`` device) here, or None: Metal runs on
+    macOS on arm64 only."""
+    system, machine = system or platform.system(), machine or platform.machine()
+    if system == "Darwin" and machine == "arm64":
+        return None
+    return (
+        f"no Apple silicon GPU (mps) on {platform.node() or 'this node'}: {system} {machine}; "
+        "mps needs macOS on Apple silicon"
+    )

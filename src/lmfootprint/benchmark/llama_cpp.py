@@ -22,6 +22,7 @@ import numpy as np
 
 from lmfootprint.benchmark import gguf_writer
 from lmfootprint.benchmark.backend import BackendJob, Prepared
+from lmfootprint.benchmark.device import Device
 from lmfootprint.benchmark.gguf_writer import FTYPES, unsupported_reason, write_random_gguf
 from lmfootprint.benchmark.workload import predicted_memory_gb
 from lmfootprint.models.architecture import read_config_json
@@ -68,6 +69,13 @@ def local_gguf(model_dir: Path | None, quantization: str) -> Path | None:
             if quantization.lower() in candidate.name.lower():
                 return candidate
     return None
+
+
+def gpu_offload() -> bool:
+    """Whether this llama.cpp build can run layers on a GPU (Metal on macOS)."""
+    import llama_cpp
+
+    return bool(llama_cpp.llama_supports_gpu_offload())
 
 
 def cache_key(raw: dict[str, Any], quantization: str, seed: int) -> str:
@@ -118,8 +126,17 @@ class LlamaCppGenerator:
     name: ClassVar[str] = "llama_cpp"
 
     def __init__(
-        self, gguf_path: Path, *, threads: int, input_tokens: int, output_tokens: int, seed: int = 0
+        self,
+        gguf_path: Path,
+        *,
+        threads: int,
+        input_tokens: int,
+        output_tokens: int,
+        seed: int = 0,
+        gpu_layers: int = 0,
     ):
+        """``gpu_layers``: layers offloaded to the GPU (-1: all, as on ``mps``, where llama.cpp
+        runs through Metal; 0: the CPU alone)."""
         from llama_cpp import Llama
 
         self.n_batch = max(8, input_tokens)
@@ -129,6 +146,7 @@ class LlamaCppGenerator:
             n_batch=self.n_batch,
             n_threads=threads,
             n_threads_batch=threads,
+            n_gpu_layers=gpu_layers,
             seed=seed,
             verbose=False,
         )
@@ -206,6 +224,8 @@ class LlamaCppBackend:
     def skip_reason(self, machine: Machine) -> str | None:
         if machine.gpu is not None:
             return "the llama_cpp backend runs on the CPU here (built without CUDA)"
+        if machine.target.kind == "mps" and not gpu_offload():
+            return "llama-cpp-python here was built without Metal: reinstall it on macOS"
         if local_gguf(self.job.weights_dir, self.dtype) is not None:
             return None
         return unsupported_reason(read_config_json(self.job.config_path))
@@ -232,6 +252,8 @@ class LlamaCppBackend:
             input_tokens=job.workload.input_tokens,
             output_tokens=job.workload.output_tokens,
             seed=job.seed,
+            # on an Apple silicon GPU every layer runs through Metal, as local tools run them
+            gpu_layers=-1 if Device.parse(job.device).kind == "mps" else 0,
         )
         self._path = path
         # the file as llama.cpp maps it: its real tensor types, fallbacks included

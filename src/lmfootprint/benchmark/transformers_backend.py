@@ -173,6 +173,11 @@ class TransformersBackend:
         return self.job.config_path
 
     def skip_reason(self, machine: Machine) -> str | None:
+        if machine.target.kind == "mps":
+            import torch
+
+            if not torch.backends.mps.is_available():
+                return "torch here has no MPS backend (Apple silicon GPU)"
         return causal_lm_problem(read_config_json(self._config_file()))
 
     def predicted_memory_gb(self, batch: int) -> float:

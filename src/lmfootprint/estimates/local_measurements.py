@@ -41,6 +41,7 @@ def device_id(hardware: str) -> str:
 # report read, and the bandwidth the machine was measured at
 LADDER_COLUMNS = [
     "model_id",
+    "device",
     "params_total",
     "hardware",
     "workload",
@@ -86,7 +87,11 @@ def ladder_rows(inference: pl.DataFrame, *, bandwidth_gbps: float, source: str) 
 
 def measured_rows(ladder: pl.DataFrame, *, device_class: str) -> pl.DataFrame:
     """A ladder's clean rows as calibration rows (origin measured-here): fixed lengths (a
-    replay's tokens/s includes prompt processing), batch 1, no noise or contention flag."""
+    replay's tokens/s includes prompt processing), batch 1, no noise or contention flag.
+    ``device_class`` is the CPU's; rows measured on ``mps`` (Metal) are apple-metal."""
+    if "device" not in ladder.columns:  # a ladder recorded before devices other than cpu
+        ladder = ladder.with_columns(device=pl.lit("cpu"))
+    metal = pl.col("device") == "mps"
     ok = ladder.filter(
         (pl.col("status") == "ok")
         & pl.col("quantization").is_not_null()
@@ -97,7 +102,7 @@ def measured_rows(ladder: pl.DataFrame, *, device_class: str) -> pl.DataFrame:
     measured = pl.col("provenance") == "measured"
     rows = ok.select(
         device_id=pl.col("hardware").map_elements(device_id, return_dtype=pl.String),
-        device_class=pl.lit(device_class),
+        device_class=pl.when(metal).then(pl.lit("apple-metal")).otherwise(pl.lit(device_class)),
         bandwidth_gbps=pl.col("bandwidth_gbps").cast(pl.Float64),
         peak_tflops=pl.lit(None, dtype=pl.Float64),
         engine=pl.lit("llama.cpp"),
@@ -111,7 +116,7 @@ def measured_rows(ladder: pl.DataFrame, *, device_class: str) -> pl.DataFrame:
         date=pl.col("measured_at").str.slice(0, 10),
         origin=pl.lit("measured-here"),
         device_name=pl.col("hardware"),
-        backend=pl.lit("CPU"),
+        backend=pl.when(metal).then(pl.lit("Metal")).otherwise(pl.lit("CPU")),
         model=pl.col("model_id"),
         # the file as llama.cpp maps it: fallback tensor types included
         bytes_per_weight=pl.col("weights_gb") * 1e9 / pl.col("params_total"),

@@ -79,3 +79,21 @@ def test_the_job_detects_the_cpu_it_runs_on() -> None:
     assert row["energy_domains"] in ("cpu", "cpu+dram")
     assert row["weight_precision"] == "bfloat16" and row["avg_batch_size"] == 1.0
     assert row["max_num_seqs"] is None  # static batching: not a scheduler cap
+
+
+def test_an_apple_silicon_gpu_is_found_on_macos_arm64_only() -> None:
+    from lmfootprint.benchmark.detect_hardware import apple_gpu_reason
+
+    assert apple_gpu_reason("Darwin", "arm64") is None
+    for system, machine in (("Linux", "x86_64"), ("Darwin", "x86_64"), ("Linux", "aarch64")):
+        reason = apple_gpu_reason(system, machine)
+        assert reason is not None and "mps needs macOS on Apple silicon" in reason
+    here = detect("mps")
+    if here.available:  # this suite ran on a Mac
+        assert here.hardware.endswith("GPU (Metal)")
+    else:
+        assert "no Apple silicon GPU (mps)" in (here.unavailable_reason or "")
+        summary, raw = run("mps", skip_missing_devices=True)
+        row = summary.row(0, named=True)
+        assert (row["status"], row["device"]) == ("skipped", "mps") and raw.is_empty()
+        assert row["skip_reason"].startswith("no Apple silicon GPU (mps)")

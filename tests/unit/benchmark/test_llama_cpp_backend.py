@@ -147,3 +147,35 @@ def test_a_cached_gguf_is_written_once_and_rewritten_when_its_inputs_change(
     prepare_gguf(TINY, None, "q8_0", tmp_path / "c", threads=1, seed=1, cache_dir=cache)
     prepare_gguf(TINY, None, "q4_0", tmp_path / "d", threads=1, cache_dir=cache)
     assert len(written) == 3 and len(list(cache.glob("*.gguf"))) == 3
+
+
+@pytest.mark.parametrize(("device", "layers"), [("cpu", 0), ("mps", -1)])
+def test_on_an_apple_gpu_every_layer_runs_through_metal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, device: str, layers: int
+) -> None:
+    import lmfootprint.benchmark.llama_cpp as backend
+    from lmfootprint.benchmark.backend import BackendJob
+
+    asked = {}
+
+    class Recording:
+        def __init__(self, path: Path, **kw) -> None:
+            asked.update(kw)
+
+    gguf = tmp_path / "model-q4_k_m.gguf"
+    gguf.write_bytes(b"GGUF")
+    monkeypatch.setattr(backend, "LlamaCppGenerator", Recording)
+    monkeypatch.setattr(backend, "prepare_gguf", lambda *a, **k: (gguf, "random-init"))
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(TINY))
+    job = BackendJob(
+        model={"params_total": 1000, "kv_cache_gb": 0.0},
+        config_path=config,
+        weights_dir=None,
+        workload=Workload("q", 8, 4, (1,), backend="llama_cpp", quantization="q4_k_m"),
+        dtype="fp32",
+        device=device,
+        threads=1,
+    )
+    backend.LlamaCppBackend(job).prepare(tmp_path)
+    assert asked["gpu_layers"] == layers

@@ -125,3 +125,20 @@ def test_only_clean_fixed_length_gguf_rows_calibrate() -> None:
     both = calibration_rows(load_published_local(PUBLISHED), recorded, rows)
     assert "recorded" not in both["source"].to_list()
     assert both.filter(pl.col("origin") == "measured-here")["decode_tps"].to_list() == [20.0]
+
+
+def test_rows_measured_on_an_apple_gpu_calibrate_the_apple_metal_class() -> None:
+    ladder = pl.DataFrame(
+        [inference_row(device="mps", hardware="Apple M3 GPU (Metal)"), inference_row()],
+        infer_schema_length=None,
+    )
+    rows = measured_rows(ladder, device_class="arm-cpu")
+    assert rows["device_class"].to_list() == ["apple-metal", "arm-cpu"]
+    assert rows["backend"].to_list() == ["Metal", "CPU"]
+    # a ladder recorded before the device column: the CPU
+    assert measured_rows(ladder.drop("device"), device_class="x86-cpu")[
+        "device_class"
+    ].to_list() == [
+        "x86-cpu",
+        "x86-cpu",
+    ]
