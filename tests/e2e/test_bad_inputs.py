@@ -137,7 +137,7 @@ CASES = [
         "rent vs buy tariff",
         config(setitem(["footprint", "rent_vs_buy", "tariff", "geo"], "ZZ")),
         r"geo='ZZ'",
-        {"results/rent_vs_buy.parquet"},
+        {"results/rent_vs_buy.parquet", "results/rent_vs_buy_curves.parquet"},
     ),
     Case(
         "PUE outside its range",
