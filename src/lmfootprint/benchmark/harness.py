@@ -165,6 +165,30 @@ def peak_memory_gb(device: Device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9  # kB on Linux
 
 
+def _repeat_times() -> dict[str, pl.Expr]:
+    """The repeats' time: median, range and noise (the same measure run_benchmark stops on)."""
+    seconds = pl.col("seconds")
+    return {
+        "seconds_median": seconds.median(),
+        "seconds_min": seconds.min(),
+        "seconds_max": seconds.max(),
+        "noise": (seconds - seconds.median()).abs().median() / seconds.median(),
+    }
+
+
+def _rates(idle_power_w: float) -> dict[str, pl.Expr]:
+    """Per-token and per-second figures of a summary row, gross and net of the idle draw."""
+    seconds, energy, tokens = pl.col("seconds_median"), pl.col("energy_j"), pl.col("tokens")
+    return {
+        "tokens_per_s": tokens / seconds,
+        "spread": (pl.col("seconds_max") - pl.col("seconds_min")) / seconds,
+        "j_per_token": energy / tokens,
+        "j_per_token_net": (energy - idle_power_w * seconds).clip(lower_bound=0.0) / tokens,
+        "avg_power_w": energy / seconds,
+        "idle_power_w": pl.lit(idle_power_w),
+    }
+
+
 def summarise(
     raw: pl.DataFrame, *, output_tokens: int, idle_power_w: float, target_noise: float = 0.1
 ) -> pl.DataFrame:
@@ -187,11 +211,7 @@ def summarise(
         per.group_by("batch_size", maintain_order=True)
         .agg(
             repeats=pl.len(),
-            seconds_median=pl.col("seconds").median(),
-            seconds_min=pl.col("seconds").min(),
-            seconds_max=pl.col("seconds").max(),
-            noise=(pl.col("seconds") - pl.col("seconds").median()).abs().median()
-            / pl.col("seconds").median(),
+            **_repeat_times(),
             ttft_s=pl.col("seconds_prefill").median(),
             decode_s=pl.col("decode_s").median(),
             energy_j=pl.col("energy_j").median(),
@@ -201,18 +221,10 @@ def summarise(
             tokens=pl.col("tokens").first(),
         )
         .with_columns(
-            tokens_per_s=pl.col("tokens") / pl.col("seconds_median"),
+            **_rates(idle_power_w),
             decode_tokens_per_s=pl.col("batch_size") * (output_tokens - 1) / pl.col("decode_s"),
             latency_ms_per_token=pl.col("decode_s") * 1000 / (output_tokens - 1),
-            spread=(pl.col("seconds_max") - pl.col("seconds_min")) / pl.col("seconds_median"),
-            j_per_token=pl.col("energy_j") / pl.col("tokens"),
-            j_per_token_net=(pl.col("energy_j") - idle_power_w * pl.col("seconds_median")).clip(
-                lower_bound=0.0
-            )
-            / pl.col("tokens"),
             j_per_response=pl.col("energy_j") / pl.col("batch_size"),
-            avg_power_w=pl.col("energy_j") / pl.col("seconds_median"),
-            idle_power_w=pl.lit(idle_power_w),
         )
     )
     return summary.with_columns(flags=flags(summary, target_noise))
@@ -306,29 +318,17 @@ def summarise_replay(
     summary = per_repeat.select(
         batch_size=pl.lit(1),
         repeats=pl.len(),
-        seconds_median=pl.col("seconds").median(),
-        seconds_min=pl.col("seconds").min(),
-        seconds_max=pl.col("seconds").max(),
-        noise=(pl.col("seconds") - pl.col("seconds").median()).abs().median()
-        / pl.col("seconds").median(),
+        **_repeat_times(),
         energy_j=pl.col("energy_j").median(),
         tokens=pl.col("tokens").first(),
         responses=pl.col("responses").first(),
         prompt_tokens_mean=pl.col("prompt_tokens_mean").first(),
         response_tokens_mean=pl.col("response_tokens_mean").first(),
     ).with_columns(
-        tokens_per_s=pl.col("tokens") / pl.col("seconds_median"),
-        spread=(pl.col("seconds_max") - pl.col("seconds_min")) / pl.col("seconds_median"),
-        j_per_token=pl.col("energy_j") / pl.col("tokens"),
-        j_per_token_net=(pl.col("energy_j") - idle_power_w * pl.col("seconds_median")).clip(
-            lower_bound=0.0
-        )
-        / pl.col("tokens"),
+        **_rates(idle_power_w),
         seconds_per_response=pl.col("seconds_median") / pl.col("responses"),
         # a replay times whole responses: no per-token decode latency of its own
         latency_ms_per_token=pl.lit(None, dtype=pl.Float64),
         j_per_response=pl.col("energy_j") / pl.col("responses"),
-        avg_power_w=pl.col("energy_j") / pl.col("seconds_median"),
-        idle_power_w=pl.lit(idle_power_w),
     )
     return summary.with_columns(flags=flags(summary, target_noise))
