@@ -257,21 +257,13 @@ def estimate_inference(
                         "pue": pue,
                         "gpu_power_w": gpu_w,
                         "host_power_w": host_w,
-                        "tokens_per_s_low": tps_b[0],
-                        "tokens_per_s": tps_b[1],
-                        "tokens_per_s_high": tps_b[2],
+                        **_band("tokens_per_s", tps_b),
                         "roofline_tokens_per_s": roofline,
-                        "j_per_token_low": j[0],
-                        "j_per_token": j[1],
-                        "j_per_token_high": j[2],
+                        **_band("j_per_token", j),
                         "j_per_token_system": j_system,
-                        "gco2e_per_1k_tokens_low": g[0],
-                        "gco2e_per_1k_tokens": g[1],
-                        "gco2e_per_1k_tokens_high": g[2],
+                        **_band("gco2e_per_1k_tokens", g),
                         "embodied_gco2e_per_1k_tokens": embodied_g_1k,
-                        "usd_per_1k_tokens_low": usd[0],
-                        "usd_per_1k_tokens": usd[1],
-                        "usd_per_1k_tokens_high": usd[2],
+                        **_band("usd_per_1k_tokens", usd),
                         "intensity_g_per_kwh": s["intensity_g_per_kwh"],
                         "intensity_basis": s["intensity_basis"],
                         "provenance": "estimated",
@@ -290,6 +282,12 @@ def estimate_inference(
                 )
     df = frame_from_rows(InferenceEstimateSchema, rows)
     return validate_frame(InferenceEstimateSchema, df, "results/inference_estimates.parquet")
+
+
+def _band(name: str, values: tuple[float, float, float]) -> dict[str, float]:
+    """(low, value, high) as the table's ``<name>_low``, ``<name>``, ``<name>_high``."""
+    low, mid, high = values
+    return {f"{name}_low": low, name: mid, f"{name}_high": high}
 
 
 def _local_row(
@@ -366,21 +364,13 @@ def _local_row(
         "pue": 1.0,
         "gpu_power_w": p["power_w"],
         "host_power_w": 0.0,
-        "tokens_per_s_low": tps_b[0],
-        "tokens_per_s": tps_b[1],
-        "tokens_per_s_high": tps_b[2],
+        **_band("tokens_per_s", tps_b),
         "roofline_tokens_per_s": p["roofline_decode_tps"],
-        "j_per_token_low": j[0],
-        "j_per_token": j[1],
-        "j_per_token_high": j[2],
+        **_band("j_per_token", j),
         "j_per_token_system": j[1],
-        "gco2e_per_1k_tokens_low": g[0],
-        "gco2e_per_1k_tokens": g[1],
-        "gco2e_per_1k_tokens_high": g[2],
+        **_band("gco2e_per_1k_tokens", g),
         "embodied_gco2e_per_1k_tokens": embodied_g_1k,
-        "usd_per_1k_tokens_low": usd[0],
-        "usd_per_1k_tokens": usd[1],
-        "usd_per_1k_tokens_high": usd[2],
+        **_band("usd_per_1k_tokens", usd),
         "intensity_g_per_kwh": s["intensity_g_per_kwh"],
         "intensity_basis": s["intensity_basis"],
         "provenance": "estimated",
