@@ -1,4 +1,5 @@
-"""``python -m lmfootprint check-config FILE...``: the workflow's config checks, without a run.
+"""``python -m lmfootprint check-config FILE...``: the workflow's config checks, without a run;
+``python -m lmfootprint readme-answer``: README.md's answer table from a run's headlines.
 
 Snakemake reads ``--configfile`` files before the workflow's own preflight and reports
 malformed YAML only as "Config file is not valid JSON or YAML". This names the file, line and
@@ -71,6 +72,19 @@ def hardware_csv() -> Path:
     return local if local.is_file() else DEFAULT_SCHEMA.parents[2] / "resources/hardware.csv"
 
 
+def readme_answer(readme: Path, headlines: Path) -> int:
+    from lmfootprint.present.readme_answer import write
+
+    try:
+        changed = write(readme, headlines)
+    except (LmFootprintError, OSError) as exc:
+        print(f"lmfootprint: {exc}", file=sys.stderr)
+        return 1
+    state = "rewritten" if changed else "already current"
+    print(f"{readme}: answer table {state} from {headlines}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lmfootprint")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -83,7 +97,14 @@ def main(argv: list[str] | None = None) -> int:
         default=Path("config/config.yaml"),
         help="the workflow's configfile, read first when it exists (default: %(default)s)",
     )
+    readme = sub.add_parser(
+        "readme-answer", help="rewrite README.md's answer table from a run's headlines"
+    )
+    readme.add_argument("--headlines", type=Path, default=Path("results/headlines.parquet"))
+    readme.add_argument("--readme", type=Path, default=Path("README.md"))
     args = parser.parse_args(argv)
+    if args.command == "readme-answer":
+        return readme_answer(args.readme, args.headlines)
     base = args.base if args.base.is_file() and args.base not in args.files else None
     try:
         config = check_files(args.files, args.schema, base)
