@@ -134,10 +134,11 @@ TOKENS = load_tokens(RES / "training" / "training_tokens.csv")
 NO_RUNS = pl.DataFrame(schema={"model_id": pl.String})
 # the MFU model as the shipped runs calibrate it (rounded)
 MFU_MODEL = MfuModel(
-    slope=0.16,
-    intercepts={"hopper+": -2.16, "pre-hopper": -1.70},
-    log_q_low=-0.64,
-    log_q_high=0.49,
+    slope=0.19,
+    intercepts={"hopper+": -2.26, "ampere": -1.66},
+    log_q_low=-0.63,
+    log_q_high=0.74,
+    prior_widening=0.60,
 )
 
 

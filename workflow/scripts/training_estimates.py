@@ -3,7 +3,11 @@
 from lmfootprint.core.io import write_json, write_parquet
 from lmfootprint.core.logs import log_to
 from lmfootprint.core.validation import read_parquet_checked
-from lmfootprint.estimates.training_calibration import calibrate, calibration_runs
+from lmfootprint.estimates.training_calibration import (
+    calibrate,
+    calibration_runs,
+    calibration_table,
+)
 from lmfootprint.estimates.training_estimates import estimate_training, intensity_for
 from lmfootprint.estimates.training_footprint import load_training
 from lmfootprint.estimates.training_tokens import load_derived_hours, load_tokens
@@ -42,12 +46,5 @@ with log_to(snakemake.log[0]):
         pue_range=tuple(s["pue_range"]),
     )
     write_parquet(table, snakemake.output.estimates)
-    write_parquet(
-        runs.join(
-            held_out.select("model_id", *[c for c in held_out.columns if c not in runs.columns]),
-            on="model_id",
-            how="left",
-        ),
-        snakemake.output.calibration,
-    )
+    write_parquet(calibration_table(runs, held_out), snakemake.output.calibration)
     write_json(mfu_model.to_dict(), snakemake.output.model)

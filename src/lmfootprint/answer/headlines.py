@@ -473,24 +473,38 @@ def fit_headlines(fit: dict[str, Any], source: str) -> Iterator[Row]:
 
 
 def calibration_headlines(model: dict[str, Any], source: str) -> Iterator[Row]:
-    """The training estimator's calibration on published runs."""
+    """The training estimator's calibration on published runs, each family held out."""
 
     row = _keyed_rows("calibration", source)
     counted = {"provenance": "computed"}
     yield row(
         "n_runs", model["n_runs"], "runs", "Published runs the MFU model is fitted on", **counted
     )
+    yield row(
+        "n_families",
+        model["n_families"],
+        "families",
+        "Families (lineages) the runs come from, each held out whole",
+        **counted,
+    )
     yield row("slope", model["slope"], "exponent", "Slope b of log(MFU) on log(params)")
-    yield row("loo_error", model["loo_median_abs_error"], "share", "Leave-one-out median |error|")
-    for size_class, err in sorted(model["loo_by_size_class"].items()):
+    yield row(
+        "heldout_error",
+        model["heldout_median_abs_error"],
+        "share",
+        "Family-held-out median |error| in GPU-hours",
+    )
+    for size_class, err in sorted(model["heldout_by_size_class"].items()):
         yield row(
-            f"loo_error.{slug(size_class)}",
+            f"heldout_error.{slug(size_class)}",
             err,
             "share",
-            "Leave-one-out median |error| by size class",
+            "Family-held-out median |error| in GPU-hours by size class",
             subject=size_class,
         )
-    yield row("coverage", model["coverage"], "share", "Held-out runs inside the 80% interval")
+    yield row(
+        "coverage", model["coverage"], "share", "Family-held-out runs inside the 80% interval"
+    )
     yield row(
         "coverage_n", model["coverage_n"], "runs", "Held-out runs checked for coverage", **counted
     )

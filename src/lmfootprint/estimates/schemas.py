@@ -7,6 +7,16 @@ import polars as pl
 
 from lmfootprint.core.schema import DATE_RE, PROVENANCE, TableSchema, brackets
 
+# The effective MFU of a whole run cannot beat the best steady-state throughput reported for a
+# dense model, and those records stop below 0.6: PaLM 540B, 46.2% MFU on 6,144 TPU v4 (Chowdhery
+# et al. 2022, arXiv:2204.02311, Table 3); Megatron-LM, 1T parameters at 502 PFLOP/s on 3,072
+# A100 = 52% of peak (Narayanan et al. 2021, arXiv:2104.04473, abstract); MegaScale, 175B at
+# 55.2% MFU on 12,288 GPUs (Jiang et al. 2024, arXiv:2402.15627, abstract); Llama 3 405B, 38-43%
+# BF16 MFU on H100 (Llama 3 Herd, arXiv:2407.21783, Table 4). A run's effective MFU also pays for
+# restarts and evaluation, so 0.6 is a ceiling no estimate should reach, not a typical value.
+# Checked here, on the calibration and on every training estimate.
+MFU_CEILING = 0.6
+
 
 class PublishedTrainingSchema(TableSchema):
     """resources/published_training.csv: training footprints as their authors published them."""
@@ -82,9 +92,9 @@ class TrainingEstimateSchema(TableSchema):
     tokens_label: str
     tokens_source: str
     hardware_id: str
-    mfu: float = pa.Field(gt=0, le=1)
-    mfu_low: float = pa.Field(gt=0, le=1)
-    mfu_high: float = pa.Field(gt=0, le=1)
+    mfu: float = pa.Field(gt=0, le=MFU_CEILING)
+    mfu_low: float = pa.Field(gt=0, le=MFU_CEILING)
+    mfu_high: float = pa.Field(gt=0, le=MFU_CEILING)
     gpu_hours: float = pa.Field(gt=0)
     gpu_hours_low: float = pa.Field(gt=0)
     gpu_hours_high: float = pa.Field(gt=0)
@@ -436,6 +446,7 @@ class CalibrationRunSchema(TableSchema):
     """results/training_calibration.parquet: published runs and the MFU they imply."""
 
     model_id: str = pa.Field(unique=True)
+    family: str  # lineage: a whole family is held out at once
     params: float = pa.Field(gt=0)
     tokens: float = pa.Field(gt=0)
     tokens_status: str = pa.Field(isin=["published", "assumed", "override"])
@@ -448,9 +459,33 @@ class CalibrationRunSchema(TableSchema):
     implied_mfu: float = pa.Field(gt=0)
     used: bool
     excluded_because: str = pa.Field(nullable=True)
+    outside_calibration: bool  # its generation has runs of one family only: not fitted
     size_class: str
     source_url: str
 
     class Config:
         strict = False
         coerce = True
+
+
+class CalibrationSchema(CalibrationRunSchema):
+    """results/training_calibration.parquet once calibrated: each fitted run's prediction by
+    the fit that never saw its family (null for runs neither fitted nor outside calibration)."""
+
+    heldout_mfu: float = pa.Field(nullable=True, gt=0, le=MFU_CEILING)
+    heldout_log_residual: float = pa.Field(nullable=True)
+    heldout_interval_low: float = pa.Field(nullable=True, gt=0, le=MFU_CEILING)
+    heldout_interval_high: float = pa.Field(nullable=True, gt=0, le=MFU_CEILING)
+    heldout_basis: str = pa.Field(nullable=True)
+    covered: bool = pa.Field(nullable=True)
+    heldout_hours_error: float = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+
+    @pa.dataframe_check
+    def interval_brackets_the_prediction(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            brackets("heldout_mfu", low="heldout_interval_low", high="heldout_interval_high")
+        )

@@ -18,7 +18,12 @@ import polars as pl
 from lmfootprint.core.errors import LmFootprintError
 from lmfootprint.core.validation import frame_from_rows, validate_frame
 from lmfootprint.estimates.schemas import TrainingEstimateSchema
-from lmfootprint.estimates.training_calibration import MfuModel, generation, peak_tflops
+from lmfootprint.estimates.training_calibration import (
+    FAMILY_HELD_OUT,
+    MfuModel,
+    generation,
+    peak_tflops,
+)
 from lmfootprint.estimates.training_tokens import resolve_tokens
 
 HOURS_PER_YEAR = 8760.0
@@ -58,8 +63,9 @@ def estimate_training(
 ) -> pl.DataFrame:
     """One estimate per configured model from the calibrated MFU model.
 
-    A model whose own run is in the calibration is estimated by the fit that left it out, so
-    its ``gpu_hours_error`` is a held-out error, not a fitted one.
+    A model whose own run is in the calibration is estimated by the fit that left its whole
+    family out, so its ``gpu_hours_error`` is a held-out error, not a fitted one; a model on a
+    GPU generation the runs do not fit is estimated outside calibration, and says so.
     """
     pue_lo, pue_hi = pue_range or (pue, pue)
     if not pue_lo <= pue <= pue_hi:
@@ -82,10 +88,11 @@ def estimate_training(
         h = held.get(m["model_id"])
         if h is not None:
             mfu = (h["heldout_mfu"], h["heldout_interval_low"], h["heldout_interval_high"])
-            how_mfu = "held-out fit (this run left out)"
+            basis = h["heldout_basis"]
+            how_mfu = f"held-out fit ({basis})" if basis == FAMILY_HELD_OUT else basis
         else:
             mfu = mfu_model.mfu(m["params_total"], generation(hw_id))
-            how_mfu = "calibrated fit"
+            how_mfu = mfu_model.basis(generation(hw_id))
         n = m["params_total"]
         hours = {
             "mid": estimate_gpu_hours(n, tok.tokens, peak, mfu[0]),

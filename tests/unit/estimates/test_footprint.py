@@ -7,6 +7,7 @@ import pytest
 from builders import HARDWARE, RES
 
 from lmfootprint.core.errors import LmFootprintError
+from lmfootprint.estimates.schemas import MFU_CEILING
 from lmfootprint.estimates.training_calibration import calibrate, calibration_runs, generation
 from lmfootprint.estimates.training_estimates import (
     estimate_gpu_hours,
@@ -98,6 +99,19 @@ def test_a_model_without_a_run_uses_the_calibrated_fit_on_the_default_gpu() -> N
     # embodied: H100 164 kg over 5 years of 8760 h, by GPU-hours used
     assert r["embodied_co2e_t"] == pytest.approx(r["gpu_hours"] * 164 / (5 * 8760) / 1000)
     assert "calibrated fit" in r["method"]
+
+
+def test_a_generation_without_an_intercept_is_estimated_outside_calibration() -> None:
+    v100 = estimate(default_hardware="V100-32-SXM2")
+    r = one("EleutherAI/pythia-410m", v100)
+    assert r["method"].count("outside calibration: no volta intercept, ampere's used") == 1
+    ampere = one("EleutherAI/pythia-410m", estimate(default_hardware="A100-80-SXM4"))
+    assert r["mfu"] == pytest.approx(ampere["mfu"])  # the prior: the nearest fitted generation
+    assert r["mfu_low"] < ampere["mfu_low"] and r["mfu_high"] > ampere["mfu_high"]
+    # a model whose own run is held out says so; its family's siblings never saw it
+    llama = one("meta-llama/Llama-3.1-70B")
+    assert "held-out fit (family held out)" in llama["method"]
+    assert EST["mfu_high"].max() <= MFU_CEILING
 
 
 def test_token_bounds_carry_into_the_hours() -> None:
