@@ -4,6 +4,7 @@ from lmfootprint.core.io import write_json, write_parquet
 from lmfootprint.core.logs import log_to
 from lmfootprint.core.validation import read_parquet_checked
 from lmfootprint.estimates.training_calibration import calibrate, calibration_runs
+from lmfootprint.estimates.training_distillation import load_distillation
 from lmfootprint.estimates.training_estimates import estimate_training, intensity_for
 from lmfootprint.estimates.training_footprint import load_training
 from lmfootprint.estimates.training_tokens import load_derived_hours, load_tokens
@@ -40,6 +41,7 @@ with log_to(snakemake.log[0]):
         lifetime_years=s["lifetime_years"],
         tokens_override=s["training_tokens"],
         pue_range=tuple(s["pue_range"]),
+        distillation=load_distillation(snakemake.input.distillation),
     )
     write_parquet(table, snakemake.output.estimates)
     write_parquet(
