@@ -297,6 +297,21 @@ CASES = [
             "results/training_calibration.json",
         },
     ),
+    Case(
+        "distillation row without its quote",
+        csv_edit(
+            "resources/training/distillation.csv",
+            '"We also train the 2B and 9B models with knowledge distillation (Hinton et al., 2015)'
+            ' instead of next token prediction."',
+            '""',
+        ),
+        r"distillation\.csv.*\n.*column 'quote'",
+        {
+            "results/training_estimates.parquet",
+            "results/training_calibration.parquet",
+            "results/training_calibration.json",
+        },
+    ),
 ]
 
 

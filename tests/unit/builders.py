@@ -172,6 +172,12 @@ NO_PUBLISHED = pl.DataFrame(
         "co2e_t": pl.Float64,
         "co2e_basis": pl.String,
         "gpu_hours_status": pl.String,
+        "boundary": pl.String,
+        "energy_arithmetic": pl.String,
+        "conversion": pl.String,
+        "energy_mwh_published": pl.Float64,
+        "source_energy_mwh": pl.Float64,
+        "co2e_t_published": pl.Float64,
     }
 )
 

@@ -23,6 +23,7 @@ rule training_footprint:
     params:
         intensity_band=config["training"]["intensity_band_g_per_kwh"],
         tolerance=config["training"]["tolerance"],
+        pue=config["footprint"]["pue"],
     script:
         "../scripts/training_footprint.py"
 
@@ -33,6 +34,7 @@ rule training_estimates:
         training=rules.training_footprint.output[0],
         tokens=shipped(config["training"]["tokens"]),
         derived_hours=shipped(config["training"]["derived_gpu_hours"]),
+        distillation=shipped(config["training"]["distillation"]),
         hardware=rules.hardware_table.output[0],
         carbon=rules.carbon_intensity.output[0],
         code=code_of("training_estimates"),

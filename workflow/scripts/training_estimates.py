@@ -8,6 +8,7 @@ from lmfootprint.estimates.training_calibration import (
     calibration_runs,
     calibration_table,
 )
+from lmfootprint.estimates.training_distillation import load_distillation
 from lmfootprint.estimates.training_estimates import estimate_training, intensity_for
 from lmfootprint.estimates.training_footprint import load_training
 from lmfootprint.estimates.training_tokens import load_derived_hours, load_tokens
@@ -44,6 +45,7 @@ with log_to(snakemake.log[0]):
         lifetime_years=s["lifetime_years"],
         tokens_override=s["training_tokens"],
         pue_range=tuple(s["pue_range"]),
+        distillation=load_distillation(snakemake.input.distillation),
     )
     write_parquet(table, snakemake.output.estimates)
     write_parquet(calibration_table(runs, held_out), snakemake.output.calibration)

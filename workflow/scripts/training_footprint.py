@@ -11,6 +11,7 @@ with log_to(snakemake.log[0]):
         load_published(snakemake.input.published),
         load_models(snakemake.input.models),
         derived_hours=load_derived_hours(snakemake.input.derived_hours),
+        pue=snakemake.params.pue,
         intensity_band=tuple(snakemake.params.intensity_band),
         tolerance=snakemake.params.tolerance,
     )

@@ -28,6 +28,7 @@ class PublishedTrainingSchema(TableSchema):
     gpu_type: str = pa.Field(nullable=True)
     gpu_hours: float = pa.Field(nullable=True, gt=0, lt=1e9)
     gpu_power_w: float = pa.Field(nullable=True, ge=50, le=2000)
+    gpu_tdp_w: float = pa.Field(nullable=True, ge=50, le=2000)
     power_includes_pue: bool
     pue: float = pa.Field(ge=1.0, le=3.0)
     energy_mwh_published: float = pa.Field(nullable=True, ge=0, lt=1e7)
@@ -47,6 +48,13 @@ class PublishedTrainingSchema(TableSchema):
             | pl.col("energy_mwh_published").is_not_null()
         )
 
+    @pa.dataframe_check
+    def hours_have_a_tdp(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """GPU-hours go on the one boundary (GPU-hours x TDP x PUE): they need the GPU's TDP."""
+        return data.lazyframe.select(
+            pl.col("gpu_hours").is_null() | pl.col("gpu_tdp_w").is_not_null()
+        )
+
 
 class TrainingSchema(TableSchema):
     """results/training.parquet: published training footprints, recomputed and checked."""
@@ -61,13 +69,18 @@ class TrainingSchema(TableSchema):
     gpu_hours_status: str = pa.Field(nullable=True, isin=["published", "derived"])
     gpu_hours_arithmetic: str = pa.Field(nullable=True)
     gpu_power_w: float = pa.Field(nullable=True, gt=0)
-    pue_applied: float = pa.Field(ge=1.0)
+    gpu_tdp_w: float = pa.Field(nullable=True, gt=0)
+    boundary: str
     energy_mwh: float = pa.Field(ge=0)
-    energy_method: str
+    energy_arithmetic: str
+    source_pue: float = pa.Field(ge=1.0)
+    source_energy_mwh: float = pa.Field(ge=0)
+    conversion: str
     energy_mwh_published: float = pa.Field(nullable=True, ge=0)
     intensity_g_per_kwh: float = pa.Field(nullable=True, ge=0)
     intensity_basis: str = pa.Field(nullable=True, isin=["stated", "family-total"])
     co2e_t: float = pa.Field(nullable=True, ge=0)
+    source_co2e_t: float = pa.Field(nullable=True, ge=0)
     co2e_t_published: float = pa.Field(nullable=True, ge=0)
     implied_intensity_g_per_kwh: float = pa.Field(nullable=True, ge=0)
     co2e_rel_error: float = pa.Field(nullable=True)
@@ -115,6 +128,9 @@ class TrainingEstimateSchema(TableSchema):
     implied_mfu: float = pa.Field(nullable=True, gt=0)
     in_headline: bool
     provenance: str = pa.Field(isin=["estimated"])
+    boundary: str
+    excluded_compute: str = pa.Field(nullable=True)
+    excluded_compute_source: str = pa.Field(nullable=True)
     method: str
 
     @pa.dataframe_check
@@ -411,6 +427,18 @@ class TrainingTokensSchema(TableSchema):
     notes: str = pa.Field(nullable=True)
 
     @pa.dataframe_check
+    def counts_are_quoted(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """Every stated or assumed count carries the verbatim text it rests on and where."""
+        c = pl.col
+        return data.lazyframe.select(
+            c("pretraining_tokens").is_null()
+            | (
+                (c("quote").str.strip_chars().str.len_chars() > 0)
+                & (c("quote_location").str.strip_chars().str.len_chars() > 0)
+            ).fill_null(False)
+        )
+
+    @pa.dataframe_check
     def published_rows_have_count_and_source(cls, data: pa.PolarsData) -> pl.LazyFrame:
         c = pl.col
         return data.lazyframe.select(
@@ -421,6 +449,22 @@ class TrainingTokensSchema(TableSchema):
                 & c("source_date").is_not_null()
             )
         )
+
+
+class DistillationSchema(TableSchema):
+    """resources/training/distillation.csv: models trained from a teacher's logits or pruned from
+    a larger model, with the teacher compute their training energy leaves out."""
+
+    model_id: str = pa.Field(unique=True)
+    method: str
+    teachers: str
+    excluded_compute: str = pa.Field(str_length={"min_value": 10})
+    source_url: str = pa.Field(str_startswith="http")
+    source_title: str
+    source_date: str = pa.Field(str_matches=DATE_RE)
+    quote_location: str
+    quote: str = pa.Field(str_length={"min_value": 20})
+    notes: str = pa.Field(nullable=True)
 
 
 class DerivedGpuHoursSchema(TableSchema):

@@ -24,6 +24,8 @@ from lmfootprint.estimates.training_calibration import (
     generation,
     peak_tflops,
 )
+from lmfootprint.estimates.training_distillation import excluded_compute
+from lmfootprint.estimates.training_footprint import boundary_label
 from lmfootprint.estimates.training_tokens import resolve_tokens
 
 HOURS_PER_YEAR = 8760.0
@@ -60,12 +62,14 @@ def estimate_training(
     lifetime_years: float,
     tokens_override: dict[str, str] | None = None,
     pue_range: tuple[float, float] | None = None,
+    distillation: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One estimate per configured model from the calibrated MFU model.
 
     A model whose own run is in the calibration is estimated by the fit that left its whole
     family out, so its ``gpu_hours_error`` is a held-out error, not a fitted one; a model on a
-    GPU generation the runs do not fit is estimated outside calibration, and says so.
+    GPU generation the runs do not fit is estimated outside calibration, and says so. A
+    distilled or pruned model names the teacher compute its energy leaves out (``distillation``).
     """
     pue_lo, pue_hi = pue_range or (pue, pue)
     if not pue_lo <= pue <= pue_hi:
@@ -76,6 +80,7 @@ def estimate_training(
     specs = {r["hardware_id"]: r for r in hardware.iter_rows(named=True)}
     run_of = {r["model_id"]: r for r in runs.iter_rows(named=True)}
     held = {r["model_id"]: r for r in calibration.iter_rows(named=True)}
+    teacher = excluded_compute(distillation)
     rows: list[dict[str, Any]] = []
     for m in models.iter_rows(named=True):
         run = run_of.get(m["model_id"])
@@ -144,6 +149,9 @@ def estimate_training(
                 "implied_mfu": run["implied_mfu"] if run else None,
                 "in_headline": tok.disclosed,
                 "provenance": "estimated",
+                "boundary": boundary_label(pue),
+                "excluded_compute": teacher.get(m["model_id"], (None, None))[0],
+                "excluded_compute_source": teacher.get(m["model_id"], (None, None))[1],
                 "method": f"6·N·D / ({peak:g} TFLOP/s x effective MFU {mfu[0]:.3f} "
                 f"[{mfu[1]:.3f}-{mfu[2]:.3f}], {how_mfu}: {mfu_model.formula}) x "
                 f"{hw['tdp_w']:g} W x PUE {pue:g} [{pue_lo:g}-{pue_hi:g}]; D {tok.status}; "
@@ -159,9 +167,11 @@ def estimate_training(
 
 
 def training_energy(training: pl.DataFrame, estimates: pl.DataFrame) -> pl.DataFrame:
-    """Training energy and CO2e per configured model: the published figure (as recomputed)
-    where one exists, else the calibrated estimate with its bounds; ``provenance`` says which,
-    ``co2e_basis`` what the CO2e counts, ``in_headline`` whether its tokens are disclosed.
+    """Training energy and CO2e per configured model, all on one system boundary (GPU-hours x
+    TDP x PUE): from the published GPU-hours where a source gives them, else from the
+    calibrated estimate with its bounds; ``provenance`` says which, ``co2e_basis`` what the
+    CO2e counts, ``in_headline`` whether its tokens are disclosed, and the source's own figure
+    stays beside it (``published_energy_mwh``, ``published_co2e_t``).
 
     A published energy without a published CO2e (Phi-3, SmolLM) gets CO2e from that same
     energy at the estimate's grid, never from the estimate's different energy.
@@ -172,8 +182,23 @@ def training_energy(training: pl.DataFrame, estimates: pl.DataFrame) -> pl.DataF
         pub_t=pl.col("co2e_t"),
         pub_basis=pl.col("co2e_basis"),
         pub_hours_status=pl.col("gpu_hours_status"),
+        pub_boundary=pl.col("boundary"),
+        pub_arithmetic=pl.col("energy_arithmetic"),
+        pub_conversion=pl.col("conversion"),
+        pub_source_mwh=pl.coalesce("energy_mwh_published", "source_energy_mwh"),
+        pub_source_t=pl.col("co2e_t_published"),
     )
     joined = estimates.join(published, on="model_id", how="left")
+    mixed = joined.filter(
+        pl.col("pub_boundary").is_not_null() & (pl.col("pub_boundary") != pl.col("boundary"))
+    )
+    if mixed.height:
+        r = mixed.row(0, named=True)
+        raise LmFootprintError(
+            f"{r['model_id']}: published training energy on {r['pub_boundary']!r}, estimates on "
+            f"{r['boundary']!r}; rerun training_footprint and training_estimates with one "
+            "footprint.pue"
+        )
     c = pl.col
     has = c("pub_mwh").is_not_null()
     pub_t = pl.coalesce(c("pub_t"), c("pub_mwh") * c("intensity_g_per_kwh") / 1000)
@@ -190,18 +215,25 @@ def training_energy(training: pl.DataFrame, estimates: pl.DataFrame) -> pl.DataF
         out[f"co2e_common{suffix}"] = out[f"energy_mwh{suffix}"] * c("intensity_g_per_kwh") / 1000
     out["co2e_common_basis"] = c("intensity")
     out["provenance"] = pl.when(has).then(pl.lit("published")).otherwise(pl.lit("estimated"))
+    out["boundary"] = c("boundary")
     out["energy_basis"] = (
         pl.when(has & (c("pub_hours_status") == "derived"))
-        .then(pl.lit("derived: GPUs x days x 24 h x TDP"))
+        .then(pl.lit("derived GPU-hours (GPUs x days x 24 h)"))
         .when(has)
-        .then(pl.lit("published GPU-hours x power"))
-        .otherwise(pl.lit("estimated: calibrated 6ND"))
+        .then(pl.lit("published GPU-hours"))
+        .otherwise(pl.lit("estimated GPU-hours (calibrated 6ND)"))
     )
+    out["energy_arithmetic"] = pl.when(has).then(c("pub_arithmetic")).otherwise(c("method"))
+    out["conversion"] = c("pub_conversion")
+    out["published_energy_mwh"] = c("pub_source_mwh")
+    out["published_co2e_t"] = c("pub_source_t")
     out["co2e_basis"] = (
         pl.when(has & c("pub_t").is_not_null())
-        .then(pl.lit("published: ") + c("pub_basis"))
+        .then(pl.lit("source grid (") + c("pub_basis") + pl.lit(") x this boundary's energy"))
         .otherwise(pl.lit("location, ") + c("intensity"))
     )
+    out["excluded_compute"] = c("excluded_compute")
+    out["excluded_compute_source"] = c("excluded_compute_source")
     out["tokens_status"] = c("tokens_status")
     out["in_headline"] = c("in_headline") | has
     return joined.select(**out)

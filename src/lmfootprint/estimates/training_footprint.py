@@ -1,16 +1,21 @@
-"""Training footprints: published figures recomputed from their own inputs and checked.
+"""Training footprints: published figures recomputed from their own inputs, checked, and put
+on the one system boundary every training energy in this project shares.
 
-energy = GPU-hours x power (x PUE when the source's power does not fold it in);
-CO2e = energy x grid intensity. The intensity is the one the source states, or else the one
-implied by the family's published total (sum of tCO2e / sum of recomputed energy over the
-models of one card). Every published figure also gets its own implied intensity, and rows
-that cannot be right are flagged, not dropped.
+The boundary is accelerator energy: GPU-hours x the GPU's TDP x one PUE (config
+``footprint.pue``), for published and estimated rows alike. A source's own figure (power
+"adjusted for PUE", a measured energy, an average system power with its own PUE) stays beside
+it, with the conversion written on the row. CO2e = energy x grid intensity: the intensity the
+source states, or else the one implied by the family's published total on the source's own
+energy (sum of tCO2e / sum of that energy over the models of one card). Every published
+figure also gets its own implied intensity, and rows that cannot be right are flagged, not
+dropped.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -24,6 +29,50 @@ FLAG_RECOMPUTE = "recompute-off"
 FLAG_INTENSITY = "implied-intensity-implausible"
 FLAG_SELF = "intensity-self-implied"
 FLAG_ENERGY = "published-energy-mismatch"
+# The config schema's default footprint.pue; the workflow always passes the configured one.
+DEFAULT_PUE = 1.1
+
+
+def boundary_label(pue: float) -> str:
+    """The one system boundary of every training energy, named the same on every row."""
+    return f"GPU-hours x GPU TDP x PUE {pue:g}"
+
+
+def _conversion(r: dict[str, Any], pue: float) -> str:
+    """How the source's own figure differs from the boundary, in words and one factor."""
+    why = []
+    if r["power_includes_pue"]:
+        why.append(
+            f"the source's {r['gpu_power_w']:g} W per GPU is 'adjusted for PUE' but no PUE is"
+            " separable from it; read as the GPU's power, with this PUE on top"
+        )
+    elif r["gpu_hours"] is None:
+        why.append(f"source energy / its PUE {r['source_pue']:g} x PUE {pue:g}")
+    elif r["source_pue"] == pue:
+        why.append(f"source PUE {pue:g} kept")
+    elif r["source_pue"] == 1.0:
+        why.append(f"source counts no facility overhead; PUE {pue:g} added")
+    else:
+        why.append(f"source PUE {r['source_pue']:g} replaced by {pue:g}")
+    if r["gpu_power_w"] is not None and r["gpu_tdp_w"] != r["gpu_power_w"]:
+        why.append(f"source power {r['gpu_power_w']:g} W replaced by the TDP {r['gpu_tdp_w']:g} W")
+    if r["energy_mwh_published"] is not None:
+        why.append(f"published energy {r['energy_mwh_published']:,.1f} MWh")
+    ratio = r["energy_mwh"] / r["source_energy_mwh"] if r["source_energy_mwh"] else None
+    factor = f"; this boundary / source = {ratio:.3f}" if ratio else ""
+    return f"source: {r['source_energy_mwh']:,.1f} MWh ({r['method']}); " + "; ".join(why) + factor
+
+
+def _arithmetic(r: dict[str, Any], pue: float) -> str:
+    if r["gpu_hours"] is not None:
+        return (
+            f"{r['gpu_hours']:,.0f} GPU-h x {r['gpu_tdp_w']:g} W ({r['gpu_type']} TDP) x PUE "
+            f"{pue:g} = {r['energy_mwh']:,.1f} MWh"
+        )
+    return (
+        f"{r['energy_mwh_published']:,.1f} MWh published / source PUE {r['source_pue']:g} x PUE "
+        f"{pue:g} = {r['energy_mwh']:,.1f} MWh"
+    )
 
 
 def load_published(path: str | Path) -> pl.DataFrame:
@@ -35,27 +84,35 @@ def recompute_training(
     models: pl.DataFrame | None = None,
     *,
     derived_hours: pl.DataFrame | None = None,
+    pue: float = DEFAULT_PUE,
     intensity_band: tuple[float, float] = (20.0, 1100.0),
     tolerance: float = 0.05,
 ) -> pl.DataFrame:
-    """Recompute energy and CO2e of each published row and flag the ones that disagree."""
+    """Recompute energy and CO2e of each published row on the one boundary (GPU-hours x TDP x
+    ``pue``), check the source's own arithmetic, and flag the rows that disagree."""
     df = published.with_columns(
-        pue_applied=pl.when(pl.col("power_includes_pue")).then(1.0).otherwise(pl.col("pue")),
+        source_pue=pl.when(pl.col("power_includes_pue")).then(1.0).otherwise(pl.col("pue")),
     ).with_columns(
-        energy_from_hours=pl.col("gpu_hours") * pl.col("gpu_power_w") * pl.col("pue_applied") / 1e6
+        source_from_hours=pl.col("gpu_hours") * pl.col("gpu_power_w") * pl.col("source_pue") / 1e6
     )
     df = df.with_columns(
-        energy_mwh=pl.coalesce("energy_from_hours", "energy_mwh_published"),
-        energy_method=pl.when(pl.col("energy_from_hours").is_not_null())
-        .then(pl.lit("gpu_hours x power x pue"))
-        .otherwise(pl.lit("published energy")),
+        source_energy_mwh=pl.coalesce("source_from_hours", "energy_mwh_published"),
+        energy_mwh=pl.coalesce(
+            pl.col("gpu_hours") * pl.col("gpu_tdp_w") * pue / 1e6,
+            pl.col("energy_mwh_published") / pl.col("source_pue") * pue,
+        ),
+        boundary=pl.lit(boundary_label(pue)),
+    )
+    df = df.with_columns(
+        energy_arithmetic=pl.Series([_arithmetic(r, pue) for r in df.iter_rows(named=True)]),
+        conversion=pl.Series([_conversion(r, pue) for r in df.iter_rows(named=True)]),
     )
     family = (
         df.filter(pl.col("co2e_t_published").is_not_null())
         .group_by("family")
         .agg(
             family_t=pl.col("co2e_t_published").sum(),
-            family_mwh=pl.col("energy_mwh").sum(),
+            family_mwh=pl.col("source_energy_mwh").sum(),
             family_n=pl.len(),
         )
         .with_columns(family_intensity=pl.col("family_t") * 1000 / pl.col("family_mwh"))
@@ -72,10 +129,13 @@ def recompute_training(
         )
         .with_columns(
             co2e_t=pl.col("energy_mwh") * pl.col("intensity_g_per_kwh") / 1000,
-            implied_intensity_g_per_kwh=pl.col("co2e_t_published") * 1000 / pl.col("energy_mwh"),
+            source_co2e_t=pl.col("source_energy_mwh") * pl.col("intensity_g_per_kwh") / 1000,
+            implied_intensity_g_per_kwh=pl.col("co2e_t_published")
+            * 1000
+            / pl.col("source_energy_mwh"),
         )
         .with_columns(
-            co2e_rel_error=pl.col("co2e_t") / pl.col("co2e_t_published") - 1,
+            co2e_rel_error=pl.col("source_co2e_t") / pl.col("co2e_t_published") - 1,
         )
     )
     lo, hi = intensity_band
@@ -91,8 +151,8 @@ def recompute_training(
         ),
         pl.when(
             (pl.col("energy_mwh_published").is_not_null())
-            & (pl.col("energy_from_hours").is_not_null())
-            & ((pl.col("energy_from_hours") / pl.col("energy_mwh_published") - 1).abs() > tolerance)
+            & (pl.col("source_from_hours").is_not_null())
+            & ((pl.col("source_from_hours") / pl.col("energy_mwh_published") - 1).abs() > tolerance)
         ).then(pl.lit(FLAG_ENERGY)),
     ]
     df = df.with_columns(

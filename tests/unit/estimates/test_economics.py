@@ -47,17 +47,22 @@ def test_break_even_is_training_joules_over_joules_per_token() -> None:
 
 def test_published_training_energy_wins_over_the_estimate() -> None:
     est = training_estimates(models([7e9]))
-    published = NO_PUBLISHED.vstack(
-        pl.DataFrame(
-            {
-                "model_id": ["acme/m7000000000"],
-                "in_config": [True],
-                "energy_mwh": [100.0],
-                "co2e_t": [40.0],
-                "co2e_basis": ["location"],
-                "gpu_hours_status": ["published"],
-            }
-        )
+    published = pl.concat(
+        [
+            NO_PUBLISHED,
+            pl.DataFrame(
+                {
+                    "model_id": ["acme/m7000000000"],
+                    "in_config": [True],
+                    "energy_mwh": [100.0],
+                    "co2e_t": [40.0],
+                    "co2e_basis": ["location"],
+                    "gpu_hours_status": ["published"],
+                    "boundary": [est["boundary"][0]],
+                }
+            ),
+        ],
+        how="diagonal_relaxed",
     )
     inf = estimate_inference(models([7e9]), H100, FIT)
     r = break_even(published, est, inf).row(0, named=True)

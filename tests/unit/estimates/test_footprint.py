@@ -170,14 +170,16 @@ def test_published_energy_without_published_co2e_gets_co2e_from_that_energy() ->
         assert r["co2e_basis"] == "location, test grid"
 
 
-def test_published_co2e_is_kept_and_estimates_fill_the_rest() -> None:
+def test_published_rows_keep_their_figure_and_estimates_fill_the_rest() -> None:
     energy = training_energy(TRAINING, EST)
     assert energy.height == EST.height
     llama = one("meta-llama/Llama-2-7b-hf", energy)
     pub = one("meta-llama/Llama-2-7b-hf", TRAINING)
     assert llama["co2e_t"] == pytest.approx(pub["co2e_t"])
-    assert llama["co2e_basis"] == f"published: {pub['co2e_basis']}"
-    assert llama["energy_basis"] == "published GPU-hours x power"
+    assert llama["co2e_basis"] == f"source grid ({pub['co2e_basis']}) x this boundary's energy"
+    assert llama["energy_basis"] == "published GPU-hours"
+    assert llama["published_co2e_t"] == pub["co2e_t_published"]
+    assert llama["published_energy_mwh"] == pytest.approx(pub["source_energy_mwh"])
     # on one grid for every model, for comparisons across models
     assert llama["co2e_common"] == pytest.approx(llama["energy_mwh"] * 400 / 1000)
     assert one("microsoft/Phi-3-mini-4k-instruct", energy)["energy_basis"].startswith("derived")

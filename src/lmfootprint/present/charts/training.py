@@ -48,7 +48,7 @@ def training_long(training: pl.DataFrame) -> pl.DataFrame:
                 "metric": pl.lit("Energy (MWh)"),
                 "value": pl.col("energy_mwh"),
                 "kind": pl.lit("recomputed"),
-                "method": pl.col("energy_method"),
+                "method": pl.col("energy_arithmetic"),
             },
             {
                 "metric": pl.lit("CO2e (t)"),
