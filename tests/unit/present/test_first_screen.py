@@ -12,12 +12,17 @@ from builders import FIT, SHAPES, local_fit, models
 from test_scenario_names import COUNTRY_NAMES, default_scenarios
 
 from lmfootprint.answer.cloud_vs_local import cloud_vs_local
-from lmfootprint.answer.headlines import headlines_table
+from lmfootprint.answer.headlines import Headlines, headlines_table
 from lmfootprint.benchmark.benchmark_inference import inference_table
 from lmfootprint.core.ids import parse_model_entry
 from lmfootprint.estimates.inference_estimates import estimate_inference
 from lmfootprint.estimates.training_footprint import load_published, recompute_training
 from lmfootprint.models.model_metadata import model_record
+from lmfootprint.present.charts.first_screen import (
+    cloud_first_chart,
+    home_first_chart,
+    training_first_chart,
+)
 from lmfootprint.present.report import kept_out_by_reason, render_report
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -60,7 +65,9 @@ def answer_row(phase: str, setting: str, value: float, kept_out: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def page() -> str:
+def inputs() -> dict:
+    """A default-config run's tables, built small: the default scenarios, estimates of the
+    shipped shapes, an answer table whose rows each repeat what was kept out."""
     sc = scenarios()
     estimates = estimate_inference(
         models(SHAPES), sc, FIT, local_fit=local_fit(), prompt_tokens=60, output_tokens=70
@@ -84,6 +91,14 @@ def page() -> str:
     home = cloud_vs_local(estimates)
     tables = {"answer": answer, "exponent": exponent, "cloud_vs_local": home}
     headlines = headlines_table(tables, {k: f"results/{k}.parquet" for k in tables}, 8e9)
+    return {**tables, "scenarios": sc, "estimates": estimates, "headlines": headlines}
+
+
+@pytest.fixture(scope="module")
+def page(inputs: dict) -> str:
+    sc, estimates, answer, home = (
+        inputs[k] for k in ("scenarios", "estimates", "answer", "cloud_vs_local")
+    )
     ref = parse_model_entry("EleutherAI/pythia-14m", ROOT)
     return render_report(
         tables={
@@ -100,7 +115,7 @@ def page() -> str:
         figures={},
         template_path=TEMPLATE,
         title="t",
-        headlines=headlines,
+        headlines=inputs["headlines"],
         countries=COUNTRY_NAMES,
     )
 
@@ -166,3 +181,44 @@ def test_kept_out_groups_by_reason_and_says_where_a_reason_holds() -> None:
         {"reason": "encoder-decoder", "models": ["a/x"], "phases": None},
         {"reason": "z", "models": ["b/y"], "phases": ["training"]},
     ]
+
+
+def test_each_sentence_has_its_chart_named_in_plain_words(inputs: dict) -> None:
+    h = Headlines(inputs["headlines"])
+    countries = pl.DataFrame(
+        {"country_iso3": list(COUNTRY_NAMES), "country_name": list(COUNTRY_NAMES.values())}
+    )
+    charts = {
+        "training": training_first_chart(h),
+        "cloud": cloud_first_chart(inputs["answer"], inputs["scenarios"], inputs["estimates"], h),
+        "home": home_first_chart(
+            inputs["cloud_vs_local"], inputs["scenarios"], inputs["estimates"], countries, h
+        ),
+    }
+    specs = {k: c.to_dict() for k, c in charts.items()}
+    titles = {k: s["title"]["text"] for k, s in specs.items()}
+    assert (
+        titles["training"]
+        == "Each 10x in parameters takes 11x the training energy (80% interval 8.0x to 15x)"
+    )
+    assert titles["cloud"].startswith("Per token, a large model spends 6.0x")
+    assert titles["home"].startswith("Llama-3.1-70B on a loaded cloud server spends")
+    data = {k: s["datasets"][next(iter(s["datasets"]))] for k, s in specs.items()}
+    assert len(data["training"]) == 2
+    labels = {r["label"] for r in data["cloud"]}
+    assert labels == {
+        "an H100 in AWS us-east-1, loaded server (64 requests)",
+        "an H100 in AWS us-east-1, one request at a time",
+        "an A100 in Azure Sweden Central, loaded server (64 requests)",
+        "an A100 in Azure Sweden Central, one request at a time",
+    }
+    assert "an M1 Pro laptop in France, one request at a time" in {
+        r["setting"] for r in data["home"]
+    }
+    # without the tables' rows the charts draw nothing and state no number
+    empty = Headlines()
+    assert training_first_chart(empty).to_dict()["title"]["text"].startswith("How much")
+    bare = home_first_chart(
+        inputs["cloud_vs_local"].clear(), inputs["scenarios"], inputs["estimates"], None, empty
+    )
+    assert bare.to_dict()["title"]["text"] == "A small model at home against the cloud"
