@@ -110,12 +110,13 @@ def setting_names(
 ) -> dict[str, str]:
     """Plain names for the answer table's settings ('<scenario> · <serving>') and for each
     scenario alone, keyed by those ids; ``batches`` gives a loaded server's requests by
-    (scenario, serving)."""
+    (scenario, serving), and any serving mode it names besides the two defaults."""
     names: dict[str, str] = {}
+    modes = {"interactive", "throughput"} | {mode for _, mode in batches or {}}
     for s in scenarios:
         sid = s["scenario"]
         names[sid] = scenario_name(s, countries=countries)
-        for serving in ("interactive", "throughput"):
+        for serving in sorted(modes):
             batch = (batches or {}).get((sid, serving))
             names[f"{sid} · {serving}"] = scenario_name(s, serving, batch, countries)
     return names
