@@ -18,6 +18,7 @@ import jinja2
 import polars as pl
 
 import lmfootprint
+from lmfootprint.answer.answer import ASSUMED_TOKENS
 from lmfootprint.answer.headlines import Headlines, load_headlines
 from lmfootprint.benchmark.benchmark_inference import load_inference
 from lmfootprint.core.io import write_text
@@ -70,9 +71,13 @@ def _machine_energy(inference: pl.DataFrame) -> str:
 _KEPT_OUT = re.compile(r"(?:^|; )([^()]+?) \(([^()]+)\)")
 
 
-def kept_out_by_reason(answer: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def kept_out_by_reason(
+    answer: list[dict[str, Any]], assumed: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """The models kept out of the answer, said once: per reason, its models and whether it
-    holds for every row or for one phase only (``phases``), in the order first met."""
+    holds for every row or for one phase only (``phases``), in the order first met.
+    ``assumed`` (model -> where its assumed token count comes from) details the models kept
+    out for that reason (``details``)."""
     phases_of_all = {a["phase"] for a in answer}
     seen: dict[str, dict[str, set[str]]] = {}
     for a in answer:
@@ -87,6 +92,9 @@ def kept_out_by_reason(answer: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "reason": reason,
                 "models": list(models),
                 "phases": None if phases == phases_of_all else sorted(phases),
+                "details": {m: (assumed or {}).get(m) for m in models}
+                if reason == ASSUMED_TOKENS
+                else {},
             }
         )
     return groups
@@ -257,7 +265,9 @@ def render_report(
         break_even=rows("break_even", "scenario", "params_total"),
         rent_vs_buy=rows("rent_vs_buy", "scenario", "params_total"),
         answer=rows("answer"),
-        kept_out=kept_out_by_reason(rows("answer")),
+        kept_out=kept_out_by_reason(
+            rows("answer"), {e["model_id"]: e["tokens_source"] for e in assumed}
+        ),
         names=names_from_tables(
             tables.get("scenarios"), tables.get("inference_estimates"), countries
         ),

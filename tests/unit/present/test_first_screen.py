@@ -176,10 +176,17 @@ def test_kept_out_groups_by_reason_and_says_where_a_reason_holds() -> None:
         {"phase": "inference", "kept_out": "a/x (weights not released; encoder-decoder)"},
         {"phase": "inference", "kept_out": None},
     ]
-    assert kept_out_by_reason(rows) == [
-        {"reason": "weights not released", "models": ["a/x"], "phases": None},
-        {"reason": "encoder-decoder", "models": ["a/x"], "phases": None},
-        {"reason": "z", "models": ["b/y"], "phases": ["training"]},
+    rows[0]["kept_out"] += "; c/w (training tokens assumed)"
+    assert kept_out_by_reason(rows, {"c/w": "20 per parameter", "a/x": "1T"}) == [
+        {"reason": "weights not released", "models": ["a/x"], "phases": None, "details": {}},
+        {"reason": "encoder-decoder", "models": ["a/x"], "phases": None, "details": {}},
+        {"reason": "z", "models": ["b/y"], "phases": ["training"], "details": {}},
+        {
+            "reason": "training tokens assumed",
+            "models": ["c/w"],
+            "phases": ["training"],
+            "details": {"c/w": "20 per parameter"},
+        },
     ]
 
 
