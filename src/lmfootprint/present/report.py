@@ -97,7 +97,8 @@ def kept_out_by_reason(
                 else {},
             }
         )
-    return groups
+    # the reasons that hold for every row first
+    return sorted(groups, key=lambda g: g["phases"] is not None)
 
 
 def _figures(spec_paths: list[str | Path]) -> dict[str, dict[str, Any]]:
