@@ -103,8 +103,9 @@ def test_run_add_model_and_noop(workdir: Path) -> None:
         assert (workdir / "logs" / f"{rule}.log").is_file()
 
     report = (workdir / "results/report.html").read_text()
-    # no LLM in this config: the answer table and its chart say so instead of plotting nothing
-    assert report.count('vegaEmbed("#') == len(FIGURES) - 1
+    # no LLM in this config: the answer table and its charts (the table's and the first
+    # screen's three) say so instead of plotting nothing
+    assert report.count('vegaEmbed("#') == len(FIGURES) - 4
     assert "Not enough SLMs and LLMs configured for a class ratio" in report
     assert not re.search(r"<script[^>]+src=", report)
     assert "cdn.jsdelivr" not in report

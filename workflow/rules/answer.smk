@@ -94,6 +94,7 @@ rule headlines:
         break_even=rules.break_even.output[0],
         rent_vs_buy=rules.rent_vs_buy.output.table,
         peers=rules.peer_validation.output[0],
+        cloud_vs_local=rules.cloud_vs_local.output[0],
         fit=rules.inference_fit.output.fit,
         calibration_model=rules.training_estimates.output.model,
         code=code_of("headlines"),

@@ -4,6 +4,21 @@
 HEADLINES = rules.headlines.output[0]
 FIGURES = {
     "answer": {"answer": rules.answer.output.answer, "headlines": HEADLINES},
+    # the answer's first screen: one chart per sentence
+    "answer_training": {"headlines": HEADLINES},
+    "answer_cloud": {
+        "answer": rules.answer.output.answer,
+        "scenarios": rules.scenarios.output[0],
+        "estimates": rules.inference_estimates.output[0],
+        "headlines": HEADLINES,
+    },
+    "answer_home": {
+        "cloud_vs_local": rules.cloud_vs_local.output[0],
+        "scenarios": rules.scenarios.output[0],
+        "estimates": rules.inference_estimates.output[0],
+        "countries": shipped("resources/carbon/countries_owid_via_codecarbon.csv"),
+        "headlines": HEADLINES,
+    },
     "training_footprint": {
         "training": rules.training_footprint.output[0],
         "headlines": HEADLINES,

@@ -29,6 +29,8 @@ rule report:
         carbon=rules.carbon_intensity.output[0],
         tariffs=rules.tariffs.output[0],
         headlines=rules.headlines.output[0],
+        # names the country of a local scenario ("an M1 Pro laptop in France")
+        countries=shipped("resources/carbon/countries_owid_via_codecarbon.csv"),
         provenance=rules.headlines.output.provenance,
         figures=figure_specs(),
         bundle=rules.vega_bundle.output[0],

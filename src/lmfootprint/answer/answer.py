@@ -47,6 +47,9 @@ INFERENCE_METRICS = (
     ("inference cost", "USD/1k tokens", "usd_per_1k_tokens"),
 )
 
+# why a model whose training tokens were assumed is kept out (the report details it)
+ASSUMED_TOKENS = "training tokens assumed"
+
 
 def load_families(path: str) -> pl.DataFrame:
     return read_csv_checked(path, ModelFamilySchema)
@@ -114,7 +117,7 @@ def model_metrics(
         b = base(t["model_id"])
         reasons = list(b.pop("_reasons"))
         if not t["in_headline"]:
-            reasons.append("training tokens assumed")
+            reasons.append(ASSUMED_TOKENS)
         for metric, unit, col in (
             ("training energy", "MWh", "energy_mwh"),
             ("training CO2e", "tCO2e", "co2e_common"),

@@ -8,6 +8,7 @@ its source table and its provenance, and is the same wherever it appears.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ SOURCES = (
     "break_even",
     "rent_vs_buy",
     "peers",
+    "cloud_vs_local",
     "fit",
     "calibration_model",
 )
@@ -268,13 +270,38 @@ def answer_headlines(answer: pl.DataFrame, source: str) -> Iterator[Row]:
             "Inference energy per token, LLM median over SLM median (80% interval)",
             source,
         )
-    loaded = inference.filter(pl.col("setting").str.ends_with("throughput"))
+    loaded = inference.filter(pl.col("setting").str.ends_with(" · throughput"))
     if loaded.height:
-        yield _class_ratio_row(
-            "answer.inference_energy_loaded",
-            loaded.row(0, named=True),
-            "Inference energy per token on a loaded server, LLM median over SLM median",
+        first = loaded.row(0, named=True)
+        yield from _serving_rows(
+            "answer.inference_energy_loaded", first, "on a loaded server", source
+        )
+        # the same cloud scenario answering one request at a time: the other way people serve
+        scenario = first["setting"].removesuffix(" · throughput")
+        one = inference.filter(pl.col("setting") == f"{scenario} · interactive")
+        if one.height:
+            yield from _serving_rows(
+                "answer.inference_energy_one_request",
+                one.row(0, named=True),
+                "one request at a time, in the loaded server's cloud scenario",
+                source,
+            )
+
+
+def _serving_rows(key: str, r: Row, how: str, source: str) -> Iterator[Row]:
+    """A serving mode's class ratio and the two class medians it divides (J/token)."""
+    label = f"Inference energy per token {how}, LLM median over SLM median (80% interval)"
+    yield _class_ratio_row(key, r, label, source)
+    for cls in ("slm", "llm"):
+        yield _row(
+            f"{key}.{cls}_median",
+            r[f"{cls}_median"],
+            r["unit"],
+            f"{cls.upper()} median energy per token {how} (headline models)",
             source,
+            r["provenance_mix"],
+            subject=f"{cls.upper()} median",
+            setting=r["setting"],
         )
 
 
@@ -398,6 +425,81 @@ def rent_vs_buy_headlines(rvb: pl.DataFrame, source: str) -> Iterator[Row]:
             "estimated",
             subject=r["hardware_id"],
             setting=r["scenario"],
+        )
+
+
+def _ratio_band(row: Row, home: Row) -> tuple[float, float, float]:
+    """``row``'s J/token over ``home``'s with an 80% interval: the two rows come from
+    independent models (the local-device model and the serving model), so their log
+    half-widths add in quadrature on each side."""
+    value = row["j_per_token"] / home["j_per_token"]
+
+    def half(r: Row, bound: str) -> float:
+        b = r[f"j_per_token_{bound}"]
+        return abs(math.log(b / r["j_per_token"])) if b else 0.0
+
+    down = math.hypot(half(row, "low"), half(home, "high"))
+    up = math.hypot(half(row, "high"), half(home, "low"))
+    return value, value * math.exp(-down), value * math.exp(up)
+
+
+def _band(r: Row) -> dict[str, float | None]:
+    """A row's J/token interval where it has both ends, else none (the schema wants both)."""
+    both = r["j_per_token_low"] is not None and r["j_per_token_high"] is not None
+    return {
+        "low": r["j_per_token_low"] if both else None,
+        "high": r["j_per_token_high"] if both else None,
+    }
+
+
+def home_headlines(table: pl.DataFrame, source: str) -> Iterator[Row]:
+    """A small model at home (the smallest of the ladder, one request at a time) against the
+    same model in the cloud, and against the large model in the cloud on a loaded server."""
+    same = table.filter(pl.col("question") == "same model, home vs cloud")
+    homes = same.filter(pl.col("kind") == "local").sort("params_total")
+    if not homes.height:
+        return
+    home = homes.row(0, named=True)
+    yield _row(
+        "home.j_per_token",
+        home["j_per_token"],
+        "J/token",
+        "Energy per token of the smallest ladder model at home, one request at a time",
+        source,
+        "estimated",
+        **_band(home),
+        subject=home["model_id"],
+        setting=f"{home['scenario']} · {home['serving']}",
+    )
+    model = same.filter(pl.col("model_id") == home["model_id"])
+    large = table.filter(pl.col("question").str.starts_with("small at home vs "))
+    large = large.filter(pl.col("kind") == "cloud")
+    for key, rows, what in (
+        ("cloud_loaded", model.filter(pl.col("serving") == "throughput"), "same model"),
+        (
+            "cloud_one_request",
+            model.filter(pl.col("kind") == "cloud").filter(pl.col("serving") == "interactive"),
+            "same model",
+        ),
+        ("large_cloud_loaded", large, "the large model"),
+    ):
+        if not rows.height:
+            continue
+        r = rows.row(0, named=True)
+        value, low, high = _ratio_band(r, home)
+        yield _row(
+            f"home.{key}_over_home",
+            value,
+            "x",
+            f"J/token in the cloud ({what}, {r['serving']}) over the small model's at home "
+            "(80% interval: both rows' intervals in quadrature)",
+            source,
+            "estimated",
+            low=low,
+            high=high,
+            subject=r["model_id"],
+            versus=home["model_id"],
+            setting=f"{r['scenario']} · {r['serving']}",
         )
 
 
@@ -533,6 +635,7 @@ def headlines_table(
         "break_even": break_even_headlines,
         "rent_vs_buy": rent_vs_buy_headlines,
         "peers": peer_headlines,
+        "cloud_vs_local": home_headlines,
         "fit": fit_headlines,
         "calibration_model": calibration_headlines,
     }

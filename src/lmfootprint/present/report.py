@@ -9,6 +9,7 @@ bundle comes from the installed vl-convert wheel, never from the network.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import jinja2
 import polars as pl
 
 import lmfootprint
+from lmfootprint.answer.answer import ASSUMED_TOKENS
 from lmfootprint.answer.headlines import Headlines, load_headlines
 from lmfootprint.benchmark.benchmark_inference import load_inference
 from lmfootprint.core.io import write_text
@@ -24,6 +26,7 @@ from lmfootprint.estimates.training_footprint import load_training
 from lmfootprint.models.model_metadata import load_models
 from lmfootprint.present.bundle import read_bundle
 from lmfootprint.present.page_policy import CSP_META
+from lmfootprint.present.scenario_names import load_country_names, names_from_tables
 from lmfootprint.present.text import fmt, human_params, pct, ratio
 
 
@@ -62,6 +65,40 @@ def _machine_energy(inference: pl.DataFrame) -> str:
     if kinds == ["estimated"]:
         return "estimated (no hardware counter readable here)"
     return " and ".join(kinds) or "not benchmarked"
+
+
+# one entry of the answer table's kept_out: "<model> (<reason>; <reason>)"
+_KEPT_OUT = re.compile(r"(?:^|; )([^()]+?) \(([^()]+)\)")
+
+
+def kept_out_by_reason(
+    answer: list[dict[str, Any]], assumed: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The models kept out of the answer, said once: per reason, its models and whether it
+    holds for every row or for one phase only (``phases``), in the order first met.
+    ``assumed`` (model -> where its assumed token count comes from) details the models kept
+    out for that reason (``details``)."""
+    phases_of_all = {a["phase"] for a in answer}
+    seen: dict[str, dict[str, set[str]]] = {}
+    for a in answer:
+        for model, reasons in _KEPT_OUT.findall(a["kept_out"] or ""):
+            for reason in reasons.split("; "):
+                seen.setdefault(reason, {}).setdefault(model, set()).add(a["phase"])
+    groups = []
+    for reason, models in seen.items():
+        phases = set().union(*models.values())
+        groups.append(
+            {
+                "reason": reason,
+                "models": list(models),
+                "phases": None if phases == phases_of_all else sorted(phases),
+                "details": {m: (assumed or {}).get(m) for m in models}
+                if reason == ASSUMED_TOKENS
+                else {},
+            }
+        )
+    # the reasons that hold for every row first
+    return sorted(groups, key=lambda g: g["phases"] is not None)
 
 
 def _figures(spec_paths: list[str | Path]) -> dict[str, dict[str, Any]]:
@@ -173,9 +210,12 @@ def render_report(
     calibration_model: dict[str, Any] | None = None,
     headlines: pl.DataFrame | None = None,
     bundle: str | Path | None = None,
+    countries: dict[str, str] | None = None,
 ) -> str:
     """The page. Every number its prose states comes from ``headlines`` (the headlines
-    table); a statement whose headline is absent is left out, never filled with a default."""
+    table); a statement whose headline is absent is left out, never filled with a default.
+    Scenarios are named as people say them (present.scenario_names; ``countries``: ISO3
+    code -> name)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(template_path).parent)),
         autoescape=True,
@@ -226,6 +266,12 @@ def render_report(
         break_even=rows("break_even", "scenario", "params_total"),
         rent_vs_buy=rows("rent_vs_buy", "scenario", "params_total"),
         answer=rows("answer"),
+        kept_out=kept_out_by_reason(
+            rows("answer"), {e["model_id"]: e["tokens_source"] for e in assumed}
+        ),
+        names=names_from_tables(
+            tables.get("scenarios"), tables.get("inference_estimates"), countries
+        ),
         exponent=rows("exponent"),
         ladders=rows("ladders"),
         thresholds=rows("thresholds"),
@@ -292,7 +338,8 @@ def write_report(
     bundle: str | Path | None = None,
 ) -> None:
     """``paths`` names the input tables: models, training, inference and headlines are
-    required; OPTIONAL_TABLES and ``fit`` (the J/token fit's JSON) are optional."""
+    required; OPTIONAL_TABLES, ``fit`` (the J/token fit's JSON) and ``countries`` (the CSV
+    naming each ISO3 country code) are optional."""
     tables = {
         "models": load_models(paths["models"]),
         "training": load_training(paths["training"]),
@@ -316,5 +363,6 @@ def write_report(
         calibration_model=calibration_model,
         headlines=load_headlines(paths["headlines"]),
         bundle=bundle,
+        countries=load_country_names(paths["countries"]) if paths.get("countries") else None,
     )
     write_text(html, out)

@@ -99,6 +99,72 @@ def test_answer_headlines_carry_value_interval_source_and_provenance() -> None:
     ]
 
 
+def test_the_loaded_servers_scenario_gives_the_one_request_ratio_and_both_medians() -> None:
+    h = Headlines(table(answer=ANSWER))
+    one = h["answer.inference_energy_one_request"]
+    assert one["setting"] == "cloud-h100 · interactive" and one["value"] == 0.42
+    assert (one["low"], one["high"]) == (0.31, 0.61)
+    assert h.value("answer.inference_energy_loaded.llm_median") == 13.2
+    assert h.value("answer.inference_energy_loaded.slm_median") == 1.0
+    assert h["answer.inference_energy_one_request.llm_median"]["unit"] == "J/token"
+    # another scenario's interactive row is not the loaded server's
+    other = ANSWER.with_columns(
+        setting=pl.col("setting").str.replace("h100 · interactive", "a100 · interactive")
+    )
+    assert Headlines(table(answer=other)).get("answer.inference_energy_one_request") is None
+
+
+def home_table() -> pl.DataFrame:
+    """The cloud-vs-local rows of a 1B and an 8B model, and a 70B in the cloud."""
+    from builders import FIT, SCENARIOS, SHAPES, local_fit, models
+
+    from lmfootprint.answer.cloud_vs_local import cloud_vs_local
+    from lmfootprint.estimates.inference_estimates import estimate_inference
+
+    estimates = estimate_inference(
+        models(SHAPES), SCENARIOS, FIT, local_fit=local_fit(), prompt_tokens=60, output_tokens=70
+    )
+    return cloud_vs_local(
+        estimates,
+        ladder=("meta-llama/Llama-3.1-8B", "meta-llama/Llama-3.2-1B"),
+        cloud_scenario="cloud-h100",
+    )
+
+
+def test_home_headlines_set_the_smallest_model_at_home_against_the_cloud() -> None:
+    rows = home_table()
+    h = Headlines(table(cloud_vs_local=rows))
+    home = h["home.j_per_token"]
+    assert home["subject"] == "meta-llama/Llama-3.2-1B"
+    assert home["setting"] == "laptop · interactive"
+    at_home = rows.filter(
+        (pl.col("model_id") == home["subject"]) & (pl.col("kind") == "local")
+    ).row(0, named=True)
+    assert home["value"] == at_home["j_per_token"]
+    for key, model, setting in (
+        ("cloud_loaded", "meta-llama/Llama-3.2-1B", "cloud-h100 · throughput"),
+        ("cloud_one_request", "meta-llama/Llama-3.2-1B", "cloud-h100 · interactive"),
+        ("large_cloud_loaded", "meta-llama/Llama-3.1-70B", "cloud-h100 · throughput"),
+    ):
+        r = h[f"home.{key}_over_home"]
+        assert (r["subject"], r["versus"], r["setting"]) == (model, home["subject"], setting)
+        cloud = (
+            rows.filter((pl.col("model_id") == model) & (pl.col("scenario") == "cloud-h100"))
+            .filter(pl.col("serving") == setting.split(" · ")[1])
+            .row(0, named=True)
+        )
+        assert r["value"] == pytest.approx(cloud["j_per_token"] / at_home["j_per_token"])
+        # both rows' intervals in quadrature: wider than either alone, narrower than their
+        # crossed ends (the ratio of the extremes)
+        own = cloud["j_per_token_high"] / cloud["j_per_token_low"]
+        assert own < r["high"] / r["low"]
+        crossed = (cloud["j_per_token_high"] / at_home["j_per_token_low"]) / (
+            cloud["j_per_token_low"] / at_home["j_per_token_high"]
+        )
+        assert r["high"] / r["low"] < crossed
+    assert Headlines(table(cloud_vs_local=rows.clear())).get("home.j_per_token") is None
+
+
 def test_threshold_headline_is_the_configured_one() -> None:
     h = Headlines(headlines_table({}, {}, 3e9))
     assert h.value("slm_max_params") == 3e9
@@ -183,7 +249,8 @@ def test_titles_print_small_ratios_with_their_digits() -> None:
     )
     spec = answer_chart(small, Headlines(table(answer=small))).to_dict()
     title = spec["title"]["text"]
-    assert "takes 0.42x (0.3-0.6) the energy" in title and "serving a token, 0.42x" in title
+    assert "takes 0.42x (0.3-0.6) the energy" in title
+    assert "serving a token on a loaded server, 0.42x" in title
     assert not re.search(r"\b0x", title)
     labels = {r["value_text"] for r in spec["datasets"][next(iter(spec["datasets"]))]}
     assert labels == {"0.42x"}

@@ -21,6 +21,11 @@ import polars as pl
 from lmfootprint.answer.headlines import Headlines, load_headlines
 from lmfootprint.present.charts.answer import answer_chart, capability_chart, ladder_chart
 from lmfootprint.present.charts.benchmark import inference_chart, prefill_decode_chart
+from lmfootprint.present.charts.first_screen import (
+    cloud_first_chart,
+    home_first_chart,
+    training_first_chart,
+)
 from lmfootprint.present.charts.scenarios import (
     break_even_chart,
     carbon_chart,
@@ -35,6 +40,9 @@ from lmfootprint.present.charts.validation import fit_chart, peers_chart
 # workflow/rules/figures.smk and workflow/report/figures/<name>.rst.
 FIGURES: dict[str, Callable[..., alt.TopLevelMixin]] = {
     "answer": answer_chart,
+    "answer_training": training_first_chart,
+    "answer_cloud": cloud_first_chart,
+    "answer_home": home_first_chart,
     "training_footprint": training_chart,
     "inference": inference_chart,
     "prefill_decode": prefill_decode_chart,
@@ -56,6 +64,8 @@ def _read(name: str, path: str | Path) -> Any:
         return Headlines(load_headlines(path))
     if path.suffix == ".json":
         return json.loads(path.read_text(encoding="utf-8"))
+    if path.suffix == ".csv":
+        return pl.read_csv(path)
     return pl.read_parquet(path)
 
 

@@ -28,7 +28,7 @@ def answer_chart(answer: pl.DataFrame, headlines: Headlines) -> alt.LayerChart:
         [headlines.get("answer.training_energy"), headlines.get("answer.inference_energy_loaded")],
         lambda t, s: (
             f"Training an LLM takes {ratio(t['value'])} {_interval(t)} the energy of an SLM; "
-            f"serving a token, {ratio(s['value'])} {_interval(s)} on {s['setting']}"
+            f"serving a token on a loaded server, {ratio(s['value'])} {_interval(s)}"
         ),
         "How many times an LLM's footprint is an SLM's",
     )
