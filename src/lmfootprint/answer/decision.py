@@ -77,7 +77,8 @@ def decision_options(
     comparable = quality.filter(
         pl.col("mmlu_5shot").is_not_null()
         & ~pl.col("notes").fill_null("").str.starts_with("NOT COMPARABLE")
-    )
+        & pl.col("model_id").is_in(estimates["model_id"].unique().implode())
+    )  # the best of the study's own models is 100%
     best = comparable["mmlu_5shot"].max() if comparable.height else None
     q = {r["model_id"]: r for r in comparable.iter_rows(named=True)}
     scen = {r["scenario"]: r for r in scenarios.iter_rows(named=True)}
@@ -160,7 +161,8 @@ def _total(
 def rank_options(options: pl.DataFrame, settings: DecisionSettings | dict) -> pl.DataFrame:
     """The options a reader's settings allow, ranked by their criterion (1 = least).
 
-    Kept: fits the hardware, has a comparable quality score at or above the floor, serves in
+    Kept: fits the hardware, has a comparable quality score at or above the floor (a model
+    with no comparable score passes only a floor of 0, so that every model can be ranked), serves in
     the chosen mode (local hardware serves one request at a time, so its rows stay in either
     mode), and is local only when the reader owns a laptop. Owned hardware draws from the
     grid of ``where`` (a scenario's location); cloud options from their own region's."""
@@ -176,8 +178,7 @@ def rank_options(options: pl.DataFrame, settings: DecisionSettings | dict) -> pl
     )
     kept = options.filter(
         c("fits")
-        & c("quality_share").is_not_null()
-        & (c("quality_share") >= s.quality_floor - 1e-9)
+        & ((c("quality_share") >= s.quality_floor - 1e-9) if s.quality_floor > 0 else pl.lit(True))
         & ((c("serving") == s.serving) | (c("kind") == "local"))
         & ((c("kind") != "local") | pl.lit(s.own == "laptop"))
     ).with_columns(grid_g_per_kwh=intensity)
@@ -212,11 +213,14 @@ def reading(ranked: pl.DataFrame, criterion: str) -> dict[str, Any] | None:
         return None
     col = CRITERIA[criterion]
     first = ranked.row(0, named=True)
-    top_q = ranked["quality_share"].max()
-    ref = ranked.filter(pl.col("quality_share") >= top_q - 1e-12).row(0, named=True)
+    scored = ranked.filter(pl.col("quality_share").is_not_null())
+    if scored.height == 0:
+        return None
+    top_q = scored["quality_share"].max()
+    ref = scored.filter(pl.col("quality_share") >= top_q - 1e-12).row(0, named=True)
     return {
         "first": first,
         "reference": ref,
         "criterion_share": first[col] / ref[col] if ref[col] else None,
-        "quality_share": first["quality_share"] / ref["quality_share"],
+        "quality_share": (first["quality_share"] or 0) / ref["quality_share"],
     }

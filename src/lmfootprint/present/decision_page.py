@@ -89,17 +89,17 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
     requests = alt.param(
         name="requests_per_day",
         value=defaults.requests_per_day,
-        bind=alt.binding(input="number", name="Requests per day ", min=1, step=1),
+        bind=alt.binding(input="number", name="Requests per day "),
     )
     prompt = alt.param(
         name="prompt_tokens",
         value=defaults.prompt_tokens,
-        bind=alt.binding(input="number", name="Prompt tokens per request ", min=1, step=1),
+        bind=alt.binding(input="number", name="Prompt tokens per request "),
     )
     response = alt.param(
         name="response_tokens",
         value=defaults.response_tokens,
-        bind=alt.binding(input="number", name="Response tokens per request ", min=1, step=1),
+        bind=alt.binding(input="number", name="Response tokens per request "),
     )
     floor = alt.param(
         name="quality_floor",
@@ -146,7 +146,7 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
     where_g = "".join(
         f"where === {json.dumps(g['location'])} ? {g['intensity_g_per_kwh']!r} : " for g in grids
     )
-    year = f"requests_per_day * {DAYS_PER_YEAR}"
+    year = f"toNumber(requests_per_day) * {DAYS_PER_YEAR}"
     calcs: list[dict[str, str]] = [
         {
             "calculate": f"datum.kind === 'local' ? ({where_g}datum.intensity_g_per_kwh) "
@@ -158,7 +158,8 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
         n = _name(band)
         calcs += [
             {
-                "calculate": f"(prompt_tokens * datum.j_prefill_per_token{n} + response_tokens"
+                "calculate": f"(toNumber(prompt_tokens) * datum.j_prefill_per_token{n} + "
+                f"toNumber(response_tokens)"
                 f" * datum.j_decode_per_token{n}) * {year} / {J_PER_KWH!r}",
                 "as": f"kwh_per_year{n}",
             },
@@ -167,7 +168,8 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
                 "as": f"tco2e_per_year{n}",
             },
             {
-                "calculate": f"(prompt_tokens * datum.usd_prefill_per_token{n} + response_tokens"
+                "calculate": f"(toNumber(prompt_tokens) * datum.usd_prefill_per_token{n} + "
+                f"toNumber(response_tokens)"
                 f" * datum.usd_decode_per_token{n}) * {year}",
                 "as": f"usd_per_year{n}",
             },
@@ -177,16 +179,21 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
         "datum.tco2e_per_year : datum.usd_per_year"
     )
     keep = (
-        "datum.fits && isValid(datum.quality_share) && datum.quality_share >= quality_floor - 1e-9"
+        "datum.fits && (toNumber(quality_floor) <= 0 || (isValid(datum.quality_share)"
+        " && datum.quality_share >= toNumber(quality_floor) - 1e-9))"
         " && (datum.serving === serving || datum.kind === 'local')"
         " && (datum.kind !== 'local' || own === 'laptop')"
     )
-    label = "datum.short + ' on ' + datum.scenario + (datum.kind === 'cloud' ? ' (' + datum.serving + ')' : '')"
+    label = (
+        "datum.short + ' on ' + datum.scenario"
+        " + (datum.kind === 'cloud' ? ' (' + datum.serving + ')' : '')"
+    )
     ranked: list[dict[str, Any]] = [
         {"filter": keep},
         *calcs,
         {"calculate": crit, "as": "crit"},
         {"calculate": label, "as": "option"},
+        {"calculate": "isValid(datum.quality_share) ? datum.quality_share : -1", "as": "q_sort"},
         {
             "window": [{"op": "row_number", "as": "rank"}],
             "sort": [
@@ -205,7 +212,8 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
         )
 
     row_text = (
-        "datum.rank + '. ' + datum.option + ' · quality ' + format(datum.quality_share, '.0%')"
+        "datum.rank + '. ' + datum.option + ' · quality ' + (isValid(datum.quality_share) ? "
+        "format(datum.quality_share, '.0%') : 'no comparable score')"
         f" + ' · ' + {band_text('kwh_per_year')} + ' kWh/yr'"
         f" + ' · ' + {band_text('tco2e_per_year')} + ' tCO2e/yr'"
         f" + ' · ' + {band_text('usd_per_year')} + ' USD/yr'"
@@ -236,7 +244,7 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
                 {"op": "first_value", "field": "quality_share", "as": "ref_quality"},
             ],
             "sort": [
-                {"field": "quality_share", "order": "descending"},
+                {"field": "q_sort", "order": "descending"},
                 {"field": "crit", "order": "ascending"},
                 {"field": "model_id", "order": "ascending"},
                 {"field": "scenario", "order": "ascending"},
@@ -251,7 +259,8 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
         "' and the best quality of the options kept' : datum.option + ': ' + "
         f"({share} < 1 ? '1/' + format(1 / ({share}), '.2~r') : format({share}, '.2~r') + 'x')"
         " + ' of the ' + criterion + ' of ' + datum.ref_option + ', ' + "
-        "format(datum.quality_share / datum.ref_quality, '.0%') + ' of its quality "
+        "(isValid(datum.quality_share) ? format(datum.quality_share / datum.ref_quality, '.0%')"
+        " : 'unknown share') + ' of its quality "
         "(energy estimated, quality published, price published)'"
     )
     reading = (
@@ -263,21 +272,24 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
     reading.transform = [*ranked, *reference, {"calculate": reading_text, "as": "reading"}]
 
     def pareto(col: str, title: str, name: str) -> alt.LayerChart:
-        front = [
+        order = [
+            {"field": col, "order": "ascending"},
+            {"field": "quality_share", "order": "descending"},
+        ]
+        front = [  # on the front: better quality than every option that costs less
             {
-                "window": [{"op": "max", "field": "quality_share", "as": "best_before"}],
-                "sort": [
-                    {"field": col, "order": "ascending"},
-                    {"field": "quality_share", "order": "descending"},
-                ],
-                "frame": [None, -1],
+                "window": [{"op": "max", "field": "quality_share", "as": "best_so_far"}],
+                "sort": order,
+                "frame": [None, 0],
             },
+            {"window": [{"op": "lag", "field": "best_so_far", "as": "best_before"}], "sort": order},
             {
-                "calculate": "!isValid(datum.best_before) || datum.quality_share > datum.best_before",
+                "calculate": "!isValid(datum.best_before) "
+                "|| datum.quality_share > datum.best_before",
                 "as": "pareto",
             },
         ]
-        base = alt.Chart(name=name).properties(width=420, height=260, title=title)
+        base = alt.Chart().properties(width=420, height=260, title=title)
         x = alt.X(f"{col}:Q", scale=alt.Scale(type="log"), title=title)
         y = alt.Y(
             "quality_share:Q", title="quality (share of the best MMLU)", axis=alt.Axis(format="%")
@@ -296,7 +308,7 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
         ).encode(x=x, y=y)
         chosen.transform = [{"filter": "datum.rank === 1"}]
         layer = alt.layer(line, points, chosen)
-        layer.transform = [*ranked, *front]
+        layer.transform = [*ranked, {"filter": "isValid(datum.quality_share)"}, *front]
         return layer
 
     spec = alt.vconcat(

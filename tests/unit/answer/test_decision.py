@@ -93,7 +93,10 @@ def test_filters_floor_hardware_serving(options) -> None:
     ranked = rank_options(options, base)
     assert set(ranked["serving"].unique()) == {"throughput", "interactive"}  # local: one at a time
     assert set(ranked.filter(pl.col("kind") == "local")["serving"]) == {"interactive"}
-    assert "HuggingFaceTB/SmolLM-135M" not in ranked["model_id"].to_list()  # no comparable score
+    # a model with no comparable score passes a floor of 0 only
+    assert "HuggingFaceTB/SmolLM-135M" in ranked["model_id"].to_list()
+    scored = rank_options(options, DecisionSettings(**{**base.as_dict(), "quality_floor": 0.05}))
+    assert "HuggingFaceTB/SmolLM-135M" not in scored["model_id"].to_list()
     cloud_only = rank_options(options, DecisionSettings(**{**base.as_dict(), "own": "nothing"}))
     assert set(cloud_only["kind"]) == {"cloud"}
     high = rank_options(options, DecisionSettings(**{**base.as_dict(), "quality_floor": 0.9}))
