@@ -254,11 +254,12 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
         {"filter": "datum.rank === 1"},
     ]
     share = "datum.crit / datum.ref_crit"
+    what = "(criterion === 'co2e' ? 'CO2e' : criterion)"
     reading_text = (
-        "datum.option === datum.ref_option ? datum.option + ': the least ' + criterion + "
+        f"datum.option === datum.ref_option ? datum.option + ': the least ' + {what} + "
         "' and the best quality of the options kept' : datum.option + ': ' + "
         f"({share} < 1 ? '1/' + format(1 / ({share}), '.2~r') : format({share}, '.2~r') + 'x')"
-        " + ' of the ' + criterion + ' of ' + datum.ref_option + ', ' + "
+        f" + ' of the ' + {what} + ' of ' + datum.ref_option + ', ' + "
         "(isValid(datum.quality_share) ? format(datum.quality_share / datum.ref_quality, '.0%')"
         " : 'unknown share') + ' of its quality "
         "(energy estimated, quality published, price published)'"
@@ -337,7 +338,6 @@ def decision_context(
     defaults = default_settings(options, prompts)
     kept = options.filter(pl.col("fits"))
     return {
-        "id": "decision",
         "spec": decision_spec(options, defaults),
         "defaults": defaults.as_dict(),
         "n_options": kept.height,
