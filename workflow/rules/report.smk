@@ -35,7 +35,9 @@ rule report:
         figures=figure_specs(),
         bundle=rules.vega_bundle.output[0],
         template=str(PACKAGE_DIR / "present" / "templates" / "report.html.j2"),
-        decision_template=str(PACKAGE_DIR / "present" / "templates" / "decision.html.j2"),
+        decision_template=str(
+            PACKAGE_DIR / "present" / "templates" / "decision.html.j2"
+        ),
         code=code_of("report"),
     output:
         "results/report.html",
