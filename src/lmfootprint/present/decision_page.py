@@ -75,7 +75,8 @@ def _short_model(model_id: str) -> str:
 
 def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str, Any]:
     """The Vega-Lite spec of the page: inputs, the ranked list, the reading, two Pareto charts."""
-    data = options.select(PAGE_COLUMNS).with_columns(
+    # an option that does not fit is never shown: the page carries only those that fit
+    data = options.filter(pl.col("fits")).select(PAGE_COLUMNS).with_columns(
         short=pl.col("model_id").map_elements(_short_model, return_dtype=pl.String)
     )
     grids = (
