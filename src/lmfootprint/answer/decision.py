@@ -38,7 +38,7 @@ BANDS = ("low", "value", "high")
 class DecisionSettings:
     """What a reader sets on the decision page (its inputs, one to one)."""
 
-    requests_per_day: float = 1000.0
+    requests_per_day: int = 1000
     prompt_tokens: float = 62.0
     response_tokens: float = 72.0
     quality_floor: float = 0.5  # share of the best model's MMLU

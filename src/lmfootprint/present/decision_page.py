@@ -76,8 +76,10 @@ def _short_model(model_id: str) -> str:
 def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str, Any]:
     """The Vega-Lite spec of the page: inputs, the ranked list, the reading, two Pareto charts."""
     # an option that does not fit is never shown: the page carries only those that fit
-    data = options.filter(pl.col("fits")).select(PAGE_COLUMNS).with_columns(
-        short=pl.col("model_id").map_elements(_short_model, return_dtype=pl.String)
+    data = (
+        options.filter(pl.col("fits"))
+        .select(PAGE_COLUMNS)
+        .with_columns(short=pl.col("model_id").map_elements(_short_model, return_dtype=pl.String))
     )
     grids = (
         options.unique("location", keep="first", maintain_order=True)
@@ -213,17 +215,16 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
         )
 
     row_text = (
-        "datum.rank + '. ' + datum.option + ' · quality ' + (isValid(datum.quality_share) ? "
-        "format(datum.quality_share, '.0%') : 'no comparable score')"
-        f" + ' · ' + {band_text('kwh_per_year')} + ' kWh/yr'"
-        f" + ' · ' + {band_text('tco2e_per_year')} + ' tCO2e/yr'"
-        f" + ' · ' + {band_text('usd_per_year')} + ' USD/yr'"
-        " + ' · energy ' + datum.energy_provenance + ', quality published, price '"
-        " + datum.price_provenance"
+        "datum.rank + '. ' + datum.option + ' · Q ' + (isValid(datum.quality_share) ? "
+        "format(datum.quality_share, '.0%') : 'n/a')"
+        f" + ' · ' + {band_text('kwh_per_year')} + ' kWh'"
+        f" + ' · ' + {band_text('tco2e_per_year')} + ' t'"
+        f" + ' · ' + {band_text('usd_per_year')} + ' USD'"
+        " + ' · ' + datum.energy_provenance"
     )
     table = (
         alt.Chart(name="decision_rows")
-        .mark_text(align="left", baseline="middle", font="DejaVu Sans Mono, monospace", fontSize=11)
+        .mark_text(align="left", baseline="middle", font="DejaVu Sans Mono, monospace", fontSize=10)
         .transform_calculate(row=row_text)
         .encode(
             y=alt.Y("rank:O", axis=None),
@@ -232,7 +233,13 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
             color=alt.condition("datum.rank === 1", alt.value("#D55E00"), alt.value("#222")),
         )
         .properties(
-            width=900, height=alt.Step(15), title="Options that meet the floor and fit, ranked"
+            width=900,
+            height=alt.Step(15),
+            title=alt.Title(
+                "Options that meet the floor and fit, ranked",
+                subtitle="per year: kWh, tCO2e, USD (80% interval); Q: quality (MMLU, "
+                "published); energy: the row's provenance; prices and grid: published",
+            ),
         )
     )
     table.transform = ranked + list(table.transform or [])  # type: ignore[operator]
@@ -262,16 +269,24 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
         f"({share} < 1 ? '1/' + format(1 / ({share}), '.2~r') : format({share}, '.2~r') + 'x')"
         f" + ' of the ' + {what} + ' of ' + datum.ref_option + ', ' + "
         "(isValid(datum.quality_share) ? format(datum.quality_share / datum.ref_quality, '.0%')"
-        " : 'unknown share') + ' of its quality "
-        "(energy estimated, quality published, price published)'"
+        " : 'unknown share') + ' of its quality'"
     )
     reading = (
         alt.Chart(name="decision_reading")
-        .mark_text(align="left", fontSize=14, fontWeight="bold")
-        .encode(x=alt.value(0), y=alt.value(10), text="reading:N")
-        .properties(width=900, height=24)
+        .mark_text(align="left", baseline="top", fontSize=13, fontWeight="bold", lineHeight=18)
+        .encode(x=alt.value(0), y=alt.value(0), text="reading_lines:N")
+        .properties(width=900, height=40)
     )
-    reading.transform = [*ranked, *reference, {"calculate": reading_text, "as": "reading"}]
+    reading.transform = [
+        *ranked,
+        *reference,
+        {"calculate": reading_text, "as": "reading"},
+        {
+            "calculate": "[datum.reading, 'energy: ' + datum.energy_provenance + ' (inference "
+            "estimate); quality: published (MMLU); prices and grid: published']",
+            "as": "reading_lines",
+        },
+    ]
 
     def pareto(col: str, title: str, name: str) -> alt.LayerChart:
         order = [
