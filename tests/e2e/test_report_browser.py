@@ -260,3 +260,140 @@ def test_every_figure_spec_encodes_value_unit_and_provenance(workdir: Path) -> N
             assert "provenance" in titles, (name, titles)
             assert any(t in titles for t in ("method", "source", "provenance")), (name, titles)
             assert any(UNIT.search(t) for t in titles), (name, titles)  # a unit is named
+
+
+# The decision page: Playwright drives Debian's chromium (never `playwright install`), every
+# request that is not the file itself is blocked, inputs are set with the keyboard, fill,
+# select_option and check, and the rows the page displays are held equal to rank_options.
+H100 = "cloud-h100-us-east-1"
+
+
+def _set_decision_inputs(page, settings: dict) -> None:
+    for name in ("requests_per_day", "prompt_tokens", "response_tokens"):
+        field = page.locator(f"#decision-inputs input[name={name}]")
+        field.fill(str(settings[name]))
+        field.press("Tab")
+    floor = page.locator("#decision-inputs input[name=quality_floor]")
+    floor.focus()
+    page.keyboard.press("Home")  # 0, then one step (0.05) per arrow
+    for _ in range(round(settings["quality_floor"] / 0.05)):
+        page.keyboard.press("ArrowRight")
+    page.select_option("#decision-inputs select[name=where]", settings["where"])
+    page.select_option("#decision-inputs select[name=own]", settings["own"])
+    page.check(f"#decision-inputs input[name=serving][value={settings['serving']}]")
+    page.check(f"#decision-inputs input[name=criterion][value={settings['criterion']}]")
+    page.wait_for_timeout(300)
+
+
+def _page_rows(page) -> list[dict]:
+    return page.evaluate("window.lmDecision.rows()")
+
+
+def _assert_rows_match(shown: list[dict], expected: pl.DataFrame, settings: dict) -> None:
+    from lmfootprint.answer.decision import CRITERIA
+
+    assert len(shown) == expected.height, settings
+    for got, want in zip(shown, expected.iter_rows(named=True), strict=True):
+        key = ("rank", "model_id", "scenario", "serving")
+        assert tuple(got[k] for k in key) == tuple(want[k] for k in key), settings
+        for col in CRITERIA.values():
+            for band in ("", "_low", "_high"):
+                assert got[f"{col}{band}"] == pytest.approx(want[f"{col}{band}"], rel=1e-9)
+
+
+def _class_ratio(per_model: dict[str, float], slm: str, llm: str) -> float:
+    """LLM median / SLM median as the answer takes it: identical architectures ('a = b') once,
+    at their geometric mean."""
+    import math
+    import statistics
+
+    def values(listing: str) -> list[float]:
+        out = []
+        for group in listing.split(", "):
+            ids = group.split(" = ")
+            out.append(math.exp(statistics.fmean(math.log(per_model[m]) for m in ids)))
+        return out
+
+    return statistics.median(values(llm)) / statistics.median(values(slm))
+
+
+def test_decision_page_ranks_as_the_package_does(
+    chromium: str, workdir: Path, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from lmfootprint.answer.decision import DecisionSettings, rank_options, reading
+    from lmfootprint.present.decision_page import default_settings
+
+    options = pl.read_parquet(workdir / "results/decision/options.parquet")
+    prompts = pl.read_csv(ROOT / "resources/prompts/prompt_sample.csv")
+    defaults = default_settings(options, prompts).as_dict()
+    cloud = options.filter(pl.col("kind") == "cloud")["location"][0]
+    basis = {
+        "prompt_tokens": options["basis_prompt_tokens"][0],
+        "response_tokens": options["basis_output_tokens"][0],
+    }
+    cases = [
+        defaults,
+        {**defaults, "own": "nothing", "criterion": "cost", "serving": "interactive"},
+        {**defaults, "requests_per_day": 25000, "quality_floor": 0.8, "criterion": "co2e"},
+        {**defaults, **basis, "where": cloud, "quality_floor": 0.0, "criterion": "co2e"},
+    ]
+    blocked: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1600})
+
+        def only_the_file(route) -> None:
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                blocked.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", only_the_file)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        # errors only: while a number is typed the set can be empty for a moment, and Vega
+        # then warns of an empty scale extent (the page load itself is checked for warnings
+        # by test_report_renders_offline_without_errors)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto((workdir / "results/report.html").as_uri())
+        page.wait_for_function("window.lmDecision && window.lmDecision.rows().length > 0")
+        # the defaults as the page opens: the package's defaults for this table
+        _assert_rows_match(_page_rows(page), rank_options(options, defaults), defaults)
+        labels = page.locator("#decision-inputs label").all_inner_texts()
+        assert any("Requests per day" in t for t in labels)
+        for settings in cases:
+            _set_decision_inputs(page, settings)
+            expected = rank_options(options, settings)
+            _assert_rows_match(_page_rows(page), expected, settings)
+            line = reading(expected, settings["criterion"])
+            if line is not None:
+                shown = page.evaluate("window.lmDecision.reading()")
+                assert line["first"]["model_id"].split("/")[-1] in shown
+                assert line["reference"]["model_id"].split("/")[-1] in shown
+        # the headline: at the estimate's request shape, the page's H100 (loaded) rows give the
+        # answer's LLM/SLM energy ratio
+        study = {**defaults, **basis, "quality_floor": 0.0, "own": "nothing"}
+        study |= {"serving": "throughput", "criterion": "energy"}
+        _set_decision_inputs(page, study)
+        rows = [r for r in _page_rows(page) if r["scenario"] == H100]
+        answer = pl.read_parquet(workdir / "results/answer.parquet").filter(
+            (pl.col("setting") == f"{H100} · throughput") & (pl.col("metric") == "inference energy")
+        )
+        per_model = {r["model_id"]: r["kwh_per_year"] for r in rows}
+        a = answer.row(0, named=True)
+        assert _class_ratio(per_model, a["models_slm"], a["models_llm"]) == pytest.approx(
+            a["llm_over_slm"], rel=1e-6
+        )
+        _set_decision_inputs(page, defaults)
+        shot = tmp_path / "decision_page.png"
+        page.locator("section#decision").screenshot(path=str(shot))
+        print(f"decision page screenshot: {shot}")
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(shot, ARTIFACTS / shot.name)
+        browser.close()
+    assert blocked == [], "the decision page tried to reach the network"
+    assert errors == [], errors
+    assert DecisionSettings(**defaults).prompt_tokens == round(prompts["prompt_tokens"].mean())

@@ -38,6 +38,7 @@ AGGREGATES = [
     "results/inference_fit_errors.parquet",
     "results/inference_estimates.parquet",
     "results/cloud_vs_local.parquet",
+    "results/decision/options.parquet",
     *(
         f"results/local/{t}.parquet"
         for t in ("calibration", "heldout_errors", "efficiencies", "ladder")

@@ -33,6 +33,33 @@ rule answer:
         "../scripts/answer.py"
 
 
+# What should we run? Every (model, deployment) option with its prefill and decode rates,
+# grid, quality and fit: the table the report's decision page ranks in the browser.
+rule decision_table:
+    input:
+        models=rules.models_table.output.models,
+        scenarios=rules.scenarios.output[0],
+        fit=rules.inference_fit.output.fit,
+        local=rules.local_calibration.output.rows,
+        inference=rules.inference_estimates.output[0],
+        quality=shipped(config["comparison"]["quality"]),
+        code=code_of("decision_table"),
+    output:
+        "results/decision/options.parquet",
+    log:
+        "logs/decision_table.log",
+    benchmark:
+        "benchmarks/decision_table.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    params:
+        settings=config["footprint"]["inference"],
+    script:
+        "../scripts/decision_table.py"
+
+
 # The study's third question: the same models at home and in the cloud, and a small model at
 # home against a large one in the cloud, each row naming what differs.
 rule cloud_vs_local:

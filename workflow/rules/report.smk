@@ -32,9 +32,14 @@ rule report:
         # names the country of a local scenario ("an M1 Pro laptop in France")
         countries=shipped("resources/carbon/countries_owid_via_codecarbon.csv"),
         provenance=rules.headlines.output.provenance,
+        decision_options=rules.decision_table.output[0],
+        prompts=shipped(PROMPT_SAMPLE),
         figures=figure_specs(),
         bundle=rules.vega_bundle.output[0],
         template=str(PACKAGE_DIR / "present" / "templates" / "report.html.j2"),
+        decision_template=str(
+            PACKAGE_DIR / "present" / "templates" / "decision.html.j2"
+        ),
         code=code_of("report"),
     output:
         "results/report.html",

@@ -9,7 +9,7 @@ with log_to(snakemake.log[0]):
         paths={
             k: v
             for k, v in snakemake.input.items()
-            if k not in ("figures", "template", "code", "bundle")
+            if k not in ("figures", "template", "decision_template", "code", "bundle")
         },
         figure_specs=list(snakemake.input.figures),
         template_path=snakemake.input.template,

@@ -310,3 +310,55 @@ class ProvenanceCountSchema(TableSchema):
     @pa.dataframe_check
     def one_row_per_table_and_provenance(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(~pl.struct("table", "provenance").is_duplicated())
+
+
+class DecisionOptionSchema(TableSchema):
+    """results/decision/options.parquet: every (model, scenario, serving mode) a reader of the
+    report's decision page can choose: energy and money per prompt token (prefill) and per
+    generated token (decode), low/value/high, from the inference estimate at the study's
+    request shape and with a one-token prompt; grid, quality share of the best model, fits."""
+
+    model_id: str
+    params_total: int = pa.Field(gt=0)
+    size_class: str = pa.Field(isin=["SLM", "LLM"])
+    scenario: str
+    kind: str = pa.Field(isin=["cloud", "local"])
+    hardware_id: str
+    location: str
+    serving: str
+    fits: bool
+    note: str = pa.Field(nullable=True)
+    precision: str = pa.Field(nullable=True)
+    devices: int = pa.Field(nullable=True, ge=1)
+    tokens_per_s: float = pa.Field(nullable=True, gt=0)
+    intensity_g_per_kwh: float = pa.Field(ge=0)
+    intensity_source: str
+    mmlu_5shot: float = pa.Field(nullable=True, ge=0, le=100)
+    quality_share: float = pa.Field(nullable=True, gt=0, le=1)
+    quality_source: str = pa.Field(nullable=True)
+    energy_provenance: str = pa.Field(nullable=True, isin=PROVENANCE)
+    energy_method: str = pa.Field(nullable=True)
+    price_provenance: str = pa.Field(nullable=True, isin=PROVENANCE)
+    price_basis: str
+    j_prefill_per_token_low: float = pa.Field(nullable=True, ge=0)
+    j_prefill_per_token: float = pa.Field(nullable=True, ge=0)
+    j_prefill_per_token_high: float = pa.Field(nullable=True, ge=0)
+    j_decode_per_token_low: float = pa.Field(nullable=True, gt=0)
+    j_decode_per_token: float = pa.Field(nullable=True, gt=0)
+    j_decode_per_token_high: float = pa.Field(nullable=True, gt=0)
+    usd_prefill_per_token_low: float = pa.Field(nullable=True, ge=0)
+    usd_prefill_per_token: float = pa.Field(nullable=True, ge=0)
+    usd_prefill_per_token_high: float = pa.Field(nullable=True, ge=0)
+    usd_decode_per_token_low: float = pa.Field(nullable=True, gt=0)
+    usd_decode_per_token: float = pa.Field(nullable=True, gt=0)
+    usd_decode_per_token_high: float = pa.Field(nullable=True, gt=0)
+    basis_prompt_tokens: int = pa.Field(ge=1)
+    basis_output_tokens: int = pa.Field(ge=1)
+
+    @pa.dataframe_check
+    def an_option_that_fits_has_its_rates(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        c = pl.col
+        return data.lazyframe.select(
+            ~c("fits")
+            | (c("j_decode_per_token").is_not_null() & c("usd_decode_per_token").is_not_null())
+        )

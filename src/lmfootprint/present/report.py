@@ -25,6 +25,7 @@ from lmfootprint.core.io import write_text
 from lmfootprint.estimates.training_footprint import load_training
 from lmfootprint.models.model_metadata import load_models
 from lmfootprint.present.bundle import read_bundle
+from lmfootprint.present.decision_page import decision_context
 from lmfootprint.present.page_policy import CSP_META
 from lmfootprint.present.scenario_names import load_country_names, names_from_tables
 from lmfootprint.present.text import fmt, human_params, pct, ratio
@@ -296,6 +297,7 @@ def render_report(
         versions=data_versions(tables, fit),
         provenance=rows("provenance"),
         figures=figures,
+        decision=decision_context(tables.get("decision_options"), tables.get("prompts")),
     )
 
 
@@ -325,6 +327,8 @@ OPTIONAL_TABLES = (
     "serving_errors",
     # answer.provenance (headlines rule): rows of each output measured, estimated or published
     "provenance",
+    # the decision page (answer.decision): every (model, deployment) option
+    "decision_options",
 )
 
 
@@ -348,6 +352,8 @@ def write_report(
     for key in OPTIONAL_TABLES:
         if paths.get(key):
             tables[key] = pl.read_parquet(paths[key])
+    if paths.get("prompts"):  # the study's replayed prompts: the decision page's defaults
+        tables["prompts"] = pl.read_csv(paths["prompts"])
     fit = json.loads(Path(paths["fit"]).read_text(encoding="utf-8")) if paths.get("fit") else None
     calibration_model = (
         json.loads(Path(paths["calibration_model"]).read_text(encoding="utf-8"))
