@@ -21,6 +21,7 @@ import polars as pl
 from lmfootprint.answer.headlines import Headlines, load_headlines
 from lmfootprint.present.charts.answer import answer_chart, capability_chart, ladder_chart
 from lmfootprint.present.charts.benchmark import inference_chart, prefill_decode_chart
+from lmfootprint.present.charts.market import cost_vs_market_chart
 from lmfootprint.present.charts.scenarios import (
     break_even_chart,
     carbon_chart,
@@ -45,6 +46,7 @@ FIGURES: dict[str, Callable[..., alt.TopLevelMixin]] = {
     "break_even": break_even_chart,
     "memory": memory_chart,
     "cost": cost_chart,
+    "cost_vs_market": cost_vs_market_chart,
     "carbon": carbon_chart,
     "rent_vs_buy": rent_vs_buy_chart,
 }
