@@ -402,20 +402,21 @@ def market_headlines(table: pl.DataFrame, source: str) -> Iterator[Row]:
             )
     for scenario in table["scenario"].unique(maintain_order=True).to_list():
         sub = table.filter(pl.col("scenario") == scenario)
-        gap = sub["output_ours_over_market_median"]
-        yield _row(
-            f"cost_vs_market.output_gap.{slug(scenario)}",
-            gap.median(),
-            "x",
-            "Our central cost per million output tokens over the market median (median over "
-            "the models both price; range over them)",
-            source,
-            "estimated",
-            low=gap.min(),
-            high=gap.max(),
-            subject=f"{sub.height} models",
-            setting=scenario,
-        )
+        for side in ("output", "input"):
+            gap = sub[f"{side}_ours_over_market_median"]
+            yield _row(
+                f"cost_vs_market.{side}_gap.{slug(scenario)}",
+                gap.median(),
+                "x",
+                f"Our central cost per million {side} tokens over the market median (median "
+                "over the models both price; range over them)",
+                source,
+                "estimated",
+                low=gap.min(),
+                high=gap.max(),
+                subject=f"{sub.height} models",
+                setting=scenario,
+            )
 
 
 def break_even_headlines(break_even: pl.DataFrame, source: str) -> Iterator[Row]:

@@ -105,3 +105,41 @@ def test_ours_sits_beside_the_market_band_of_the_same_model() -> None:
     assert rows[f"{key}.ours_input"]["provenance"] == "estimated"
     gap = rows["cost_vs_market.output_gap.cloud_h100"]
     assert gap["low"] <= gap["value"] <= gap["high"]
+
+
+def test_the_report_sets_ours_beside_the_market_and_says_how_far_apart() -> None:
+    from lmfootprint.answer.headlines import Headlines, headlines_table
+    from lmfootprint.benchmark.benchmark_inference import inference_table
+    from lmfootprint.core.ids import parse_model_entry
+    from lmfootprint.estimates.training_footprint import load_published, recompute_training
+    from lmfootprint.models.model_metadata import model_record
+    from lmfootprint.present.charts.market import cost_vs_market_chart
+    from lmfootprint.present.report import render_report
+    from lmfootprint.present.text import ratio
+
+    est = estimate_inference(models(SHAPES), SCENARIOS, FIT, utilisation=BAND)
+    table = cost_vs_market(est, PRICES, SCENARIOS, BAND)
+    heads = headlines_table({"cost_vs_market": table}, {"cost_vs_market": "t"}, 8e9)
+    gap = Headlines(heads)["cost_vs_market.output_gap.cloud_h100"]
+    assert Headlines(heads)["cost_vs_market.input_gap.cloud_h100"]["value"] < gap["value"]
+    chart = cost_vs_market_chart(table, Headlines(heads)).to_dict()
+    assert len(chart["hconcat"]) == 2  # input and output tokens, side by side
+    ref = parse_model_entry("EleutherAI/pythia-14m", ROOT)
+    html = render_report(
+        tables={
+            "models": model_record(ref, ROOT / "resources/hub" / ref.slug / "config.json"),
+            "training": recompute_training(
+                load_published(ROOT / "resources/published_training.csv")
+            ),
+            "inference": inference_table([]),
+            "cost_vs_market": table,
+        },
+        figures={},
+        template_path=ROOT / "src/lmfootprint/present/templates/report.html.j2",
+        title="t",
+        headlines=heads,
+    )
+    section = html.split('id="cost-vs-market"', 1)[1]
+    assert 'id="cost-vs-market-table"' in section
+    assert "30%-70%" in section and "Why they differ" in section
+    assert f"output tokens is {ratio(gap['value'])} the median published API price" in section
