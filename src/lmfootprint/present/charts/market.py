@@ -65,10 +65,11 @@ def _long(table: pl.DataFrame) -> pl.DataFrame:
 def cost_vs_market_chart(cost_vs_market: pl.DataFrame, headlines: Headlines) -> alt.HConcatChart:
     gaps = headlines.group("cost_vs_market.output_gap")
     title = title_from(
-        gaps[:1],
-        lambda r: (
-            f"On {r['setting']}, our cost per output token is {ratio(r['value'])} the "
-            f"median API price for the same model (median of {r['subject']})"
+        gaps,
+        lambda *rows: (
+            "Per output token we cost "
+            + " and ".join(f"{ratio(r['value'])} on {r['setting']}" for r in rows)
+            + " the median API price for the same open model (median model)"
         ),
         "Our cost per million tokens beside published API prices",
     )
@@ -93,7 +94,7 @@ def cost_vs_market_chart(cost_vs_market: pl.DataFrame, headlines: Headlines) -> 
     def panel(frame: pl.DataFrame, side: str) -> alt.LayerChart:
         base = alt.Chart(frame, title=f"{side} tokens").encode(
             x=params_axis(),
-            color=alt.Color("series:N", title="cost"),
+            color=alt.Color("series:N", title="cost", legend=alt.Legend(labelLimit=400)),
             tooltip=tooltip,
         )
         axis = f"USD per million {side} tokens (log scale)"
