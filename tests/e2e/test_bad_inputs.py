@@ -284,6 +284,16 @@ CASES = [
         },
     ),
     Case(
+        "API price without a source",
+        csv_edit(
+            "resources/prices/api_prices.csv",
+            ",https://github.com/RoCry/llm-api-price/",
+            ",/RoCry/llm-api-price/",
+        ),
+        r"api_prices\.csv.*source_url",
+        {"results/comparison/cost_vs_market.parquet"},
+    ),
+    Case(
         "training tokens without a source",
         csv_edit(
             "resources/training/training_tokens.csv",

@@ -59,6 +59,7 @@ AGGREGATES = [
             "threshold_sensitivity",
             "capability",
             "price_sensitivity",
+            "cost_vs_market",
         )
     ),
 ]

@@ -83,6 +83,30 @@ rule cloud_vs_local:
         "../scripts/cloud_vs_local.py"
 
 
+# What a token costs us on a rented server at a utilisation band, beside what API providers
+# charge for the same open model (resources/prices/api_prices.csv).
+rule cost_vs_market:
+    input:
+        estimates=rules.inference_estimates.output[0],
+        scenarios=rules.scenarios.output[0],
+        api_prices=shipped(config["comparison"]["api_prices"]),
+        code=code_of("cost_vs_market"),
+    output:
+        "results/comparison/cost_vs_market.parquet",
+    log:
+        "logs/cost_vs_market.log",
+    benchmark:
+        "benchmarks/cost_vs_market.tsv"
+    localrule: True
+    conda:
+        "../envs/lmfootprint.yaml"
+    threads: 1
+    params:
+        utilisation=config["footprint"]["inference"]["utilisation"],
+    script:
+        "../scripts/cost_vs_market.py"
+
+
 rule peer_validation:
     input:
         cv=rules.inference_fit.output.cv,
@@ -124,6 +148,7 @@ rule headlines:
         cloud_vs_local=rules.cloud_vs_local.output[0],
         fit=rules.inference_fit.output.fit,
         calibration_model=rules.training_estimates.output.model,
+        cost_vs_market=rules.cost_vs_market.output[0],
         code=code_of("headlines"),
     output:
         headlines="results/headlines.parquet",

@@ -43,6 +43,10 @@ FIGURES = {
         "headlines": HEADLINES,
     },
     "cost": {"estimates": rules.inference_estimates.output[0], "headlines": HEADLINES},
+    "cost_vs_market": {
+        "cost_vs_market": rules.cost_vs_market.output[0],
+        "headlines": HEADLINES,
+    },
     "carbon": {
         "estimates": rules.inference_estimates.output[0],
         "headlines": HEADLINES,

@@ -17,6 +17,7 @@ rule report:
         thresholds=rules.answer.output.thresholds,
         capability=rules.answer.output.capability,
         price_sensitivity=rules.answer.output.prices,
+        cost_vs_market=rules.cost_vs_market.output[0],
         peers=rules.peer_validation.output[0],
         cloud_vs_local=rules.cloud_vs_local.output[0],
         local_ladder=rules.local_calibration.output.ladder,

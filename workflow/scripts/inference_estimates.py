@@ -12,6 +12,7 @@ from lmfootprint.estimates.inference_estimates import estimate_inference
 from lmfootprint.estimates.inference_fit import ServingFit
 from lmfootprint.estimates.local_device import LocalMeasurement, fit_local
 from lmfootprint.estimates.power_ceiling import with_devices_tdp
+from lmfootprint.estimates.token_prices import UtilisationBand
 
 with log_to(snakemake.log[0]):
     s = snakemake.params.settings
@@ -30,5 +31,6 @@ with log_to(snakemake.log[0]):
         local_utilisation=s["local_utilisation"],
         local_fit=fit_local(read_parquet_checked(snakemake.input.local, LocalMeasurement)),
         local_precision=s["local_precision"],
+        utilisation=UtilisationBand(**s["utilisation"]),
     )
     write_parquet(with_devices_tdp(table), snakemake.output[0])

@@ -38,6 +38,7 @@ SOURCES = (
     "cloud_vs_local",
     "fit",
     "calibration_model",
+    "cost_vs_market",
 )
 
 
@@ -392,6 +393,59 @@ def serving_headlines(estimates: pl.DataFrame, source: str) -> Iterator[Row]:
         )
 
 
+def market_headlines(table: pl.DataFrame, source: str) -> Iterator[Row]:
+    """Per (cloud scenario, model with published API prices): our USD per million input and
+    output tokens at the utilisation band beside the providers' band; and per scenario, how
+    many times the market median our central output price is (median over the models)."""
+    for r in table.iter_rows(named=True):
+        key = f"cost_vs_market.{slug(r['scenario'])}.{slug(r['model_id'])}"
+        band = f"{r['utilisation_low']:.0%}-{r['utilisation_high']:.0%} busy"
+        for side in ("input", "output"):
+            yield _row(
+                f"{key}.ours_{side}",
+                r[f"ours_{side}_usd_per_m"],
+                "USD per million tokens",
+                f"Our cost per million {side} tokens at {band} "
+                f"(central {r['utilisation_mid']:.0%})",
+                source,
+                "estimated",
+                low=r[f"ours_{side}_usd_per_m_low"],
+                high=r[f"ours_{side}_usd_per_m_high"],
+                subject=r["model_id"],
+                setting=r["scenario"],
+            )
+            yield _row(
+                f"{key}.market_{side}",
+                r[f"market_{side}_usd_per_m"],
+                "USD per million tokens",
+                f"Published API price per million {side} tokens, median (range: min-max) of "
+                f"{r['market_providers']} providers",
+                source,
+                "published",
+                low=r[f"market_{side}_usd_per_m_min"],
+                high=r[f"market_{side}_usd_per_m_max"],
+                subject=r["model_id"],
+                versus=r["market_source_dates"],
+            )
+    for scenario in table["scenario"].unique(maintain_order=True).to_list():
+        sub = table.filter(pl.col("scenario") == scenario)
+        for side in ("output", "input"):
+            gap = sub[f"{side}_ours_over_market_median"]
+            yield _row(
+                f"cost_vs_market.{side}_gap.{slug(scenario)}",
+                gap.median(),
+                "x",
+                f"Our central cost per million {side} tokens over the market median (median "
+                "over the models both price; range over them)",
+                source,
+                "estimated",
+                low=gap.min(),
+                high=gap.max(),
+                subject=f"{sub.height} models",
+                setting=scenario,
+            )
+
+
 def break_even_headlines(break_even: pl.DataFrame, source: str) -> Iterator[Row]:
     scenarios = break_even["scenario"].unique(maintain_order=True).to_list()
     if not scenarios:
@@ -638,6 +692,7 @@ def headlines_table(
         "cloud_vs_local": home_headlines,
         "fit": fit_headlines,
         "calibration_model": calibration_headlines,
+        "cost_vs_market": market_headlines,
     }
     for name, build in builders.items():
         if name in t:

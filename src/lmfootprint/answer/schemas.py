@@ -237,6 +237,78 @@ class PriceSensitivitySchema(TableSchema):
     llm_median_usd_per_1k_tokens: float = pa.Field(nullable=True, gt=0)
 
 
+class ApiPriceSchema(TableSchema):
+    """resources/prices/api_prices.csv: a provider's published price for serving an open model,
+    input and output USD per million tokens, each row with its source, date and verbatim quote
+    (a price without them is refused: it could not be checked)."""
+
+    provider: str = pa.Field(str_length={"min_value": 1})
+    api_model: str = pa.Field(str_length={"min_value": 1})
+    model_id: str = pa.Field(str_matches=r"^[^/\s]+/[^/\s]+$")
+    input_usd_per_m_tokens: float = pa.Field(gt=0, lt=1000)
+    output_usd_per_m_tokens: float = pa.Field(gt=0, lt=1000)
+    source_url: str = pa.Field(str_startswith="http")
+    source_title: str = pa.Field(str_length={"min_value": 1})
+    source_date: str = pa.Field(str_matches=DATE_RE)
+    quote: str = pa.Field(str_length={"min_value": 1})
+    quote_location: str = pa.Field(str_length={"min_value": 1})
+    notes: str = pa.Field(nullable=True)
+
+    @pa.dataframe_check
+    def one_row_per_provider_model(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            ~pl.struct("provider", "api_model", "model_id").is_duplicated()
+        )
+
+
+class CostVsMarketSchema(TableSchema):
+    """results/comparison/cost_vs_market.parquet: our USD per million input and output tokens
+    at the utilisation band beside the band of published API prices for the same model."""
+
+    scenario: str
+    hardware_id: str
+    serving: str
+    model_id: str
+    params_total: int = pa.Field(gt=0)
+    size_class: str = pa.Field(isin=["SLM", "LLM"])
+    devices: int = pa.Field(ge=1)
+    precision: str
+    batch_size: int = pa.Field(ge=1)
+    price_per_gpu_hour_usd: float = pa.Field(gt=0)
+    price_type: str
+    utilisation_low: float = pa.Field(gt=0, le=1)
+    utilisation_mid: float = pa.Field(gt=0, le=1)
+    utilisation_high: float = pa.Field(gt=0, le=1)
+    ours_input_usd_per_m_low: float = pa.Field(gt=0)
+    ours_input_usd_per_m: float = pa.Field(gt=0)
+    ours_input_usd_per_m_high: float = pa.Field(gt=0)
+    ours_output_usd_per_m_low: float = pa.Field(gt=0)
+    ours_output_usd_per_m: float = pa.Field(gt=0)
+    ours_output_usd_per_m_high: float = pa.Field(gt=0)
+    ours_output_usd_per_m_at_100pct: float = pa.Field(gt=0)
+    market_providers: int = pa.Field(ge=1)
+    market_input_usd_per_m_min: float = pa.Field(gt=0)
+    market_input_usd_per_m: float = pa.Field(gt=0)  # the median provider
+    market_input_usd_per_m_max: float = pa.Field(gt=0)
+    market_output_usd_per_m_min: float = pa.Field(gt=0)
+    market_output_usd_per_m: float = pa.Field(gt=0)  # the median provider
+    market_output_usd_per_m_max: float = pa.Field(gt=0)
+    output_ours_over_market_median: float = pa.Field(gt=0)
+    input_ours_over_market_median: float = pa.Field(gt=0)
+    market_source_dates: str
+    provenance: str = pa.Field(isin=PROVENANCE)
+    method: str
+
+    @pa.dataframe_check
+    def intervals_bracket_values(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            brackets("ours_input_usd_per_m", "ours_output_usd_per_m")
+            & brackets(
+                "market_input_usd_per_m", "market_output_usd_per_m", low="{}_min", high="{}_max"
+            )
+        )
+
+
 HEADLINE_PROVENANCE = [*PROVENANCE, "configured", "computed"]
 _KINDS = "|".join(HEADLINE_PROVENANCE)
 

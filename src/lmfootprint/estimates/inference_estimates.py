@@ -29,7 +29,8 @@ from lmfootprint.estimates.inference_fit import ServingFit
 from lmfootprint.estimates.local_device import LocalFit, bytes_per_weight, predict_local
 from lmfootprint.estimates.local_measurements import device_class_of
 from lmfootprint.estimates.schemas import InferenceEstimateSchema
-from lmfootprint.estimates.serving_model import predict_arrays
+from lmfootprint.estimates.serving_model import ServingParams, predict_arrays, step_times
+from lmfootprint.estimates.token_prices import UtilisationBand, token_prices
 from lmfootprint.estimates.training_estimates import HOURS_PER_YEAR
 from lmfootprint.models.memory import bytes_per_param
 
@@ -93,11 +94,15 @@ def estimate_inference(
     max_devices: int = 8,
     local_fit: LocalFit | None = None,
     local_precision: str = "q4_k_m",
+    utilisation: UtilisationBand | None = None,
 ) -> pl.DataFrame:
     """Every (model, scenario, serving mode). Cloud scenarios come from the serving model;
     local ones from the local-device model (``local_fit``, calibrated on local measurements)
-    at one precision for every model, or from the serving model where no local fit is given."""
+    at one precision for every model, or from the serving model where no local fit is given.
+    ``usd_per_1k_tokens`` is the cost at 100% utilisation, input folded into output tokens;
+    cloud rows also price input and output tokens apart at the ``utilisation`` band."""
     modes = serving or DEFAULT_SERVING
+    band = utilisation or UtilisationBand()
     p = fit.serving_params
     context = prompt_tokens + output_tokens / 2
     rows: list[dict[str, Any]] = []
@@ -214,8 +219,12 @@ def estimate_inference(
                     / (embodied_lifetime_years * HOURS_PER_YEAR * 3600 * tps)
                     * 1000
                 )
+                split: dict[str, float] = {}
                 if s["kind"] == "cloud":
                     per_hour = devices * s["price_per_gpu_hour_usd"]
+                    split = _split_prices(
+                        one, p, per_hour, batch, prompt_tokens, output_tokens, band, tps_b
+                    )
                     how_cost = (
                         f"{devices} x {s['price_per_gpu_hour_usd']:g} USD/GPU-hour "
                         f"({s['price_type']}, {s['price_region']})"
@@ -264,6 +273,7 @@ def estimate_inference(
                         **_band("gco2e_per_1k_tokens", g),
                         "embodied_gco2e_per_1k_tokens": embodied_g_1k,
                         **_band("usd_per_1k_tokens", usd),
+                        **split,
                         "intensity_g_per_kwh": s["intensity_g_per_kwh"],
                         "intensity_basis": s["intensity_basis"],
                         "provenance": "estimated",
@@ -277,11 +287,44 @@ def estimate_inference(
                             if outside
                             else ""
                         )
-                        + f"; cost: {how_cost}",
+                        + f"; cost: {how_cost}"
+                        + (
+                            f"; input/output tokens priced apart at {band.low:.0%}/"
+                            f"{band.mid:.0%}/{band.high:.0%} utilisation"
+                            if split
+                            else ""
+                        ),
                     }
                 )
     df = frame_from_rows(InferenceEstimateSchema, rows)
     return validate_frame(InferenceEstimateSchema, df, "results/inference_estimates.parquet")
+
+
+def _split_prices(
+    one: dict[str, np.ndarray],
+    p: ServingParams,
+    per_hour: float,
+    batch: int,
+    prompt_tokens: int,
+    output_tokens: int,
+    band: UtilisationBand,
+    tps_b: tuple[float, float, float],
+) -> dict[str, float]:
+    """USD per million input and output tokens of one cloud row: the serving model's step
+    time split into the prompts' prefill compute and the rest (estimates.token_prices)."""
+    t_step, _, t_flop = step_times(one, p)
+    ratio = prompt_tokens / output_tokens
+    prefill_s = float(t_flop[0]) * ratio / (1 + ratio)  # flops_per_token = 2N x (1 + ratio)
+    return token_prices(
+        per_hour,
+        float(t_step[0]),
+        prefill_s,
+        batch=batch,
+        prompt_tokens=prompt_tokens,
+        output_tokens=output_tokens,
+        band=band,
+        speed_band=tps_b,
+    )
 
 
 def _band(name: str, values: tuple[float, float, float]) -> dict[str, float]:

@@ -369,6 +369,14 @@ class InferenceEstimateSchema(TableSchema):
     usd_per_1k_tokens_low: float = pa.Field(nullable=True, gt=0)
     usd_per_1k_tokens: float = pa.Field(nullable=True, gt=0)
     usd_per_1k_tokens_high: float = pa.Field(nullable=True, gt=0)
+    # cloud rows: input (prefill) and output (decode) tokens priced apart at the utilisation
+    # band (estimates.token_prices); the interval joins the band and the serving model's
+    usd_per_m_input_tokens_low: float = pa.Field(nullable=True, gt=0)
+    usd_per_m_input_tokens: float = pa.Field(nullable=True, gt=0)
+    usd_per_m_input_tokens_high: float = pa.Field(nullable=True, gt=0)
+    usd_per_m_output_tokens_low: float = pa.Field(nullable=True, gt=0)
+    usd_per_m_output_tokens: float = pa.Field(nullable=True, gt=0)
+    usd_per_m_output_tokens_high: float = pa.Field(nullable=True, gt=0)
     intensity_g_per_kwh: float = pa.Field(nullable=True, ge=0)
     intensity_basis: str = pa.Field(nullable=True)
     provenance: str = pa.Field(nullable=True, isin=PROVENANCE)
@@ -406,7 +414,14 @@ class InferenceEstimateSchema(TableSchema):
     @pa.dataframe_check
     def intervals_bracket_values(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(
-            brackets("tokens_per_s", "j_per_token", "gco2e_per_1k_tokens", "usd_per_1k_tokens")
+            brackets(
+                "tokens_per_s",
+                "j_per_token",
+                "gco2e_per_1k_tokens",
+                "usd_per_1k_tokens",
+                "usd_per_m_input_tokens",
+                "usd_per_m_output_tokens",
+            )
         )
 
 

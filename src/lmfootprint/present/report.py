@@ -288,6 +288,7 @@ def render_report(
         if tables.get("serving_errors") is None
         else tables["serving_errors"].filter(pl.col("family") == "all").to_dicts(),
         price_sensitivity=rows("price_sensitivity"),
+        cost_vs_market=rows("cost_vs_market", "scenario", "params_total"),
         calibration=rows("calibration", "params"),
         calibration_model=calibration_model,
         assumed=assumed,
@@ -308,6 +309,7 @@ OPTIONAL_TABLES = (
     "capability",
     "peers",
     "price_sensitivity",
+    "cost_vs_market",
     "calibration",
     "scenarios",
     "estimates",

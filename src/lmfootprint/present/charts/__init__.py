@@ -26,6 +26,7 @@ from lmfootprint.present.charts.first_screen import (
     home_first_chart,
     training_first_chart,
 )
+from lmfootprint.present.charts.market import cost_vs_market_chart
 from lmfootprint.present.charts.scenarios import (
     break_even_chart,
     carbon_chart,
@@ -53,6 +54,7 @@ FIGURES: dict[str, Callable[..., alt.TopLevelMixin]] = {
     "break_even": break_even_chart,
     "memory": memory_chart,
     "cost": cost_chart,
+    "cost_vs_market": cost_vs_market_chart,
     "carbon": carbon_chart,
     "rent_vs_buy": rent_vs_buy_chart,
 }
