@@ -11,6 +11,7 @@ rank_options for several settings.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import altair as alt
@@ -31,6 +32,7 @@ PAGE_COLUMNS = (
     "params_total",
     "size_class",
     "scenario",
+    "deployment",
     "kind",
     "location",
     "serving",
@@ -75,6 +77,8 @@ def _short_model(model_id: str) -> str:
 
 def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str, Any]:
     """The Vega-Lite spec of the page: inputs, the ranked list, the reading, two Pareto charts."""
+    if "deployment" not in options.columns:
+        options = options.with_columns(deployment_names(options, None))
     # an option that does not fit is never shown: the page carries only those that fit
     data = (
         options.filter(pl.col("fits"))
@@ -187,10 +191,7 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
         " && (datum.serving === serving || datum.kind === 'local')"
         " && (datum.kind !== 'local' || own === 'laptop')"
     )
-    label = (
-        "datum.short + ' on ' + datum.scenario"
-        " + (datum.kind === 'cloud' ? ' (' + datum.serving + ')' : '')"
-    )
+    label = "datum.short + ' on ' + datum.deployment"
     ranked: list[dict[str, Any]] = [
         {"filter": keep},
         *calcs,
@@ -345,12 +346,27 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
     return out
 
 
+def deployment_names(options: pl.DataFrame, names: Mapping[str, str] | None) -> pl.Series:
+    """Each option's deployment as a reader says it ('an H100 in AWS us-east-1, loaded server
+    (64 requests)'); a local option is the device and place alone, since it always serves one
+    request at a time; the scenario id where no name is known."""
+    names = names or {}
+    said = []
+    for scenario, serving, kind in options.select("scenario", "serving", "kind").iter_rows():
+        key = scenario if kind == "local" else f"{scenario} · {serving}"
+        said.append(names.get(key) or (scenario if kind == "local" else f"{scenario} ({serving})"))
+    return pl.Series("deployment", said, dtype=pl.String)
+
+
 def decision_context(
-    options: pl.DataFrame | None, prompts: pl.DataFrame | None
+    options: pl.DataFrame | None,
+    prompts: pl.DataFrame | None,
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, Any] | None:
     """What decision.html.j2 needs, under one name: the spec, the defaults and counts."""
     if options is None or options.height == 0:
         return None
+    options = options.with_columns(deployment_names(options, names))
     defaults = default_settings(options, prompts)
     kept = options.filter(pl.col("fits"))
     return {

@@ -242,6 +242,8 @@ def render_report(
         else []
     )
 
+    names = names_from_tables(tables.get("scenarios"), tables.get("inference_estimates"), countries)
+
     def rows(name: str, *sort: str) -> list[dict[str, Any]]:
         df = tables.get(name)
         if df is None:
@@ -270,9 +272,7 @@ def render_report(
         kept_out=kept_out_by_reason(
             rows("answer"), {e["model_id"]: e["tokens_source"] for e in assumed}
         ),
-        names=names_from_tables(
-            tables.get("scenarios"), tables.get("inference_estimates"), countries
-        ),
+        names=names,
         exponent=rows("exponent"),
         ladders=rows("ladders"),
         thresholds=rows("thresholds"),
@@ -298,7 +298,7 @@ def render_report(
         versions=data_versions(tables, fit),
         provenance=rows("provenance"),
         figures=figures,
-        decision=decision_context(tables.get("decision_options"), tables.get("prompts")),
+        decision=decision_context(tables.get("decision_options"), tables.get("prompts"), names),
     )
 
 
