@@ -54,6 +54,7 @@ AGGREGATES = [
         for t in (
             "model_metrics",
             "ladders",
+            "matched_pairs",
             "size_exponent",
             "threshold_sensitivity",
             "capability",

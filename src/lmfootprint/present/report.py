@@ -228,6 +228,7 @@ def render_report(
         answer=rows("answer"),
         exponent=rows("exponent"),
         ladders=rows("ladders"),
+        matched_pairs=rows("matched_pairs", "family", "params_ratio"),
         thresholds=rows("thresholds"),
         threshold_values=threshold_values,
         threshold_rows=threshold_rows,
@@ -256,6 +257,7 @@ def render_report(
 OPTIONAL_TABLES = (
     "exponent",
     "ladders",
+    "matched_pairs",
     "thresholds",
     "capability",
     "peers",
