@@ -11,7 +11,7 @@ decoder-only model). On it:
   fixed effects; again with the estimator-only steps cut out) and across all;
 - class medians: LLM median / SLM median, identical architectures counted once (their
   geometric mean), and how that ratio moves with the SLM/LLM threshold. The headline threshold's
-  row is the same computation in both tables: every (series, threshold) draws from its own seed.
+  row is the same computation in both tables: each class split draws from its own seed.
 
 Intervals come from Monte Carlo: each model's value is drawn from a log-normal whose 10-90%
 range is its own interval (inputs' ranges: tokens, MFU, serving-model error), and the models
@@ -210,11 +210,13 @@ def _series(metrics: pl.DataFrame) -> list[tuple[tuple[str, str, str, str], pl.D
     ]
 
 
-def rng_for(series: tuple[str, ...], threshold: float) -> np.random.Generator:
-    """The draws of one (series, threshold): the same wherever that ratio is computed, so the
-    answer's row and the threshold table's row at the headline threshold are identical."""
-    key = zlib.crc32("|".join(series).encode())
-    return np.random.default_rng([SEED, key, int(round(threshold))])
+def rng_for(series: tuple[str, ...], head: pl.DataFrame, threshold: float) -> np.random.Generator:
+    """The draws of one class split of one series, seeded by the series and the SLMs it holds:
+    the answer's row and the threshold table's row at the headline threshold are the same
+    computation, and two thresholds that split the models alike give the same interval."""
+    small = sorted(head.filter(pl.col("params_total") <= threshold)["model_id"].to_list())
+    key = zlib.crc32(("|".join(series) + "#" + ",".join(small)).encode())
+    return np.random.default_rng([SEED, key])
 
 
 def answer_table(metrics: pl.DataFrame, threshold: float) -> pl.DataFrame:
@@ -222,7 +224,7 @@ def answer_table(metrics: pl.DataFrame, threshold: float) -> pl.DataFrame:
     rows = []
     for (phase, setting, metric, unit), g in _series(metrics):
         head = g.filter(pl.col("headline"))
-        r = class_ratio(head, threshold, rng_for((phase, setting, metric, unit), threshold))
+        r = class_ratio(head, threshold, rng_for((phase, setting, metric, unit), head, threshold))
         if r is None:
             continue
         out = g.filter(~pl.col("headline"))
@@ -254,7 +256,7 @@ def threshold_table(
     for (phase, setting, metric, unit), g in _series(metrics):
         head = g.filter(pl.col("headline"))
         for t in every:
-            r = class_ratio(head, t, rng_for((phase, setting, metric, unit), t))
+            r = class_ratio(head, t, rng_for((phase, setting, metric, unit), head, t))
             if r is None:
                 continue
             rows.append(

@@ -228,7 +228,7 @@ def test_model_metrics_headline_reasons_and_architecture_groups() -> None:
 def test_headline_row_is_the_threshold_tables_row_at_the_headline_threshold() -> None:
     spec = [
         {"model": f"m/{n:g}", "params": n, "value": n / 1e9, "spread": 3.0}
-        for n in (1e9, 2e9, 5e9, 8.03e9, 13e9, 70e9, 400e9)
+        for n in (1e9, 2e9, 5e9, 8.03e9, 14e9, 70e9, 400e9)
     ]
     m = metrics(spec)
     head = answer_table(m, 9e9).row(0, named=True)
@@ -245,6 +245,9 @@ def test_headline_row_is_the_threshold_tables_row_at_the_headline_threshold() ->
         == (head["llm_over_slm_low"])
     )
     assert head["slm_spread"] == pytest.approx(8.03 / 1) and head["threshold_params"] == 9e9
+    # 9B and 13B split these models alike: the same row, draw for draw
+    same = t.filter(pl.col("threshold_params").is_in([9e9, 13e9]))
+    assert same["llm_over_slm_high"].n_unique() == 1 and same["n_slm"].to_list() == [4, 4]
 
 
 def test_an_8b_model_is_small_under_the_configured_threshold() -> None:
