@@ -55,6 +55,7 @@ AGGREGATES = [
         for t in (
             "model_metrics",
             "ladders",
+            "matched_pairs",
             "size_exponent",
             "threshold_sensitivity",
             "capability",

@@ -14,6 +14,7 @@ rule report:
         answer=rules.answer.output.answer,
         exponent=rules.answer.output.exponent,
         ladders=rules.answer.output.ladders,
+        matched_pairs=rules.answer.output.matched_pairs,
         thresholds=rules.answer.output.thresholds,
         capability=rules.answer.output.capability,
         price_sensitivity=rules.answer.output.prices,

@@ -5,29 +5,36 @@ and CO2e, and per (scenario, serving mode) J/token, gCO2e and USD per 1k tokens,
 80% interval and whether it may enter the headline (disclosed tokens, released weights, a
 decoder-only model). On it:
 
-- ladders: within one family (same data, same lab), the ratio per step and per 10x parameters;
-- size exponent: metric ~ params^b, within families (family fixed effects) and across all;
+- ladders (``ladders``): within one family, the ratio per step and per 10x parameters, each
+  step saying whether anything but size separates its ends;
+- size exponent: metric ~ params^b, from matched steps only (pooled), within families (family
+  fixed effects; again with the estimator-only steps cut out) and across all;
 - class medians: LLM median / SLM median, identical architectures counted once (their
-  geometric mean), and how that ratio moves with the SLM/LLM threshold.
+  geometric mean), and how that ratio moves with the SLM/LLM threshold. The headline threshold's
+  row is the same computation in both tables: each class split draws from its own seed.
 
 Intervals come from Monte Carlo: each model's value is drawn from a log-normal whose 10-90%
 range is its own interval (inputs' ranges: tokens, MFU, serving-model error), and the models
-themselves are resampled (bootstrap), so the interval covers both what we do not know about
-each model and which models happen to be in the study. Within a scenario, PUE, price per
-GPU-hour and grid intensity multiply every model alike and cancel in a ratio.
+themselves are resampled within each class (bootstrap), so the interval covers both what we do
+not know about each model and which architectures happen to be configured. It does not cover
+the threshold (the threshold table does), and with a handful of architectures per class spanning
+three orders of magnitude in energy (``slm_spread``/``llm_spread``) the bootstrap median can
+only land on, or between, configured values: the interval is wide because the classes are.
+Within a scenario, PUE, price per GPU-hour and grid intensity multiply every model alike and
+cancel in a ratio.
 """
 
 from __future__ import annotations
 
-import math
+import zlib
 from typing import Any
 
 import numpy as np
 import polars as pl
 
+from lmfootprint.answer.ladders import matched_exponent_rows, segments
 from lmfootprint.answer.schemas import (
     AnswerSchema,
-    LadderSchema,
     ModelFamilySchema,
     ModelMetricSchema,
     SizeExponentSchema,
@@ -181,6 +188,7 @@ def class_ratio(
     lo, hi = np.quantile(ratio, [0.1, 0.9])
     mix = "+".join(sorted(set("+".join(groups["provenance"].to_list()).split("+"))))
     return {
+        "threshold_params": float(threshold),
         "slm_median": float(small["value"].median()),
         "llm_median": float(large["value"].median()),
         "llm_over_slm": point,
@@ -188,6 +196,8 @@ def class_ratio(
         "llm_over_slm_high": float(max(hi, point)),
         "n_slm": small.height,
         "n_llm": large.height,
+        "slm_spread": float(small["value"].max() / small["value"].min()),
+        "llm_spread": float(large["value"].max() / large["value"].min()),
         "provenance_mix": mix,
         "models_slm": ", ".join(small["model_id"].to_list()),
         "models_llm": ", ".join(large["model_id"].to_list()),
@@ -203,13 +213,21 @@ def _series(metrics: pl.DataFrame) -> list[tuple[tuple[str, str, str, str], pl.D
     ]
 
 
+def rng_for(series: tuple[str, ...], head: pl.DataFrame, threshold: float) -> np.random.Generator:
+    """The draws of one class split of one series, seeded by the series and the SLMs it holds:
+    the answer's row and the threshold table's row at the headline threshold are the same
+    computation, and two thresholds that split the models alike give the same interval."""
+    small = sorted(head.filter(pl.col("params_total") <= threshold)["model_id"].to_list())
+    key = zlib.crc32(("|".join(series) + "#" + ",".join(small)).encode())
+    return np.random.default_rng([SEED, key])
+
+
 def answer_table(metrics: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """The headline: class-median ratios on headline rows, with what was kept out."""
-    rng = np.random.default_rng(SEED)
     rows = []
     for (phase, setting, metric, unit), g in _series(metrics):
         head = g.filter(pl.col("headline"))
-        r = class_ratio(head, threshold, rng)
+        r = class_ratio(head, threshold, rng_for((phase, setting, metric, unit), head, threshold))
         if r is None:
             continue
         out = g.filter(~pl.col("headline"))
@@ -231,13 +249,17 @@ def answer_table(metrics: pl.DataFrame, threshold: float) -> pl.DataFrame:
     return validate_frame(AnswerSchema, df, "results/answer.parquet")
 
 
-def threshold_table(metrics: pl.DataFrame, thresholds=THRESHOLDS) -> pl.DataFrame:
-    rng = np.random.default_rng(SEED)
+def threshold_table(
+    metrics: pl.DataFrame, thresholds=THRESHOLDS, headline_threshold: float | None = None
+) -> pl.DataFrame:
+    """The class ratio at each threshold and at the headline's (marked), same draws as the
+    answer's row."""
+    every = sorted({*map(float, thresholds), *([headline_threshold] if headline_threshold else [])})
     rows = []
     for (phase, setting, metric, unit), g in _series(metrics):
         head = g.filter(pl.col("headline"))
-        for t in thresholds:
-            r = class_ratio(head, t, rng)
+        for t in every:
+            r = class_ratio(head, t, rng_for((phase, setting, metric, unit), head, t))
             if r is None:
                 continue
             rows.append(
@@ -250,44 +272,13 @@ def threshold_table(metrics: pl.DataFrame, thresholds=THRESHOLDS) -> pl.DataFram
                     **{k: r[k] for k in ("llm_over_slm", "llm_over_slm_low", "llm_over_slm_high")},
                     "n_slm": r["n_slm"],
                     "n_llm": r["n_llm"],
+                    "provenance_mix": r["provenance_mix"],
+                    "headline_threshold": headline_threshold is not None
+                    and t == float(headline_threshold),
                 }
             )
     df = frame_from_rows(ThresholdSchema, rows)
     return validate_frame(ThresholdSchema, df, "results/comparison/threshold_sensitivity.parquet")
-
-
-def ladder_table(metrics: pl.DataFrame) -> pl.DataFrame:
-    """Within-family steps: each model against the next larger one in its family."""
-    rows = []
-    for (phase, setting, metric, unit), g in _series(metrics):
-        for (family,), f in g.filter(pl.col("ladder")).group_by("family", maintain_order=True):
-            f = _collapse(f)
-            if f.height < 2:
-                continue
-            for a, b in zip(
-                f.iter_rows(named=True), list(f.iter_rows(named=True))[1:], strict=False
-            ):
-                p_ratio = b["params_total"] / a["params_total"]
-                m_ratio = b["value"] / a["value"]
-                rows.append(
-                    {
-                        "phase": phase,
-                        "setting": setting,
-                        "metric": metric,
-                        "unit": unit,
-                        "family": family,
-                        "smaller": a["model_id"],
-                        "larger": b["model_id"],
-                        "params_ratio": p_ratio,
-                        "metric_ratio": m_ratio,
-                        "metric_ratio_low": b["low"] / a["high"],
-                        "metric_ratio_high": b["high"] / a["low"],
-                        "per_10x_params": m_ratio ** (1 / math.log10(p_ratio)),
-                        "provenance": f"{a['provenance']} / {b['provenance']}",
-                    }
-                )
-    df = frame_from_rows(LadderSchema, rows)
-    return validate_frame(LadderSchema, df, "results/comparison/ladders.parquet")
 
 
 def _slope(logp: np.ndarray, logv: np.ndarray, fam: np.ndarray | None) -> float:
@@ -300,57 +291,81 @@ def _slope(logp: np.ndarray, logv: np.ndarray, fam: np.ndarray | None) -> float:
     return float(coef[0])
 
 
-def size_exponent_table(metrics: pl.DataFrame, draws: int = 500) -> pl.DataFrame:
-    """b in metric ~ params^b: within families (fixed effects, ladder families) and across."""
+def size_exponent_table(
+    metrics: pl.DataFrame, ladders: pl.DataFrame | None = None, draws: int = 500
+) -> pl.DataFrame:
+    """b in metric ~ params^b: from matched steps (pooled, ``ladders``), within families (fixed
+    effects, ladder families; again with estimator-only steps cut out) and across all."""
     rng = np.random.default_rng(SEED)
-    rows = []
+    rows = [] if ladders is None else matched_exponent_rows(ladders)
     for (phase, setting, metric, unit), g in _series(metrics):
         head = g.filter(pl.col("headline"))
-        for scope, sub, by_family in (
-            ("within families", head.filter(pl.col("ladder")), True),
-            ("across all models", head, False),
-        ):
-            sub = _collapse(sub)
-            if by_family:
-                counts = sub.group_by("family").len()
-                keep = counts.filter(pl.col("len") >= 2)["family"].to_list()
-                sub = sub.filter(pl.col("family").is_in(keep))
-            if sub.height < 3:
-                continue
-            logp = np.log10(sub["params_total"].to_numpy().astype(float))
-            fam = sub["family"].to_numpy() if by_family else None
-            b = _slope(logp, np.log10(sub["value"].to_numpy()), fam)
-            samples = _draw(sub, rng, draws)
-            boot = []
-            units = np.unique(fam) if by_family else np.arange(sub.height)
-            for i in range(draws):
-                pick = rng.choice(units, len(units), replace=True)
-                idx = (
-                    np.concatenate([np.flatnonzero(fam == u) for u in pick]) if by_family else pick
-                )
-                if len(np.unique(logp[idx])) < 2:
-                    continue
-                f_i = None
-                if by_family:  # resampled families get distinct labels
-                    f_i = np.concatenate([np.full(np.sum(fam == u), j) for j, u in enumerate(pick)])
-                boot.append(_slope(logp[idx], np.log10(samples[i, idx]), f_i))
-            lo, hi = np.quantile(boot, [0.1, 0.9])
-            rows.append(
-                {
-                    "phase": phase,
-                    "setting": setting,
-                    "metric": metric,
-                    "unit": unit,
-                    "scope": scope,
-                    "exponent": b,
-                    "exponent_low": float(min(lo, b)),
-                    "exponent_high": float(max(hi, b)),
-                    "per_10x_params": 10**b,
-                    "per_10x_params_low": 10 ** float(min(lo, b)),
-                    "per_10x_params_high": 10 ** float(max(hi, b)),
-                    "n_models": sub.height,
-                    "n_families": len(np.unique(fam)) if by_family else None,
-                }
+        fits = [
+            ("within families", head.filter(pl.col("ladder")), "family"),
+            ("across all models", head, None),
+        ]
+        if ladders is not None:
+            seg = segments(ladders, (phase, setting, metric, unit))
+            cut = head.filter(pl.col("ladder")).with_columns(
+                family=pl.col("model_id").replace_strict(seg, default=pl.col("family"))
             )
+            fits.insert(1, ("within families, estimator-only steps removed", cut, "segment"))
+        for scope, sub, by in fits:
+            row = _exponent_row(_collapse(sub), by, rng, draws)
+            if row is not None:
+                rows.append(
+                    {
+                        "phase": phase,
+                        "setting": setting,
+                        "metric": metric,
+                        "unit": unit,
+                        "scope": scope,
+                        **row,
+                    }
+                )
     df = frame_from_rows(SizeExponentSchema, rows)
     return validate_frame(SizeExponentSchema, df, "results/comparison/size_exponent.parquet")
+
+
+def _exponent_row(
+    sub: pl.DataFrame, by: str | None, rng: np.random.Generator, draws: int
+) -> dict[str, Any] | None:
+    """The fitted b with its bootstrap interval (over families, or models when ``by`` is None);
+    ``by`` names what the fixed effects stand for (a family, or a family's segment)."""
+    by_family = by is not None
+    if by_family:
+        counts = sub.group_by("family").len()
+        keep = counts.filter(pl.col("len") >= 2)["family"].to_list()
+        sub = sub.filter(pl.col("family").is_in(keep))
+    if sub.height < 3:
+        return None
+    logp = np.log10(sub["params_total"].to_numpy().astype(float))
+    fam = sub["family"].to_numpy() if by_family else None
+    b = _slope(logp, np.log10(sub["value"].to_numpy()), fam)
+    samples = _draw(sub, rng, draws)
+    boot = []
+    units = np.unique(fam) if by_family else np.arange(sub.height)
+    for i in range(draws):
+        pick = rng.choice(units, len(units), replace=True)
+        idx = np.concatenate([np.flatnonzero(fam == u) for u in pick]) if by_family else pick
+        if len(np.unique(logp[idx])) < 2:
+            continue
+        f_i = None
+        if by_family:  # resampled families get distinct labels
+            f_i = np.concatenate([np.full(np.sum(fam == u), j) for j, u in enumerate(pick)])
+        boot.append(_slope(logp[idx], np.log10(samples[i, idx]), f_i))
+    lo, hi = np.quantile(boot, [0.1, 0.9])
+    n_families = None
+    if by_family:
+        n_families = len({f.split("#")[0] for f in np.unique(fam)})
+    return {
+        "exponent": b,
+        "exponent_low": float(min(lo, b)),
+        "exponent_high": float(max(hi, b)),
+        "per_10x_params": 10**b,
+        "per_10x_params_low": 10 ** float(min(lo, b)),
+        "per_10x_params_high": 10 ** float(max(hi, b)),
+        "n_models": sub.height,
+        "n_families": n_families,
+        "n_steps": None,
+    }

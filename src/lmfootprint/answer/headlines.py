@@ -31,6 +31,9 @@ SOURCES = (
     "inference",
     "answer",
     "exponent",
+    "ladders",
+    "matched_pairs",
+    "thresholds",
     "inference_estimates",
     "break_even",
     "rent_vs_buy",
@@ -263,6 +266,25 @@ def answer_headlines(answer: pl.DataFrame, source: str) -> Iterator[Row]:
                 source,
                 "computed",
             )
+            if t.get(f"{cls}_spread") is not None:
+                yield _row(
+                    f"answer.training_energy.{cls}_spread",
+                    t[f"{cls}_spread"],
+                    "x",
+                    f"Largest over smallest training energy among the {cls.upper()} "
+                    "architectures (what the bootstrap resamples)",
+                    source,
+                    t["provenance_mix"],
+                )
+        if t.get("threshold_params") is not None:
+            yield _row(
+                "answer.training_energy.threshold",
+                t["threshold_params"],
+                "parameters",
+                "SLM/LLM threshold of the training ratio",
+                source,
+                "configured",
+            )
     inference = answer.filter(pl.col("metric") == "inference energy")
     for r in inference.iter_rows(named=True):
         yield _class_ratio_row(
@@ -307,6 +329,51 @@ def _serving_rows(key: str, r: Row, how: str, source: str) -> Iterator[Row]:
 
 
 def exponent_headlines(exponent: pl.DataFrame, source: str) -> Iterator[Row]:
+    """The training exponent: from matched steps first, then the within-family fits."""
+    energy = exponent.filter(pl.col("metric") == "training energy")
+    matched = energy.filter(pl.col("scope") == "matched steps")
+    if matched.height:
+        m = matched.row(0, named=True)
+        yield _row(
+            "matched.training_energy_per_10x",
+            m["per_10x_params"],
+            "x",
+            "Training energy per 10x parameters from matched steps (same family, data, token "
+            "count and GPUs, both ends published), pooled, 80% interval",
+            source,
+            "published",
+            low=m["per_10x_params_low"],
+            high=m["per_10x_params_high"],
+            setting=m["setting"],
+        )
+        for count, unit in (
+            ("n_steps", "steps"),
+            ("n_families", "families"),
+            ("n_models", "models"),
+        ):
+            yield _row(
+                f"matched.training_energy_per_10x.{count}",
+                m[count],
+                unit,
+                f"{unit.capitalize()} behind the matched training exponent",
+                source,
+                "computed",
+            )
+    cut = energy.filter(pl.col("scope") == "within families, estimator-only steps removed")
+    if cut.height:
+        c = cut.row(0, named=True)
+        yield _row(
+            "exponent.training_energy_within_no_estimator_only",
+            c["per_10x_params"],
+            "x",
+            "Training energy per 10x parameters within a family, estimator-only steps removed "
+            "(80% interval)",
+            source,
+            "estimated+published",
+            low=c["per_10x_params_low"],
+            high=c["per_10x_params_high"],
+            setting=c["setting"],
+        )
     within = exponent.filter(
         (pl.col("scope") == "within families") & (pl.col("metric") == "training energy")
     )
@@ -332,6 +399,62 @@ def exponent_headlines(exponent: pl.DataFrame, source: str) -> Iterator[Row]:
             "Families behind the within-family training exponent",
             source,
             "computed",
+        )
+
+
+def ladder_headlines(ladders: pl.DataFrame, source: str) -> Iterator[Row]:
+    """How many training-energy steps are of each kind (what besides size separates them)."""
+    steps = ladders.filter(pl.col("metric") == "training energy")
+    for kind, n in steps.group_by("step_kind", maintain_order=True).len().iter_rows():
+        yield _row(
+            f"ladders.training_energy.n_steps.{slug(kind)}",
+            n,
+            "steps",
+            f"Within-family training-energy steps of the kind '{kind}'",
+            source,
+            "computed",
+            subject=kind,
+        )
+
+
+def matched_pair_headlines(pairs: pl.DataFrame, source: str) -> Iterator[Row]:
+    """Per family, its widest matched pair (smallest to largest published run)."""
+    energy = pairs.filter(pl.col("metric") == "training energy")
+    for (family,), f in energy.group_by("family", maintain_order=True):
+        r = f.sort("params_ratio").row(-1, named=True)
+        yield _row(
+            f"matched.family.{slug(family)}.per_10x",
+            r["per_10x_params"],
+            "x",
+            "Training energy per 10x parameters, the family's widest matched pair (same data, "
+            "tokens and GPUs, both published)",
+            source,
+            "published",
+            subject=r["larger"],
+            versus=r["smaller"],
+            setting=family,
+        )
+
+
+def threshold_table_headlines(thresholds: pl.DataFrame, source: str) -> Iterator[Row]:
+    """The training ratio at each SLM/LLM threshold (the headline's among them, same draws)."""
+    energy = thresholds.filter(pl.col("metric") == "training energy")
+    for r in energy.iter_rows(named=True):
+        t = r["threshold_params"]
+        yield _row(
+            f"thresholds.training_energy.slm_le_{slug(f'{t / 1e9:g}b')}",
+            r["llm_over_slm"],
+            "x",
+            f"Training energy, LLM median over SLM median with SLM up to {t / 1e9:g}B "
+            f"parameters ({r['n_slm']} SLM / {r['n_llm']} LLM architectures"
+            + ("; the headline threshold)" if r.get("headline_threshold") else ")"),
+            source,
+            r["provenance_mix"],
+            low=r["llm_over_slm_low"],
+            high=r["llm_over_slm_high"],
+            subject="LLM median",
+            versus="SLM median",
+            setting=r["setting"],
         )
 
 
@@ -685,6 +808,9 @@ def headlines_table(
         "inference": benchmark_headlines,
         "answer": answer_headlines,
         "exponent": exponent_headlines,
+        "ladders": ladder_headlines,
+        "matched_pairs": matched_pair_headlines,
+        "thresholds": threshold_table_headlines,
         "inference_estimates": serving_headlines,
         "break_even": break_even_headlines,
         "rent_vs_buy": rent_vs_buy_headlines,

@@ -7,15 +7,28 @@ import polars as pl
 
 from lmfootprint.core.schema import DATE_RE, PROVENANCE, TableSchema, brackets
 
+# what besides size separates a ladder step's ends (lmfootprint.answer.ladders says each)
+STEP_KINDS = (
+    "published matched",
+    "matched, one end estimated",
+    "estimator only",
+    "data x size",
+    "hardware x size",
+    "serving model, same stack",
+)
+
 
 class AnswerSchema(TableSchema):
     """results/answer.parquet: LLM median / SLM median per phase, setting and metric, on the
-    headline rows (identical architectures once), with an 80% Monte Carlo + bootstrap interval."""
+    headline rows (identical architectures once), with an 80% Monte Carlo + bootstrap interval:
+    each model's own range and which architectures are in each class, not the threshold (the
+    threshold table) ; ``slm_spread``/``llm_spread``: largest over smallest value in a class."""
 
     phase: str = pa.Field(isin=["training", "inference"])
     setting: str
     metric: str
     unit: str
+    threshold_params: float = pa.Field(gt=0)
     slm_median: float = pa.Field(gt=0)
     llm_median: float = pa.Field(gt=0)
     llm_over_slm: float = pa.Field(gt=0)
@@ -23,6 +36,8 @@ class AnswerSchema(TableSchema):
     llm_over_slm_high: float = pa.Field(gt=0)
     n_slm: int = pa.Field(gt=0)
     n_llm: int = pa.Field(gt=0)
+    slm_spread: float = pa.Field(ge=1)
+    llm_spread: float = pa.Field(ge=1)
     provenance_mix: str
     models_slm: str
     models_llm: str
@@ -41,6 +56,7 @@ class ModelFamilySchema(TableSchema):
     family: str
     ladder: bool
     weights_released: bool
+    recipe: str = pa.Field(nullable=True)
     note: str = pa.Field(nullable=True)
 
 
@@ -70,7 +86,9 @@ class ModelMetricSchema(TableSchema):
 
 
 class LadderSchema(TableSchema):
-    """results/comparison/ladders.parquet: each within-family step up in size."""
+    """results/comparison/ladders.parquet: each within-family step up in size, its kind (what
+    besides size separates its ends: lmfootprint.answer.ladders) and, in training, both ends'
+    tokens and GPUs."""
 
     phase: str
     setting: str
@@ -85,10 +103,37 @@ class LadderSchema(TableSchema):
     metric_ratio_high: float = pa.Field(gt=0)
     per_10x_params: float = pa.Field(gt=0)
     provenance: str
+    step_kind: str = pa.Field(isin=list(STEP_KINDS))
+    step_note: str
+    in_matched_exponent: bool
+    tokens_smaller: float = pa.Field(nullable=True, gt=0)
+    tokens_larger: float = pa.Field(nullable=True, gt=0)
+    tokens_note: str = pa.Field(nullable=True)
+    hardware: str = pa.Field(nullable=True)
 
     @pa.dataframe_check
     def interval_brackets_ratio(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(brackets("metric_ratio"))
+
+
+class MatchedPairSchema(TableSchema):
+    """results/comparison/matched_pairs.parquet: every training pair in a family (neighbours or
+    not) with the same recipe, tokens and GPUs and both ends published."""
+
+    phase: str = pa.Field(isin=["training"])
+    setting: str
+    metric: str
+    unit: str
+    family: str
+    smaller: str
+    larger: str
+    params_ratio: float = pa.Field(gt=1)
+    metric_ratio: float = pa.Field(gt=0)
+    per_10x_params: float = pa.Field(gt=0)
+    step_kind: str = pa.Field(isin=["published matched"])
+    tokens_note: str = pa.Field(nullable=True)
+    hardware: str = pa.Field(nullable=True)
+    provenance: str
 
 
 class SizeExponentSchema(TableSchema):
@@ -98,15 +143,23 @@ class SizeExponentSchema(TableSchema):
     setting: str
     metric: str
     unit: str
-    scope: str = pa.Field(isin=["within families", "across all models"])
+    scope: str = pa.Field(
+        isin=[
+            "matched steps",
+            "within families",
+            "within families, estimator-only steps removed",
+            "across all models",
+        ]
+    )
     exponent: float
     exponent_low: float
     exponent_high: float
     per_10x_params: float = pa.Field(gt=0)
     per_10x_params_low: float = pa.Field(gt=0)
     per_10x_params_high: float = pa.Field(gt=0)
-    n_models: int = pa.Field(ge=3)
+    n_models: int = pa.Field(ge=2)
     n_families: int = pa.Field(nullable=True, ge=1)
+    n_steps: int = pa.Field(nullable=True, ge=1)
 
     @pa.dataframe_check
     def interval_brackets_exponent(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -114,7 +167,8 @@ class SizeExponentSchema(TableSchema):
 
 
 class ThresholdSchema(TableSchema):
-    """results/comparison/threshold_sensitivity.parquet: the class ratio at other thresholds."""
+    """results/comparison/threshold_sensitivity.parquet: the class ratio at other thresholds and
+    at the headline's (``headline_threshold``: the same draws, so the same row as the answer's)."""
 
     phase: str
     setting: str
@@ -126,6 +180,8 @@ class ThresholdSchema(TableSchema):
     llm_over_slm_high: float = pa.Field(gt=0)
     n_slm: int = pa.Field(gt=0)
     n_llm: int = pa.Field(gt=0)
+    provenance_mix: str
+    headline_threshold: bool
 
     @pa.dataframe_check
     def interval_brackets_ratio(cls, data: pa.PolarsData) -> pl.LazyFrame:

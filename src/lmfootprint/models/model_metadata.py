@@ -141,7 +141,7 @@ def model_row(
     context_tokens: int = 2048,
     batch_size: int = 1,
     kv_dtype: str = "bf16",
-    slm_max_params: float = 8e9,
+    slm_max_params: float = 9e9,
     hub_info_path: str | Path | None = None,
 ) -> dict[str, Any]:
     """Architecture facts, memory needs and provenance of one model, not yet validated."""

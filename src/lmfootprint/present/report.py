@@ -275,6 +275,7 @@ def render_report(
         names=names,
         exponent=rows("exponent"),
         ladders=rows("ladders"),
+        matched_pairs=rows("matched_pairs", "family", "params_ratio"),
         thresholds=rows("thresholds"),
         threshold_values=threshold_values,
         threshold_rows=threshold_rows,
@@ -305,6 +306,7 @@ def render_report(
 OPTIONAL_TABLES = (
     "exponent",
     "ladders",
+    "matched_pairs",
     "thresholds",
     "capability",
     "peers",

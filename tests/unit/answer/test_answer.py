@@ -13,11 +13,11 @@ from lmfootprint.answer.answer import (
     THRESHOLDS,
     answer_table,
     class_ratio,
-    ladder_table,
     model_metrics,
     size_exponent_table,
     threshold_table,
 )
+from lmfootprint.answer.ladders import ladder_table
 from lmfootprint.answer.schemas import ModelMetricSchema
 from lmfootprint.core.validation import validate_frame
 from lmfootprint.estimates.inference_estimates import estimate_inference
@@ -223,3 +223,45 @@ def test_model_metrics_headline_reasons_and_architecture_groups() -> None:
         "training energy",
         "training CO2e",
     }
+
+
+def test_headline_row_is_the_threshold_tables_row_at_the_headline_threshold() -> None:
+    spec = [
+        {"model": f"m/{n:g}", "params": n, "value": n / 1e9, "spread": 3.0}
+        for n in (1e9, 2e9, 5e9, 8.03e9, 14e9, 70e9, 400e9)
+    ]
+    m = metrics(spec)
+    head = answer_table(m, 9e9).row(0, named=True)
+    t = threshold_table(m, THRESHOLDS, 9e9)
+    assert sorted(t["threshold_params"].to_list()) == sorted({*THRESHOLDS, 9e9})
+    at = t.filter(pl.col("headline_threshold"))
+    assert at.height == 1 and at["threshold_params"][0] == 9e9
+    for col in ("llm_over_slm", "llm_over_slm_low", "llm_over_slm_high", "n_slm", "n_llm"):
+        assert at[col][0] == head[col], col  # the same draws, not merely close
+    # the answer's interval is not a draw that happens to follow another series' draws
+    again = answer_table(pl.concat([metrics(spec, "inference CO2e"), m]), 9e9)
+    assert (
+        again.filter(pl.col("metric") == "inference energy")["llm_over_slm_low"][0]
+        == (head["llm_over_slm_low"])
+    )
+    assert head["slm_spread"] == pytest.approx(8.03 / 1) and head["threshold_params"] == 9e9
+    # 9B and 13B split these models alike: the same row, draw for draw
+    same = t.filter(pl.col("threshold_params").is_in([9e9, 13e9]))
+    assert same["llm_over_slm_high"].n_unique() == 1 and same["n_slm"].to_list() == [4, 4]
+
+
+def test_an_8b_model_is_small_under_the_configured_threshold() -> None:
+    """The question's "up to about 7-8B": a model sold as 8B (Llama 3.1 8B, 8,030,261,248
+    parameters) is small under the shipped slm_max_params, and 13B is large."""
+    import yaml
+    from builders import ROOT
+
+    threshold = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["slm_max_params"]
+    spec = [
+        {"model": "meta-llama/Llama-3.1-8B", "params": 8_030_261_248, "value": 1000.0},
+        {"model": "acme/2b", "params": 2e9, "value": 50.0},
+        {"model": "meta-llama/Llama-2-13b-hf", "params": 13_015_864_320, "value": 150.0},
+    ]
+    r = class_ratio(metrics(spec), threshold, np.random.default_rng(0), draws=100)
+    assert "meta-llama/Llama-3.1-8B" in r["models_slm"]
+    assert r["models_llm"] == "meta-llama/Llama-2-13b-hf"

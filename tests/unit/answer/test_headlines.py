@@ -290,3 +290,54 @@ def test_every_tooltip_must_name_a_provenance() -> None:
 def test_every_builder_has_a_caption_file() -> None:
     captions = {p.stem for p in (ROOT / "workflow/report/figures").glob("*.rst")}
     assert captions == set(FIGURES)
+
+
+def test_matched_exponent_and_threshold_rows_become_headlines() -> None:
+    exponent = pl.DataFrame(
+        [
+            {
+                "phase": "training",
+                "setting": "training run",
+                "metric": "training energy",
+                "unit": "MWh",
+                "scope": scope,
+                "exponent": b,
+                "exponent_low": b - 0.1,
+                "exponent_high": b + 0.1,
+                "per_10x_params": 10**b,
+                "per_10x_params_low": 10 ** (b - 0.1),
+                "per_10x_params_high": 10 ** (b + 0.1),
+                "n_models": 9,
+                "n_families": 3,
+                "n_steps": 6 if scope == "matched steps" else None,
+            }
+            for scope, b in (("matched steps", 0.82), ("within families", 0.87))
+        ]
+    )
+    thresholds = pl.DataFrame(
+        [
+            {
+                "phase": "training",
+                "setting": "training run",
+                "metric": "training energy",
+                "unit": "MWh",
+                "threshold_params": t,
+                "llm_over_slm": v,
+                "llm_over_slm_low": v / 2,
+                "llm_over_slm_high": v * 2,
+                "n_slm": 16,
+                "n_llm": 8,
+                "provenance_mix": "estimated+published",
+                "headline_threshold": t == 9e9,
+            }
+            for t, v in ((8e9, 24.2), (9e9, 13.6))
+        ]
+    )
+    h = Headlines(table(exponent=exponent, thresholds=thresholds))
+    m = h["matched.training_energy_per_10x"]
+    assert m["value"] == pytest.approx(10**0.82) and m["provenance"] == "published"
+    assert h.value("matched.training_energy_per_10x.n_steps") == 6
+    assert h.value("exponent.training_energy_within") == pytest.approx(10**0.87)
+    assert h.value("thresholds.training_energy.slm_le_9b") == 13.6
+    assert "headline threshold" in h["thresholds.training_energy.slm_le_9b"]["label"]
+    assert "headline" not in h["thresholds.training_energy.slm_le_8b"]["label"]

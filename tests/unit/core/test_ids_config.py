@@ -51,7 +51,7 @@ def test_default_config_is_valid_and_defaults_fill_nested_keys() -> None:
     apply_defaults(small, SCHEMA)
     assert small["memory"] == {"context_tokens": 2048, "batch_size": 1, "kv_dtype": "bf16"}
     assert small["training"]["tolerance"] == 0.05
-    assert small["slm_max_params"] == 8e9
+    assert small["slm_max_params"] == 9e9
 
 
 def test_all_problems_in_one_message() -> None:

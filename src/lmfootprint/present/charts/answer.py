@@ -71,13 +71,15 @@ def answer_chart(answer: pl.DataFrame, headlines: Headlines) -> alt.LayerChart:
 def ladder_chart(exponent: pl.DataFrame, headlines: Headlines) -> alt.LayerChart:
     data = exponent.with_columns(
         label=pl.format("{} · {}", pl.col("metric"), pl.col("setting")),
-        provenance=pl.lit("estimated: fitted on the per-model values (published + estimated)"),
+        provenance=pl.when((pl.col("scope") == "matched steps") & (pl.col("phase") == "training"))
+        .then(pl.lit("published: pooled over matched steps whose both ends are published runs"))
+        .otherwise(pl.lit("estimated: fitted on the per-model values (published + estimated)")),
     )
     title = title_from(
-        [headlines.get("exponent.training_energy_within")],
+        [headlines.get("matched.training_energy_per_10x")],
         lambda w: (
-            f"Within a family, 10x the parameters takes {ratio(w['value'])} {_interval(w)} "
-            "the training energy"
+            f"Within a family, same data and GPUs, 10x the parameters takes {ratio(w['value'])} "
+            f"{_interval(w)} the training energy"
         ),
         "How much more each 10x in parameters costs",
     )
@@ -102,8 +104,9 @@ def ladder_chart(exponent: pl.DataFrame, headlines: Headlines) -> alt.LayerChart
     return titled(
         alt.layer(*log_range(base, "per_10x_params", "Factor per 10x parameters", size=70)),
         title,
-        subtitle="metric ~ params^b: within families (family fixed effects, same data and "
-        "lab) and across all models; 80% interval from Monte Carlo + family bootstrap",
+        subtitle="metric ~ params^b: pooled over matched steps (same family, data, tokens and "
+        "GPUs), within families (fixed effects; again without estimator-only steps) and across "
+        "all models; 80% interval from Monte Carlo + family bootstrap",
         description="Size exponent of energy, CO2e and cost per phase and setting",
     )
 
