@@ -229,3 +229,57 @@ def test_each_sentence_has_its_chart_named_in_plain_words(inputs: dict) -> None:
         inputs["cloud_vs_local"].clear(), inputs["scenarios"], inputs["estimates"], None, empty
     )
     assert bare.to_dict()["title"]["text"] == "A small model at home against the cloud"
+
+
+def test_matched_published_ladders_lead_the_training_sentence_when_there_are_any(
+    inputs: dict,
+) -> None:
+    from lmfootprint.answer.headlines import _row
+    from lmfootprint.answer.schemas import HeadlineSchema
+    from lmfootprint.core.validation import frame_from_rows
+
+    src = "results/comparison/ladders.parquet"
+    matched = frame_from_rows(
+        HeadlineSchema,
+        [
+            _row(
+                "matched.training_energy_per_10x",
+                6.6,
+                "x",
+                "m",
+                src,
+                "published",
+                low=5.7,
+                high=7.7,
+            ),
+            _row("matched.training_energy_per_10x.n_steps", 6, "steps", "n", src, "computed"),
+            _row("matched.training_energy_per_10x.n_families", 3, "families", "n", src, "computed"),
+        ],
+    )
+    headlines = pl.concat([inputs["headlines"], matched])
+    sc, estimates, answer = (inputs[k] for k in ("scenarios", "estimates", "answer"))
+    ref = parse_model_entry("EleutherAI/pythia-14m", ROOT)
+    page = render_report(
+        tables={
+            "models": model_record(ref, ROOT / "resources/hub" / ref.slug / "config.json"),
+            "training": recompute_training(
+                load_published(ROOT / "resources/published_training.csv")
+            ),
+            "inference": inference_table([]),
+            "scenarios": sc,
+            "inference_estimates": estimates,
+            "answer": answer,
+        },
+        figures={},
+        template_path=TEMPLATE,
+        title="t",
+        headlines=headlines,
+        countries=COUNTRY_NAMES,
+    )
+    training = sentence(page, "headline")
+    assert training.index("<strong>6.6x</strong>") < training.index("<strong>40x</strong>")
+    assert "80% interval 5.7x to 7.7x; 6 steps in 3 families" in training
+    assert "<strong>11x</strong>" not in training  # the fit over every ladder stays below
+    chart = training_first_chart(Headlines(headlines)).to_dict()
+    labels = [v["label"] for v in chart["datasets"][next(iter(chart["datasets"]))]]
+    assert labels[0].startswith("matched published ladders")

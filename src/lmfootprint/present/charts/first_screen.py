@@ -36,13 +36,16 @@ def _ratio_rows(base: alt.Chart, title: str) -> alt.LayerChart:
 
 
 def training_first_chart(headlines: Headlines) -> alt.LayerChart:
-    """Within a family per 10x parameters, then the SLM/LLM class ratio."""
+    """Per 10x parameters on matched published ladders, the within-family fit over every
+    ladder, then the SLM/LLM class ratio."""
+    matched = headlines.get("matched.training_energy_per_10x")
     within = headlines.get("exponent.training_energy_within")
     cls = headlines.get("answer.training_energy")
     threshold = headlines.get("slm_max_params")
     line = f"SLM up to {human_params(threshold['value'])}" if threshold else "SLM vs LLM"
     rows = [
-        ("within a family: each 10x in parameters", within),
+        ("matched published ladders: each 10x in parameters", matched),
+        ("within-family fit, every ladder: each 10x", within),
         (f"median LLM over median SLM ({line})", cls),
     ]
     data = pl.DataFrame(
@@ -70,7 +73,7 @@ def training_first_chart(headlines: Headlines) -> alt.LayerChart:
         },
     )
     title = title_from(
-        [within],
+        [matched or within],
         lambda w: (
             f"Each 10x in parameters takes {ratio(w['value'])} the training energy {_between(w)}"
         ),
@@ -90,10 +93,11 @@ def training_first_chart(headlines: Headlines) -> alt.LayerChart:
     return titled(
         _ratio_rows(base, "times the training energy (log scale)"),
         title,
-        subtitle="Within families: family fixed effects (same data, same lab); class ratio: "
-        "LLM median / SLM median on the headline models; bars: 80% interval",
-        description="Training energy: the factor per 10x parameters within a family and the "
-        "LLM/SLM class ratio, with 80% intervals",
+        subtitle="Matched: same family, data and GPUs, both runs published; within-family fit: "
+        "family fixed effects; class ratio: LLM median / SLM median on the headline models; "
+        "bars: 80% interval",
+        description="Training energy: the factor per 10x parameters on matched ladders and "
+        "within families, and the LLM/SLM class ratio, with 80% intervals",
     )
 
 
