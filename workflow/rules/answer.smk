@@ -96,6 +96,7 @@ rule headlines:
         peers=rules.peer_validation.output[0],
         fit=rules.inference_fit.output.fit,
         calibration_model=rules.training_estimates.output.model,
+        capability=rules.answer.output.capability,
         code=code_of("headlines"),
     output:
         headlines="results/headlines.parquet",
