@@ -108,7 +108,7 @@ def ladder_chart(exponent: pl.DataFrame, headlines: Headlines) -> alt.LayerChart
     )
 
 
-FRONT = "base 5-shot: on the Pareto front"
+FRONT = "base 5-shot: on the front"
 DOMINATED = "base 5-shot: dominated"
 # Okabe-Ito: the front in blue, dominated base models lighter, other footings in warm colours
 STATUS_COLOURS = [
@@ -128,7 +128,7 @@ def capability_status(capability: pl.DataFrame) -> pl.Series:
     footing, and 'other release' when its score is not from its training row's release)."""
     other_release = pl.col("release") != pl.col("training_release")
     off = pl.format(
-        "{}{}: off the front (another footing)",
+        "{}{}: off the front",
         pl.col("footing"),
         pl.when(other_release).then(pl.lit(", other release")).otherwise(pl.lit("")),
     )
@@ -195,8 +195,7 @@ def capability_chart(capability: pl.DataFrame) -> alt.LayerChart:
     return titled(
         alt.layer(line, points, labels),
         "Quality against energy per token: which small model is on the front",
-        subtitle="Published MMLU (source per point) against the estimated J/token; the front "
-        "(dashed) joins base models' 5-shot scores only; instruct-only and cloze scores are "
-        "shown in their own colour, off the front",
+        subtitle="Published MMLU against estimated J/token; dashed: the front, on base 5-shot "
+        "scores only; other footings in their own colour",
         description="MMLU against J/token per model, with the Pareto front of base 5-shot scores",
     )
