@@ -154,6 +154,7 @@ rule headlines:
         fit=rules.inference_fit.output.fit,
         calibration_model=rules.training_estimates.output.model,
         cost_vs_market=rules.cost_vs_market.output[0],
+        capability=rules.answer.output.capability,
         code=code_of("headlines"),
     output:
         headlines="results/headlines.parquet",

@@ -24,6 +24,7 @@ from typing import Any
 
 import polars as pl
 
+from lmfootprint.answer.capability import comparable_scores
 from lmfootprint.answer.schemas import DecisionOptionSchema
 from lmfootprint.core.validation import frame_from_rows, validate_frame
 
@@ -74,12 +75,10 @@ def decision_options(
 ) -> pl.DataFrame:
     """One row per (model, scenario, serving mode) of the inference estimates: prefill and
     decode J and USD per token (low/value/high), grid, quality share, fits, provenance."""
-    comparable = quality.filter(
-        pl.col("mmlu_5shot").is_not_null()
-        & ~pl.col("notes").fill_null("").str.starts_with("NOT COMPARABLE")
-        & pl.col("model_id").is_in(estimates["model_id"].unique().implode())
-    )  # the best of the study's own models is 100%
-    best = comparable["mmlu_5shot"].max() if comparable.height else None
+    comparable = comparable_scores(quality).filter(
+        pl.col("model_id").is_in(estimates["model_id"].unique().implode())
+    )  # one footing (base 5-shot, the training row's release); the study's best model is 100%
+    best = comparable["mmlu"].max() if comparable.height else None
     q = {r["model_id"]: r for r in comparable.iter_rows(named=True)}
     scen = {r["scenario"]: r for r in scenarios.iter_rows(named=True)}
     key = ("model_id", "scenario", "serving")
@@ -106,8 +105,8 @@ def decision_options(
             "tokens_per_s": r["tokens_per_s"],
             "intensity_g_per_kwh": s["intensity_g_per_kwh"],
             "intensity_source": s["intensity_source"],
-            "mmlu_5shot": q[r["model_id"]]["mmlu_5shot"] if r["model_id"] in q else None,
-            "quality_share": q[r["model_id"]]["mmlu_5shot"] / best if r["model_id"] in q else None,
+            "mmlu": q[r["model_id"]]["mmlu"] if r["model_id"] in q else None,
+            "quality_share": q[r["model_id"]]["mmlu"] / best if r["model_id"] in q else None,
             "quality_source": q[r["model_id"]]["source_url"] if r["model_id"] in q else None,
             "energy_provenance": r["provenance"],
             "energy_method": r["method"],

@@ -42,6 +42,7 @@ SOURCES = (
     "fit",
     "calibration_model",
     "cost_vs_market",
+    "capability",
 )
 
 
@@ -695,6 +696,57 @@ def peer_headlines(peers: pl.DataFrame, source: str) -> Iterator[Row]:
     )
 
 
+def capability_headlines(capability: pl.DataFrame, source: str) -> Iterator[Row]:
+    """Per model on the front's footing (base 5-shot, same release as its training row): its
+    share of the family top's MMLU, raw and above the 25% chance floor, and of its J/token;
+    and how many models make the front and how many are kept off it (another footing)."""
+    comparable = capability.filter(pl.col("comparable"))
+    yield _row(
+        "capability.front.n",
+        comparable.filter(pl.col("pareto").fill_null(False)).height,
+        "models",
+        "Models on the quality-energy Pareto front (base 5-shot MMLU)",
+        source,
+        "computed",
+    )
+    yield _row(
+        "capability.off_footing.n",
+        capability.filter(~pl.col("comparable")).height,
+        "models",
+        "Models with an MMLU on another footing (instruct, cloze 0-shot or another release), "
+        "kept off the front",
+        source,
+        "computed",
+    )
+    shares = (
+        ("quality_share", "Share of the family top's MMLU (raw accuracy)", "published"),
+        (
+            "quality_share_above_chance",
+            "Share of the family top's MMLU above the 25% chance floor",
+            "published",
+        ),
+        ("energy_share", "Share of the family top's energy per token", "estimated"),
+    )
+    paired = comparable.filter(
+        pl.col("family_top").is_not_null() & pl.col("quality_share_above_chance").is_not_null()
+    )
+    for r in paired.sort("family", "params_total").iter_rows(named=True):
+        for column, label, provenance in shares:
+            if r[column] is None:
+                continue
+            yield _row(
+                f"capability.{column}.{slug(r['model_id'])}",
+                r[column],
+                "fraction",
+                label,
+                source,
+                provenance,
+                subject=r["model_id"],
+                versus=r["family_top"],
+                setting=r["setting"],
+            )
+
+
 def _keyed_rows(prefix: str, source: str) -> Callable[..., Row]:
     """A row builder for the checks of one JSON input: keys under ``prefix.``, one source,
     estimated unless the row says otherwise (counts are ``computed``)."""
@@ -819,6 +871,7 @@ def headlines_table(
         "fit": fit_headlines,
         "calibration_model": calibration_headlines,
         "cost_vs_market": market_headlines,
+        "capability": capability_headlines,
     }
     for name, build in builders.items():
         if name in t:

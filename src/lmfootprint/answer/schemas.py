@@ -188,29 +188,56 @@ class ThresholdSchema(TableSchema):
         return data.lazyframe.select(brackets("llm_over_slm"))
 
 
+MMLU_FOOTINGS = ["base 5-shot", "instruct 5-shot", "cloze 0-shot"]
+"""How an MMLU score was obtained: the checkpoint (base or instruct) and the protocol (5-shot
+multiple choice, or the cloze formulation 0-shot). Only the first one is compared on the front."""
+
+MONTH_RE = r"^\d{4}-\d{2}$"
+
+
 class QualitySchema(TableSchema):
-    """resources/quality/mmlu.csv: a published MMLU score per model, with its source."""
+    """resources/quality/mmlu.csv: a published MMLU score per model, with its footing (checkpoint
+    and protocol), the release it was measured on and the release the model's training row
+    describes, and its source."""
 
     model_id: str = pa.Field(unique=True)
-    mmlu_5shot: float = pa.Field(nullable=True, ge=0, le=100)
+    mmlu: float = pa.Field(nullable=True, ge=0, le=100)
+    footing: str = pa.Field(nullable=True, isin=MMLU_FOOTINGS)
     variant: str = pa.Field(nullable=True)
+    release: str = pa.Field(nullable=True, str_matches=MONTH_RE)
+    training_release: str = pa.Field(nullable=True, str_matches=MONTH_RE)
     source_url: str = pa.Field(nullable=True, str_startswith="http")
     source_title: str = pa.Field(nullable=True)
     source_date: str = pa.Field(nullable=True, str_matches=DATE_RE)
     quote_location: str = pa.Field(nullable=True)
     notes: str = pa.Field(nullable=True)
 
+    @pa.dataframe_check
+    def a_value_has_its_footing_release_and_source(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        c = pl.col
+        described = pl.all_horizontal(
+            c(k).is_not_null()
+            for k in ("footing", "release", "training_release", "source_url", "quote_location")
+        )
+        return data.lazyframe.select(c("mmlu").is_null() | described)
+
 
 class CapabilitySchema(TableSchema):
-    """results/comparison/capability.parquet: quality against energy and cost per model."""
+    """results/comparison/capability.parquet: quality against energy and cost per model.
+    ``comparable`` rows (base 5-shot, same release as the training row) make the front;
+    the others keep their value and footing but no front verdict."""
 
     model_id: str = pa.Field(unique=True)
     params_total: int = pa.Field(gt=0)
+    size_class: str = pa.Field(isin=["SLM", "LLM"])
     family: str
-    mmlu_5shot: float = pa.Field(ge=0, le=100)
+    mmlu: float = pa.Field(ge=0, le=100)
+    footing: str = pa.Field(isin=MMLU_FOOTINGS)
     variant: str = pa.Field(nullable=True)
+    release: str = pa.Field(str_matches=MONTH_RE)
+    training_release: str = pa.Field(str_matches=MONTH_RE)
     comparable: bool
-    mmlu_source: str = pa.Field(nullable=True)
+    mmlu_source: str
     setting: str
     j_per_token: float = pa.Field(nullable=True, gt=0)
     usd_per_1k_tokens: float = pa.Field(nullable=True, gt=0)
@@ -218,9 +245,18 @@ class CapabilitySchema(TableSchema):
     pareto: bool = pa.Field(nullable=True)
     family_top: str = pa.Field(nullable=True)
     quality_share: float = pa.Field(nullable=True, gt=0)
+    quality_share_above_chance: float = pa.Field(nullable=True)
     energy_share: float = pa.Field(nullable=True, gt=0)
     cost_share: float = pa.Field(nullable=True, gt=0)
     training_share: float = pa.Field(nullable=True, gt=0)
+
+    @pa.dataframe_check
+    def front_only_on_one_footing(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        c = pl.col
+        on_footing = (c("footing") == MMLU_FOOTINGS[0]) & (c("release") == c("training_release"))
+        return data.lazyframe.select(
+            (c("comparable") == on_footing) & (c("comparable") | c("pareto").is_null())
+        )
 
 
 class PeerMapSchema(TableSchema):
@@ -461,7 +497,7 @@ class DecisionOptionSchema(TableSchema):
     tokens_per_s: float = pa.Field(nullable=True, gt=0)
     intensity_g_per_kwh: float = pa.Field(ge=0)
     intensity_source: str
-    mmlu_5shot: float = pa.Field(nullable=True, ge=0, le=100)
+    mmlu: float = pa.Field(nullable=True, ge=0, le=100)
     quality_share: float = pa.Field(nullable=True, gt=0, le=1)
     quality_source: str = pa.Field(nullable=True)
     energy_provenance: str = pa.Field(nullable=True, isin=PROVENANCE)

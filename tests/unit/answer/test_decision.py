@@ -28,8 +28,11 @@ SCEN = SCENARIOS.with_columns(
 QUALITY = pl.DataFrame(
     {
         "model_id": list(SHAPES),
-        "mmlu_5shot": [None, 32.0, 66.0, 79.0, 85.0],
+        "mmlu": [None, 32.0, 66.0, 79.0, 85.0],
+        "footing": ["base 5-shot"] * 5,
         "variant": ["base"] * 5,
+        "release": ["2024-01"] * 5,
+        "training_release": ["2024-01"] * 5,
         "source_url": ["https://example.org/card"] * 5,
         "source_title": ["card"] * 5,
         "source_date": ["2024-01-01"] * 5,

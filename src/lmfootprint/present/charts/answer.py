@@ -111,45 +111,94 @@ def ladder_chart(exponent: pl.DataFrame, headlines: Headlines) -> alt.LayerChart
     )
 
 
-def capability_chart(capability: pl.DataFrame) -> alt.Chart:
-    data = capability.filter(pl.col("j_per_token").is_not_null()).with_columns(
-        comparable_label=pl.when(pl.col("comparable"))
-        .then(pl.lit("MMLU 5-shot"))
-        .otherwise(pl.lit("other format (not comparable)")),
-        provenance=pl.lit("MMLU published (source); J/token and cost estimated"),
-        pareto_label=pl.when(pl.col("pareto"))
-        .then(pl.lit("Pareto front"))
-        .otherwise(pl.lit("dominated")),
+FRONT = "base 5-shot: on the front"
+DOMINATED = "base 5-shot: dominated"
+# Okabe-Ito: the front in blue, dominated base models lighter, other footings in warm colours
+STATUS_COLOURS = [
+    "#0072B2",
+    "#56B4E9",
+    "#E69F00",
+    "#D55E00",
+    "#CC79A7",
+    "#999999",
+    "#009E73",
+    "#F0E442",
+]
+
+
+def capability_status(capability: pl.DataFrame) -> pl.Series:
+    """The legend entry of each point: on the front, dominated, or off the front and why (its
+    footing, and 'other release' when its score is not from its training row's release)."""
+    other_release = pl.col("release") != pl.col("training_release")
+    off = pl.format(
+        "{}{}: off the front",
+        pl.col("footing"),
+        pl.when(other_release).then(pl.lit(", other release")).otherwise(pl.lit("")),
     )
+    return capability.select(
+        pl.when(pl.col("comparable") & pl.col("pareto").fill_null(False))
+        .then(pl.lit(FRONT))
+        .when(pl.col("comparable"))
+        .then(pl.lit(DOMINATED))
+        .otherwise(off)
+        .alias("status")
+    ).to_series()
+
+
+def capability_chart(capability: pl.DataFrame) -> alt.LayerChart:
+    data = capability.filter(pl.col("j_per_token").is_not_null())
+    data = data.with_columns(
+        status=capability_status(data),
+        provenance=pl.lit("MMLU published (source); J/token and cost estimated"),
+        short_name=pl.col("model_id").str.split("/").list.last(),
+    )
+    statuses = [FRONT, DOMINATED] + sorted(set(data["status"].to_list()) - {FRONT, DOMINATED})
     setting = data["setting"][0] if data.height else ""
-    chart = (
+    x = log_x("j_per_token:Q", title=f"J/token ({setting}, log scale)")
+    y = alt.Y("mmlu:Q", title="MMLU (%)", scale=alt.Scale(zero=False))
+    points = (
         alt.Chart(data)
         .mark_point(filled=True, size=80)
         .encode(
-            x=log_x("j_per_token:Q", title=f"J/token ({setting}, log scale)"),
-            y=alt.Y("mmlu_5shot:Q", title="MMLU (%)", scale=alt.Scale(zero=False)),
-            color=alt.Color("family:N", title="family", scale=alt.Scale(scheme="tableau20")),
-            shape=alt.Shape("pareto_label:N", title="front"),
-            opacity=alt.condition("datum.comparable", alt.value(1.0), alt.value(0.35)),
+            x=x,
+            y=y,
+            color=alt.Color(
+                "status:N",
+                title="footing and front",
+                scale=alt.Scale(domain=statuses, range=STATUS_COLOURS[: len(statuses)]),
+                legend=alt.Legend(labelLimit=420),
+            ),
+            shape=alt.Shape("footing:N", title="MMLU footing"),
             tooltip=tooltips(
                 MODEL,
                 PARAMS,
-                ("mmlu_5shot:Q", "MMLU", ".1f"),
-                ("variant:N", "checkpoint scored"),
+                ("family:N", "family"),
+                ("mmlu:Q", "MMLU", ".1f"),
+                ("footing:N", "footing (checkpoint, protocol)"),
+                ("release:N", "release scored"),
+                ("training_release:N", "release of the training row"),
                 ("j_per_token:Q", "J/token", ",.3~g"),
                 ("usd_per_1k_tokens:Q", "USD/1k tokens", ",.3~g"),
-                ("quality_share:Q", "quality vs family top", ".0%"),
+                ("quality_share:Q", "MMLU vs family top (raw)", ".0%"),
+                ("quality_share_above_chance:Q", "MMLU vs family top (above 25% chance)", ".0%"),
                 ("energy_share:Q", "energy vs family top", ".1%"),
-                ("family_top:N", "family top"),
+                ("family_top:N", "family top (same footing)"),
                 ("mmlu_source:N", "MMLU source"),
                 PROVENANCE,
             ),
         )
     )
+    front = data.filter(pl.col("status") == FRONT).sort("j_per_token")
+    line = alt.Chart(front).mark_line(color=STATUS_COLOURS[0], strokeDash=[4, 3]).encode(x=x, y=y)
+    labels = (
+        alt.Chart(front)
+        .mark_text(align="left", dx=7, dy=-7, fontSize=10)
+        .encode(x=x, y=y, text="short_name:N")
+    )
     return titled(
-        chart,
+        alt.layer(line, points, labels),
         "Quality against energy per token: which small model is on the front",
-        subtitle="Published MMLU (source per point) against the estimated J/token; "
-        "faded points are scored in another format",
-        description="MMLU against J/token per model, with the Pareto front",
+        subtitle="Published MMLU against estimated J/token; dashed: the front, on base 5-shot "
+        "scores only; other footings in their own colour",
+        description="MMLU against J/token per model, with the Pareto front of base 5-shot scores",
     )
