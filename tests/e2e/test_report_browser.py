@@ -24,6 +24,7 @@ from lmfootprint.estimates.training_footprint import load_training
 from lmfootprint.models.model_metadata import load_models
 from lmfootprint.present.charts import FIGURES
 from lmfootprint.present.report import _figures, render_report
+from lmfootprint.present.text import ratio
 
 pytestmark = pytest.mark.e2e
 EVIL = "</script><script>document.title='pwned';alert(1)</script>"
@@ -387,6 +388,10 @@ def test_decision_page_ranks_as_the_package_does(
         assert _class_ratio(per_model, a["models_slm"], a["models_llm"]) == pytest.approx(
             a["llm_over_slm"], rel=1e-6
         )
+        # and the page says so in words: its own class ratio at the estimate's shape
+        report = (workdir / "results/report.html").read_text(encoding="utf-8")
+        said = report.split('id="decision-headline">', 1)[1].split("</p>", 1)[0]
+        assert f"<strong>{ratio(a['llm_over_slm'])}</strong>" in said
         _set_decision_inputs(page, defaults)
         shot = tmp_path / "decision_page.png"
         page.locator("section#decision").screenshot(path=str(shot))

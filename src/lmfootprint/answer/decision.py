@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from lmfootprint.answer.capability import comparable_scores
@@ -203,6 +204,32 @@ def rank_options(options: pl.DataFrame, settings: DecisionSettings | dict) -> pl
         "grid_g_per_kwh",
         *[f"{m}{n}" for m in CRITERIA.values() for n in ("", "_low", "_high")],
     )
+
+
+def class_ratio_at(
+    options: pl.DataFrame,
+    settings: DecisionSettings | dict,
+    scenario: str,
+    models_slm: str,
+    models_llm: str,
+) -> float | None:
+    """The answer's LLM median / SLM median energy, from the page's own yearly kWh in one
+    cloud scenario: the groups as the answer lists them ('a = b' is one architecture, at the
+    geometric mean of its models). At the estimate's request shape it is the headline."""
+    s = settings if isinstance(settings, DecisionSettings) else DecisionSettings(**settings)
+    s = DecisionSettings(**{**s.as_dict(), "quality_floor": 0.0, "own": "nothing"})
+    rows = rank_options(options, s).filter(pl.col("scenario") == scenario)
+    kwh = dict(zip(rows["model_id"], rows["kwh_per_year"], strict=True))
+
+    def medians(listing: str) -> float | None:
+        groups = [g.split(" = ") for g in listing.split(", ") if g]
+        if not groups or any(m not in kwh for g in groups for m in g):
+            return None
+        values = [float(np.exp(np.mean([np.log(kwh[m]) for m in g]))) for g in groups]
+        return float(np.median(values))
+
+    small, large = medians(models_slm), medians(models_llm)
+    return large / small if small and large else None
 
 
 def reading(ranked: pl.DataFrame, criterion: str) -> dict[str, Any] | None:

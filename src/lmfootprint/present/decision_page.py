@@ -24,6 +24,7 @@ from lmfootprint.answer.decision import (
     J_PER_KWH,
     OWN,
     DecisionSettings,
+    class_ratio_at,
 )
 
 # The columns the page needs, each option's figures at full precision (the test compares them)
@@ -358,12 +359,36 @@ def deployment_names(options: pl.DataFrame, names: Mapping[str, str] | None) -> 
     return pl.Series("deployment", said, dtype=pl.String)
 
 
+def headline_check(
+    options: pl.DataFrame, defaults: DecisionSettings, loaded: Mapping[str, Any] | None
+) -> dict[str, Any] | None:
+    """The answer's loaded-server comparison recomputed from the page's table: at the
+    estimate's request shape it is the headline; at the page's default shape, what it becomes."""
+    if not loaded or " · " not in loaded["setting"]:
+        return None
+    scenario, serving = loaded["setting"].split(" · ", 1)
+    at = {**defaults.as_dict(), "serving": serving, "criterion": "energy"}
+    shape = {
+        "prompt_tokens": int(options["basis_prompt_tokens"][0]),
+        "response_tokens": int(options["basis_output_tokens"][0]),
+    }
+    groups = (scenario, loaded["models_slm"], loaded["models_llm"])
+    return {
+        "setting": loaded["setting"],
+        "headline": loaded["llm_over_slm"],
+        "at_basis": class_ratio_at(options, {**at, **shape}, *groups),
+        "at_defaults": class_ratio_at(options, at, *groups),
+    }
+
+
 def decision_context(
     options: pl.DataFrame | None,
     prompts: pl.DataFrame | None,
     names: Mapping[str, str] | None = None,
+    loaded: Mapping[str, Any] | None = None,
 ) -> dict[str, Any] | None:
-    """What decision.html.j2 needs, under one name: the spec, the defaults and counts."""
+    """What decision.html.j2 needs, under one name: the spec, the defaults and counts, and the
+    headline comparison recomputed from the page's table (``loaded``: the answer's row)."""
     if options is None or options.height == 0:
         return None
     options = options.with_columns(deployment_names(options, names))
@@ -371,6 +396,7 @@ def decision_context(
     kept = options.filter(pl.col("fits"))
     return {
         "spec": decision_spec(options, defaults),
+        "headline": headline_check(options, defaults, loaded),
         "defaults": defaults.as_dict(),
         "n_options": kept.height,
         "n_unscored": kept.filter(pl.col("quality_share").is_null())["model_id"].n_unique(),

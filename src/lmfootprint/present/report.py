@@ -299,8 +299,22 @@ def render_report(
         versions=data_versions(tables, fit),
         provenance=rows("provenance"),
         figures=figures,
-        decision=decision_context(tables.get("decision_options"), tables.get("prompts"), names),
+        decision=decision_context(
+            tables.get("decision_options"), tables.get("prompts"), names, _loaded(tables, headlines)
+        ),
     )
+
+
+def _loaded(tables: dict[str, pl.DataFrame], headlines: pl.DataFrame) -> dict[str, Any] | None:
+    """The answer's row the headline's loaded-server figure comes from."""
+    row = Headlines(headlines).get("answer.inference_energy_loaded")
+    answer = tables.get("answer")
+    if row is None or answer is None:
+        return None
+    match = answer.filter(
+        (pl.col("setting") == row["setting"]) & (pl.col("metric") == "inference energy")
+    )
+    return match.row(0, named=True) if match.height else None
 
 
 OPTIONAL_TABLES = (

@@ -141,3 +141,36 @@ def test_reading_compares_the_first_to_the_best_quality_option(options) -> None:
         ranked["kwh_per_year"][0] / line["reference"]["kwh_per_year"]
     )
     assert line["criterion_share"] <= 1
+
+
+def test_the_page_gives_the_answers_class_ratio_at_the_estimates_request_shape(
+    options, full
+) -> None:
+    """class_ratio_at on the decision table = LLM median / SLM median of the estimates' J/token
+    (identical architectures at their geometric mean), whatever the requests per day."""
+    import math
+    import statistics
+
+    from lmfootprint.answer.decision import class_ratio_at
+
+    scenario = "cloud-h100"
+    rows = full.filter(
+        (pl.col("scenario") == scenario)
+        & (pl.col("serving") == "throughput")
+        & (pl.col("status") == "estimated")
+    ).sort("params_total")
+    ids = rows["model_id"].to_list()
+    slm, llm = ids[: len(ids) // 2], ids[len(ids) // 2 :]
+    slm_listing = f"{slm[0]} = {slm[1]}, " + ", ".join(slm[2:]) if len(slm) > 1 else slm[0]
+    j = dict(zip(rows["model_id"], rows["j_per_token"], strict=True))
+    groups = [[slm[0], slm[1]], *[[m] for m in slm[2:]]] if len(slm) > 1 else [[slm[0]]]
+    small = statistics.median(math.exp(statistics.fmean(math.log(j[m]) for m in g)) for g in groups)
+    expected = statistics.median(j[m] for m in llm) / small
+    settings = {"prompt_tokens": PROMPT, "response_tokens": OUTPUT, "requests_per_day": 7}
+    got = class_ratio_at(options, settings, scenario, slm_listing, ", ".join(llm))
+    assert got == pytest.approx(expected, rel=1e-9)
+    shorter = class_ratio_at(
+        options, {**settings, "prompt_tokens": 10}, scenario, slm_listing, ", ".join(llm)
+    )
+    assert shorter is not None and shorter != pytest.approx(expected, rel=1e-6)
+    assert class_ratio_at(options, settings, scenario, "acme/unknown", ", ".join(llm)) is None
