@@ -337,6 +337,7 @@ def test_decision_page_ranks_as_the_package_does(
     cases = [
         defaults,
         {**defaults, "own": "nothing", "criterion": "cost", "serving": "interactive"},
+        {**defaults, "own": "server", "criterion": "cost", "quality_floor": 0.0},
         {**defaults, "requests_per_day": 25000, "quality_floor": 0.8, "criterion": "co2e"},
         {**defaults, **basis, "where": cloud, "quality_floor": 0.0, "criterion": "co2e"},
     ]

@@ -44,6 +44,7 @@ rule decision_table:
         fit=rules.inference_fit.output.fit,
         local=rules.local_calibration.output.rows,
         inference=rules.inference_estimates.output[0],
+        rent_vs_buy=rules.rent_vs_buy.output.table,
         quality=shipped(config["comparison"]["quality"]),
         code=code_of("decision_table"),
     output:

@@ -32,7 +32,14 @@ from lmfootprint.core.validation import frame_from_rows, validate_frame
 DAYS_PER_YEAR = 365
 J_PER_KWH = 3.6e6
 CRITERIA = {"energy": "kwh_per_year", "co2e": "tco2e_per_year", "cost": "usd_per_year"}
-OWN = {"laptop": "a laptop", "nothing": "nothing (cloud only)"}
+OWN = {
+    "laptop": "a laptop",
+    "server": "a GPU server (the cloud scenarios' GPUs, bought)",
+    "nothing": "nothing (cloud only)",
+}
+# kinds of deployment whose grid is the reader's own (``where``), not a cloud region's
+OWN_GRID = ("local", "owned")
+HOURS_PER_YEAR = 8760.0
 BANDS = ("low", "value", "high")
 
 
@@ -147,6 +154,49 @@ def decision_options(
     return validate_frame(DecisionOptionSchema, df, "results/decision/options.parquet")
 
 
+def owned_servers(options: pl.DataFrame, rent_vs_buy: pl.DataFrame) -> pl.DataFrame:
+    """The cloud options again as a server the reader buys: the same GPUs, model and serving
+    mode, so the same joules per token; money per token scaled from the rented GPU-hour to an
+    owned one: the purchase spread over its busy hours (lifetime x utilisation) plus its
+    electricity (results/rent_vs_buy.parquet, per model and cloud scenario)."""
+    c = pl.col
+    rates = rent_vs_buy.select(
+        "model_id",
+        "scenario",
+        (
+            (
+                c("purchase_price_usd")
+                / (c("lifetime_years") * HOURS_PER_YEAR)
+                / c("owned_utilisation")
+                + c("electricity_usd_per_gpu_hour")
+            )
+            / c("price_per_gpu_hour_usd")
+        ).alias("_scale"),
+        pl.format(
+            "bought at {} USD per GPU over {} years, {}% busy, + electricity {} USD/GPU-hour",
+            c("purchase_price_usd").round(0),
+            c("lifetime_years"),
+            (c("owned_utilisation") * 100).round(0),
+            c("electricity_usd_per_gpu_hour").round(3),
+        ).alias("_basis"),
+    )
+    cloud = options.filter(c("kind") == "cloud").join(
+        rates, on=("model_id", "scenario"), how="inner"
+    )
+    usd = [col for col in options.columns if col.startswith("usd_")]
+    owned = cloud.with_columns(
+        *[(c(col) * c("_scale")).alias(col) for col in usd],
+        kind=pl.lit("owned"),
+        price_provenance=pl.when(c("fits")).then(pl.lit("estimated")),
+        price_basis=c("_basis"),
+    ).select(options.columns)
+    return validate_frame(
+        DecisionOptionSchema,
+        pl.concat([options, owned], how="vertical"),
+        "results/decision/options.parquet",
+    )
+
+
 def _total(
     options: pl.DataFrame, prefix: str, band: str, prompt: float, response: float
 ) -> pl.Expr:
@@ -172,7 +222,7 @@ def rank_options(options: pl.DataFrame, settings: DecisionSettings | dict) -> pl
     grid = options.filter(c("location") == (s.where or ""))["intensity_g_per_kwh"]
     where_g = grid[0] if grid.len() else None
     intensity = (
-        pl.when(c("kind") == "local").then(pl.lit(where_g)).otherwise(c("intensity_g_per_kwh"))
+        pl.when(c("kind").is_in(OWN_GRID)).then(pl.lit(where_g)).otherwise(c("intensity_g_per_kwh"))
         if where_g is not None
         else c("intensity_g_per_kwh")
     )
@@ -181,6 +231,7 @@ def rank_options(options: pl.DataFrame, settings: DecisionSettings | dict) -> pl
         & ((c("quality_share") >= s.quality_floor - 1e-9) if s.quality_floor > 0 else pl.lit(True))
         & ((c("serving") == s.serving) | (c("kind") == "local"))
         & ((c("kind") != "local") | pl.lit(s.own == "laptop"))
+        & ((c("kind") != "owned") | pl.lit(s.own == "server"))
     ).with_columns(grid_g_per_kwh=intensity)
     totals = []
     for band in BANDS:
@@ -192,7 +243,7 @@ def rank_options(options: pl.DataFrame, settings: DecisionSettings | dict) -> pl
             (kwh * c("grid_g_per_kwh") / 1e6).alias(f"tco2e_per_year{name}"),
             usd.alias(f"usd_per_year{name}"),
         ]
-    out = kept.with_columns(totals).sort(CRITERIA[s.criterion], "model_id", "scenario")
+    out = kept.with_columns(totals).sort(CRITERIA[s.criterion], "model_id", "scenario", "kind")
     return out.with_row_index("rank", offset=1).select(
         "rank",
         "model_id",

@@ -486,7 +486,7 @@ class DecisionOptionSchema(TableSchema):
     params_total: int = pa.Field(gt=0)
     size_class: str = pa.Field(isin=["SLM", "LLM"])
     scenario: str
-    kind: str = pa.Field(isin=["cloud", "local"])
+    kind: str = pa.Field(isin=["cloud", "local", "owned"])
     hardware_id: str
     location: str
     serving: str

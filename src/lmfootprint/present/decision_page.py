@@ -26,6 +26,7 @@ from lmfootprint.answer.decision import (
     DecisionSettings,
     class_ratio_at,
 )
+from lmfootprint.present.scenario_names import article, device_name, serving_name
 
 # The columns the page needs, each option's figures at full precision (the test compares them)
 PAGE_COLUMNS = (
@@ -157,7 +158,8 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
     year = f"toNumber(requests_per_day) * {DAYS_PER_YEAR}"
     calcs: list[dict[str, str]] = [
         {
-            "calculate": f"datum.kind === 'local' ? ({where_g}datum.intensity_g_per_kwh) "
+            "calculate": "datum.kind === 'local' || datum.kind === 'owned' ? "
+            f"({where_g}datum.intensity_g_per_kwh) "
             ": datum.intensity_g_per_kwh",
             "as": "grid",
         },
@@ -191,6 +193,7 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
         " && datum.quality_share >= toNumber(quality_floor) - 1e-9))"
         " && (datum.serving === serving || datum.kind === 'local')"
         " && (datum.kind !== 'local' || own === 'laptop')"
+        " && (datum.kind !== 'owned' || own === 'server')"
     )
     label = "datum.short + ' on ' + datum.deployment"
     ranked: list[dict[str, Any]] = [
@@ -205,6 +208,7 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
                 {"field": "crit", "order": "ascending"},
                 {"field": "model_id", "order": "ascending"},
                 {"field": "scenario", "order": "ascending"},
+                {"field": "kind", "order": "ascending"},
             ],
         },
     ]
@@ -353,7 +357,12 @@ def deployment_names(options: pl.DataFrame, names: Mapping[str, str] | None) -> 
     request at a time; the scenario id where no name is known."""
     names = names or {}
     said = []
-    for scenario, serving, kind in options.select("scenario", "serving", "kind").iter_rows():
+    rows = options.select("scenario", "serving", "kind", "hardware_id").iter_rows()
+    for scenario, serving, kind, hardware in rows:
+        if kind == "owned":  # the cloud scenario's GPUs, bought: named by device and mode
+            device = device_name(hardware)
+            said.append(f"{article(device)} {device} server you own, {serving_name(serving)}")
+            continue
         key = scenario if kind == "local" else f"{scenario} · {serving}"
         said.append(names.get(key) or (scenario if kind == "local" else f"{scenario} ({serving})"))
     return pl.Series("deployment", said, dtype=pl.String)

@@ -174,3 +174,37 @@ def test_the_page_gives_the_answers_class_ratio_at_the_estimates_request_shape(
     )
     assert shorter is not None and shorter != pytest.approx(expected, rel=1e-6)
     assert class_ratio_at(options, settings, scenario, "acme/unknown", ", ".join(llm)) is None
+
+
+def test_a_server_you_own_is_the_cloud_option_bought(options) -> None:
+    """Same joules per token as the rented GPUs; money scaled from the rented GPU-hour to an
+    owned one (purchase over its busy hours + electricity); on the reader's grid; shown only
+    to a reader who owns one."""
+    from lmfootprint.answer.decision import owned_servers
+
+    cloud = options.filter(pl.col("kind") == "cloud")
+    rvb = (
+        cloud.select("model_id", "scenario")
+        .unique()
+        .with_columns(
+            price_per_gpu_hour_usd=pl.lit(4.0),
+            purchase_price_usd=pl.lit(35040.0),
+            lifetime_years=pl.lit(4.0),
+            owned_utilisation=pl.lit(0.5),
+            electricity_usd_per_gpu_hour=pl.lit(0.2),
+        )
+    )
+    both = owned_servers(options, rvb)
+    owned = both.filter(pl.col("kind") == "owned")
+    assert owned.height == cloud.height
+    pair = owned.join(cloud, on=("model_id", "scenario", "serving"), suffix="_cloud")
+    # 35040 / (4 x 8760 x 0.5) + 0.2 = 2.2 USD per busy GPU-hour, against 4.0 rented
+    for col in ("usd_decode_per_token", "usd_prefill_per_token_high"):
+        ok = pair.filter(pl.col(col).is_not_null())
+        assert ok[col].to_list() == pytest.approx((ok[f"{col}_cloud"] * 2.2 / 4.0).to_list())
+    assert pair["j_decode_per_token"].to_list() == pair["j_decode_per_token_cloud"].to_list()
+    base = {"quality_floor": 0.0, "where": "FRA", "serving": "throughput"}
+    assert "owned" not in rank_options(both, {**base, "own": "laptop"})["kind"].to_list()
+    mine = rank_options(both, {**base, "own": "server"})
+    assert set(mine["kind"]) == {"cloud", "owned"}
+    assert set(mine.filter(pl.col("kind") == "owned")["grid_g_per_kwh"]) == {30.0}
