@@ -46,6 +46,7 @@ rule decision_table:
         inference=rules.inference_estimates.output[0],
         rent_vs_buy=rules.rent_vs_buy.output.table,
         quality=shipped(config["comparison"]["quality"]),
+        families=shipped(config["comparison"]["families"]),
         code=code_of("decision_table"),
     output:
         "results/decision/options.parquet",

@@ -5,8 +5,9 @@ import json
 
 import polars as pl
 
+from lmfootprint.answer.answer import load_families
 from lmfootprint.answer.capability import load_quality
-from lmfootprint.answer.decision import decision_options, owned_servers
+from lmfootprint.answer.decision import decision_options, owned_servers, released_only
 from lmfootprint.core.io import write_parquet
 from lmfootprint.core.logs import log_to
 from lmfootprint.core.validation import read_parquet_checked
@@ -43,6 +44,6 @@ with log_to(snakemake.log[0]):
         prompt_tokens=s["prompt_tokens"],
         output_tokens=s["output_tokens"],
     )
-    write_parquet(
-        owned_servers(options, pl.read_parquet(snakemake.input.rent_vs_buy)), snakemake.output[0]
-    )
+    options = released_only(options, load_families(snakemake.input.families))
+    owned = owned_servers(options, pl.read_parquet(snakemake.input.rent_vs_buy))
+    write_parquet(owned, snakemake.output[0])

@@ -154,6 +154,13 @@ def decision_options(
     return validate_frame(DecisionOptionSchema, df, "results/decision/options.parquet")
 
 
+def released_only(options: pl.DataFrame, families: pl.DataFrame) -> pl.DataFrame:
+    """Only models a reader can run: a model whose weights are not released (GPT-3) is no
+    option on a laptop, a server or a rented GPU, whatever its estimate says."""
+    closed = families.filter(~pl.col("weights_released"))["model_id"].implode()
+    return options.filter(~pl.col("model_id").is_in(closed))
+
+
 def owned_servers(options: pl.DataFrame, rent_vs_buy: pl.DataFrame) -> pl.DataFrame:
     """The cloud options again as a server the reader buys: the same GPUs, model and serving
     mode, so the same joules per token; money per token scaled from the rented GPU-hour to an

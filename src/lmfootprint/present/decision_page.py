@@ -269,9 +269,10 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
     ]
     share = "datum.crit / datum.ref_crit"
     what = "(criterion === 'co2e' ? 'CO2e' : criterion)"
-    reading_text = (
-        f"datum.option === datum.ref_option ? datum.option + ': the least ' + {what} + "
-        "' and the best quality of the options kept' : datum.option + ': ' + "
+    # the reading in two lines (the option; how it compares), then where its figures come from
+    reading_tail = (
+        f"datum.option === datum.ref_option ? 'the least ' + {what} + "
+        "' and the best quality of the options kept' : "
         f"({share} < 1 ? '1/' + format(1 / ({share}), '.2~r') : format({share}, '.2~r') + 'x')"
         f" + ' of the ' + {what} + ' of ' + datum.ref_option + ', ' + "
         "(isValid(datum.quality_share) ? format(datum.quality_share / datum.ref_quality, '.0%')"
@@ -281,15 +282,17 @@ def decision_spec(options: pl.DataFrame, defaults: DecisionSettings) -> dict[str
         alt.Chart(name="decision_reading")
         .mark_text(align="left", baseline="top", fontSize=13, fontWeight="bold", lineHeight=18)
         .encode(x=alt.value(0), y=alt.value(0), text="reading_lines:N")
-        .properties(width=900, height=40)
+        .properties(width=900, height=58)
     )
     reading.transform = [
         *ranked,
         *reference,
-        {"calculate": reading_text, "as": "reading"},
+        {"calculate": reading_tail, "as": "reading_tail"},
+        {"calculate": "datum.option + ': ' + datum.reading_tail", "as": "reading"},
         {
-            "calculate": "[datum.reading, 'energy: ' + datum.energy_provenance + ' (inference "
-            "estimate); quality: published (MMLU); prices and grid: published']",
+            "calculate": "[datum.option + ':', datum.reading_tail, 'energy: ' + "
+            "datum.energy_provenance + ' (inference estimate); quality: published (MMLU); "
+            "price: ' + datum.price_provenance + '; grid: published']",
             "as": "reading_lines",
         },
     ]

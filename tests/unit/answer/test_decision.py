@@ -208,3 +208,13 @@ def test_a_server_you_own_is_the_cloud_option_bought(options) -> None:
     mine = rank_options(both, {**base, "own": "server"})
     assert set(mine["kind"]) == {"cloud", "owned"}
     assert set(mine.filter(pl.col("kind") == "owned")["grid_g_per_kwh"]) == {30.0}
+
+
+def test_a_model_without_released_weights_is_no_option(options) -> None:
+    from lmfootprint.answer.decision import released_only
+
+    closed = options["model_id"][0]
+    families = pl.DataFrame({"model_id": [closed, "acme/open"], "weights_released": [False, True]})
+    kept = released_only(options, families)
+    assert closed not in kept["model_id"].to_list()
+    assert kept.height == options.filter(pl.col("model_id") != closed).height
