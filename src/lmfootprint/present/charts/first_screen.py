@@ -83,7 +83,7 @@ def training_first_chart(headlines: Headlines) -> alt.LayerChart:
         y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=420)),
         tooltip=tooltips(
             ("label:N", "quantity"),
-            ("value:Q", "times the energy", ",.2~f"),
+            ("value:Q", "times the energy (MWh over MWh)", ",.2~f"),
             ("value_low:Q", "low (10%)", ",.2~f"),
             ("value_high:Q", "high (90%)", ",.2~f"),
             PROVENANCE,
