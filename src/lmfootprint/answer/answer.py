@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from lmfootprint.answer.ladders import matched_exponent_rows, segments
+from lmfootprint.answer.ladders import collapse_identical, matched_exponent_rows, segments
 from lmfootprint.answer.schemas import (
     AnswerSchema,
     ModelFamilySchema,
@@ -145,23 +145,6 @@ def _sigma(low: np.ndarray, high: np.ndarray) -> np.ndarray:
     return np.maximum(np.log(high) - np.log(low), 0.0) / (2 * Z80)
 
 
-def _collapse(df: pl.DataFrame) -> pl.DataFrame:
-    """Identical architectures count once: geometric means of their values and bounds."""
-    return (
-        df.group_by("arch_group", maintain_order=True)
-        .agg(
-            pl.col("model_id").str.join(" = "),
-            pl.col("params_total").first(),
-            pl.col("family").first(),
-            pl.col("value").log().mean().exp(),
-            pl.col("low").log().mean().exp(),
-            pl.col("high").log().mean().exp(),
-            pl.col("provenance").unique().sort().str.join("+"),
-        )
-        .sort("params_total")
-    )
-
-
 def _draw(df: pl.DataFrame, rng: np.random.Generator, draws: int) -> np.ndarray:
     """draws x models log-normal samples centred on each value."""
     mu = np.log(df["value"].to_numpy())
@@ -173,7 +156,7 @@ def class_ratio(
     df: pl.DataFrame, threshold: float, rng: np.random.Generator, draws: int = DRAWS
 ) -> dict[str, Any] | None:
     """LLM median / SLM median with a Monte Carlo + bootstrap 80% interval."""
-    groups = _collapse(df)
+    groups = collapse_identical(df)
     small = groups.filter(pl.col("params_total") <= threshold)
     large = groups.filter(pl.col("params_total") > threshold)
     if small.height == 0 or large.height == 0:
@@ -238,7 +221,7 @@ def answer_table(metrics: pl.DataFrame, threshold: float) -> pl.DataFrame:
                 "metric": metric,
                 "unit": unit,
                 **r,
-                "n_identical_merged": head.height - _collapse(head).height,
+                "n_identical_merged": head.height - collapse_identical(head).height,
                 "kept_out": "; ".join(
                     f"{m} ({why})" for m, why in out.select("model_id", "excluded_because").rows()
                 )
@@ -311,7 +294,7 @@ def size_exponent_table(
             )
             fits.insert(1, ("within families, estimator-only steps removed", cut, "segment"))
         for scope, sub, by in fits:
-            row = _exponent_row(_collapse(sub), by, rng, draws)
+            row = _exponent_row(collapse_identical(sub), by, rng, draws)
             if row is not None:
                 rows.append(
                     {

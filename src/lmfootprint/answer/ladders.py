@@ -201,13 +201,15 @@ def _series(metrics: pl.DataFrame, extra: pl.DataFrame | None):
     yield from ladder.group_by(SERIES, maintain_order=True)
 
 
-def _collapse(df: pl.DataFrame) -> pl.DataFrame:
-    """Identical architectures count once (geometric means), sorted by size."""
+def collapse_identical(df: pl.DataFrame) -> pl.DataFrame:
+    """Identical architectures count once: geometric means of their values and bounds, sorted
+    by size (the class medians, the ladders and the size exponent all count them so)."""
     return (
         df.group_by("arch_group", maintain_order=True)
         .agg(
             pl.col("model_id").str.join(" = "),
             pl.col("params_total").first(),
+            pl.col("family").first(),
             pl.col("value").log().mean().exp(),
             pl.col("low").log().mean().exp(),
             pl.col("high").log().mean().exp(),
@@ -267,7 +269,7 @@ def ladder_table(
     rows = []
     for key, g in _series(metrics, extra):
         for (family,), f in g.group_by("family", maintain_order=True):
-            f = _collapse(f)
+            f = collapse_identical(f)
             ends = list(f.iter_rows(named=True))
             for a, b in zip(ends, ends[1:], strict=False):
                 rows.append(_step_row(key, family, a, b, facts))
@@ -285,7 +287,7 @@ def matched_pairs_table(
     rows = []
     for key, g in _series(metrics.filter(pl.col("phase") == "training"), extra):
         for (family,), f in g.group_by("family", maintain_order=True):
-            ends = list(_collapse(f).iter_rows(named=True))
+            ends = list(collapse_identical(f).iter_rows(named=True))
             for a, b in combinations(ends, 2):
                 row = _step_row(key, family, a, b, facts)
                 if row["in_matched_exponent"]:
